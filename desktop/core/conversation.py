@@ -1,0 +1,154 @@
+"""Plain data for conversations, messages and usage (standard library only).
+
+Message content is kept in the API's own block shape (a list of JSON-able dicts), so what
+is stored is exactly what is sent back on the next turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+Block = dict[str, Any]
+
+DEFAULT_MODEL = "claude-opus-4-8"
+DEFAULT_MAX_TOKENS = 16_000
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageStatus(StrEnum):
+    """Where a message stands; only assistant messages go beyond COMPLETE."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    STOPPED = "stopped"  # the user pressed Stop; the partial text is kept
+    FAILED = "failed"  # an error ended it; `error` says which
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts of one answer; `input_tokens` counts uncached input only."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    thinking_tokens: int = 0
+
+    @property
+    def total_input_tokens(self) -> int:
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+    def to_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Usage:
+        if not data:
+            return cls()
+        known = {k: int(v) for k, v in data.items() if k in cls.__slots__}  # type: ignore[attr-defined]
+        return cls(**known)
+
+
+@dataclass(slots=True)
+class ThinkingSettings:
+    """Adaptive thinking as the user set it for one conversation."""
+
+    enabled: bool = False
+    effort: str | None = None  # None: the model's default
+    show_summaries: bool = True
+
+
+@dataclass(slots=True)
+class ConversationSettings:
+    model: str = DEFAULT_MODEL
+    system_prompt: str = ""
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    thinking: ThinkingSettings = field(default_factory=ThinkingSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "system_prompt": self.system_prompt,
+            "max_tokens": self.max_tokens,
+            "thinking": {
+                "enabled": self.thinking.enabled,
+                "effort": self.thinking.effort,
+                "show_summaries": self.thinking.show_summaries,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ConversationSettings:
+        data = data or {}
+        thinking = data.get("thinking") or {}
+        return cls(
+            model=str(data.get("model") or DEFAULT_MODEL),
+            system_prompt=str(data.get("system_prompt") or ""),
+            max_tokens=int(data.get("max_tokens") or DEFAULT_MAX_TOKENS),
+            thinking=ThinkingSettings(
+                enabled=bool(thinking.get("enabled", False)),
+                effort=thinking.get("effort"),
+                show_summaries=bool(thinking.get("show_summaries", True)),
+            ),
+        )
+
+    def copy(self) -> ConversationSettings:
+        return replace(self, thinking=replace(self.thinking))
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: int
+    title: str
+    created_at: float
+    updated_at: float
+    settings: ConversationSettings = field(default_factory=ConversationSettings)
+
+
+@dataclass(slots=True)
+class Message:
+    """One turn. `id` is None until the store has saved it."""
+
+    conversation_id: int
+    role: Role
+    content: list[Block]
+    id: int | None = None
+    created_at: float = 0.0
+    status: MessageStatus = MessageStatus.COMPLETE
+    model: str | None = None
+    stop_reason: str | None = None
+    stop_details: dict[str, Any] | None = None
+    usage: Usage | None = None
+    error: str | None = None  # a person-readable error, for FAILED messages
+
+    @property
+    def text(self) -> str:
+        """The visible text of all text blocks, joined."""
+        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+
+    @property
+    def thinking_text(self) -> str:
+        return "\n\n".join(
+            b.get("thinking", "") for b in self.content if b.get("type") == "thinking"
+        ).strip()
+
+
+def text_block(text: str) -> Block:
+    return {"type": "text", "text": text}
+
+
+def title_from_text(text: str, limit: int = 60) -> str:
+    """A conversation title from the first user message: first line, trimmed."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first = " ".join(first.split())
+    if not first:
+        return "New conversation"
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"

@@ -1,0 +1,98 @@
+"""Protocols the UI depends on. Implementations live in api/ and storage/; tests pass fakes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from desktop.core.conversation import Conversation, ConversationSettings, Message
+
+StreamEvent = dict[str, Any]
+"""One raw Messages-API stream event as a dict (`{"type": "content_block_delta", ...}`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteModel:
+    """A model as the account's models list reports it."""
+
+    id: str
+    display_name: str
+    context_window: int | None = None
+    max_output: int | None = None
+
+
+class ChatBackend(Protocol):
+    """The Claude API as the app uses it. Every method raises only `core.errors` kinds."""
+
+    def set_api_key(self, api_key: str | None) -> None: ...
+
+    def stream_message(self, params: dict[str, Any]) -> AsyncIterator[StreamEvent]:
+        """Stream one answer for Messages-API `params`; yields raw events as dicts."""
+        ...
+
+    async def list_models(self) -> list[RemoteModel]: ...
+
+    async def verify_key(self, api_key: str) -> None:
+        """Raise AuthFailed / Offline / ... unless `api_key` can list models."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class KeySource(StrEnum):
+    ENVIRONMENT = "environment"  # ANTHROPIC_API_KEY
+    KEYRING = "keyring"
+    SESSION = "session"  # this run only: no keyring backend
+    NONE = "none"
+
+
+class SecretStore(Protocol):
+    """Where the API key lives. Never a file of ours."""
+
+    def current(self) -> tuple[str | None, KeySource]: ...
+
+    def save(self, api_key: str) -> None:
+        """Store in the OS keyring; raises NoKeyringBackend when there is none."""
+        ...
+
+    def remove(self) -> None: ...
+
+    def use_for_session(self, api_key: str) -> None:
+        """Keep the key in memory for this run only."""
+        ...
+
+    def keyring_problem(self) -> str | None:
+        """None when a usable keyring backend exists, else why not and how to fix it."""
+        ...
+
+
+class ConversationStore(Protocol):
+    """History on local disk. Methods raise StorageError on a corrupt or locked database."""
+
+    def list_conversations(self) -> list[Conversation]:
+        """All conversations, most recently updated first."""
+        ...
+
+    def create_conversation(self, settings: ConversationSettings) -> Conversation: ...
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None: ...
+
+    def update_settings(self, conversation_id: int, settings: ConversationSettings) -> None: ...
+
+    def delete_conversation(self, conversation_id: int) -> None: ...
+
+    def load_messages(self, conversation_id: int, limit: int | None = None) -> list[Message]:
+        """The last `limit` messages (all when None), oldest first."""
+        ...
+
+    def count_messages(self, conversation_id: int) -> int: ...
+
+    def add_message(self, message: Message) -> Message:
+        """Insert and return the message with `id` and `created_at` set; bumps the conversation."""
+        ...
+
+    def update_message(self, message: Message) -> None: ...
+
+    def delete_message(self, message_id: int) -> None: ...
