@@ -47,13 +47,13 @@ class Usage:
         return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
 
     def to_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Usage:
         if not data:
             return cls()
-        known = {k: int(v) for k, v in data.items() if k in cls.__slots__}  # type: ignore[attr-defined]
+        known = {k: int(v) for k, v in data.items() if k in cls.__slots__}
         return cls(**known)
 
 

@@ -1,0 +1,142 @@
+"""`ChatBackend` over the Anthropic SDK (`AsyncAnthropic`).
+
+The SDK is imported lazily (it costs ~0.9 s and ~94 MB): importing this module must not
+import `anthropic`, so the window can paint first. Retries are off (`max_retries=0`): the
+app shows waits and retries itself, and the SDK would honour any `retry-after`, even an hour.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from desktop.api.errors import to_desk_error
+from desktop.core.errors import MissingApiKey
+from desktop.core.ports import RemoteModel, StreamEvent
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+VERIFY_TIMEOUT = 15.0
+CONNECT_TIMEOUT = 10.0
+
+
+class AnthropicBackend:
+    """The Claude API as the app uses it; every method raises only `core.errors` kinds."""
+
+    def __init__(self, base_url: str | None = None, timeout: float = 600.0) -> None:
+        self._base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        self._timeout = timeout
+        self._api_key: str | None = None
+        self._client: AsyncAnthropic | None = None
+        self._retired: list[AsyncAnthropic] = []
+
+    def set_api_key(self, api_key: str | None) -> None:
+        """Use `api_key` from the next request on (None: requests raise MissingApiKey)."""
+        api_key = api_key or None
+        if api_key == self._api_key:
+            return
+        self._api_key = api_key
+        if self._client is not None:
+            self._retired.append(self._client)  # may still serve a running stream
+            self._client = None
+
+    async def stream_message(self, params: dict[str, Any]) -> AsyncIterator[StreamEvent]:
+        """Stream one answer; yields raw events as dicts. Closing the iterator ends the request."""
+        client = self._require_client()
+        model = params.get("model")
+        try:
+            stream = await client.messages.create(**params, stream=True)
+        except Exception as error:
+            raise to_desk_error(error, model) from error
+        try:
+            async for event in stream:
+                yield event_dict(event)
+        except Exception as error:
+            raise to_desk_error(error, model) from error
+        finally:
+            await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
+
+    async def list_models(self) -> list[RemoteModel]:
+        """Every model the account may use, as the API lists them."""
+        return await _list_models(self._require_client())
+
+    async def verify_key(self, api_key: str) -> None:
+        """Raise AuthFailed / Offline / ... unless `api_key` can list models."""
+        if not api_key:
+            raise MissingApiKey("Enter an API key first.")
+        client = self._make_client(api_key, VERIFY_TIMEOUT)
+        try:
+            await _first_models_page(client)
+        finally:
+            await client.close()
+
+    async def aclose(self) -> None:
+        """Close every HTTP connection pool this backend opened."""
+        clients, self._retired = self._retired, []
+        if self._client is not None:
+            clients.append(self._client)
+            self._client = None
+        for client in clients:
+            await client.close()
+
+    def _require_client(self) -> AsyncAnthropic:
+        if self._api_key is None:
+            raise MissingApiKey(
+                "No API key is set. Add your Anthropic API key in Settings "
+                "(create one at console.anthropic.com)."
+            )
+        if self._client is None:
+            self._client = self._make_client(self._api_key, self._timeout)
+        return self._client
+
+    def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:
+        import anthropic
+        import httpx2
+
+        return anthropic.AsyncAnthropic(
+            api_key=api_key,
+            base_url=self._base_url,
+            timeout=httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+            max_retries=0,
+        )
+
+
+def event_dict(event: Any) -> StreamEvent:
+    """An SDK stream event as a plain dict; text and thinking deltas built by hand (hot path)."""
+    if event.type == "content_block_delta":
+        delta = event.delta
+        if delta.type == "text_delta":
+            payload = {"type": "text_delta", "text": delta.text}
+            return {"type": "content_block_delta", "index": event.index, "delta": payload}
+        if delta.type == "thinking_delta":
+            payload = {"type": "thinking_delta", "thinking": delta.thinking}
+            return {"type": "content_block_delta", "index": event.index, "delta": payload}
+    if isinstance(event, dict):
+        return event
+    result: StreamEvent = event.to_dict(mode="json")
+    return result
+
+
+async def _list_models(client: AsyncAnthropic) -> list[RemoteModel]:
+    try:
+        return [_remote_model(info) async for info in client.models.list()]
+    except Exception as error:
+        raise to_desk_error(error) from error
+
+
+async def _first_models_page(client: AsyncAnthropic) -> None:
+    try:
+        await client.models.list(limit=1)
+    except Exception as error:
+        raise to_desk_error(error) from error
+
+
+def _remote_model(info: Any) -> RemoteModel:
+    return RemoteModel(
+        id=info.id,
+        display_name=getattr(info, "display_name", None) or info.id,
+        context_window=getattr(info, "max_input_tokens", None),
+        max_output=getattr(info, "max_tokens", None),
+    )

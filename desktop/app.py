@@ -1,0 +1,238 @@
+"""The one place that builds and wires everything: QApplication, qasync loop, services, window.
+
+The window is painted first; the Anthropic SDK (~0.9 s to import) is imported afterwards, off
+the UI thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from desktop.core.catalog import Catalog, CatalogError
+from desktop.core.conversation import Conversation
+from desktop.core.errors import StorageError
+from desktop.core.ports import KeySource, SecretStore
+from desktop.storage.database import SqliteConversationStore
+from desktop.storage.paths import AppPaths
+from desktop.storage.secrets import KeyringSecretStore
+from desktop.ui.chat_controller import ChatController
+from desktop.ui.main_window import MainWindow
+from desktop.version import APP_NAME, app_version
+
+log = logging.getLogger("desktop")
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="claude-desk", description="Chat with Claude.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {app_version()}")
+    parser.add_argument("--base-url", help="API base URL (default: ANTHROPIC_BASE_URL or the API)")
+    return parser.parse_args(list(argv))
+
+
+def resource_text(name: str) -> str:
+    return resources.files("desktop.resources").joinpath(name).read_text(encoding="utf-8")
+
+
+def resource_path(name: str) -> Path:
+    return Path(str(resources.files("desktop.resources").joinpath(name)))
+
+
+def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
+    """models.toml with the user's price overrides; the second item is a problem to show."""
+    catalog = Catalog.from_toml(resource_text("models.toml"))
+    overrides = paths.config_dir / "prices.toml"
+    if not overrides.exists():
+        return catalog, None
+    try:
+        return catalog.with_price_overrides(overrides.read_text(encoding="utf-8")), None
+    except (OSError, UnicodeDecodeError, CatalogError) as exc:
+        return catalog, f"Your price overrides in {overrides} were not used: {exc}"
+
+
+def setup_logging(paths: AppPaths) -> None:
+    """Log to a file in the log directory. Nothing logged ever contains the API key."""
+    handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "anthropic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
+    """Open the history; on a damaged file, offer to move it aside. None means quit."""
+    try:
+        return SqliteConversationStore(paths.database_path)
+    except StorageError as exc:
+        box = QMessageBox(QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent)
+        fresh = box.addButton("Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not fresh:
+            return None
+        try:
+            return SqliteConversationStore.move_aside_and_recreate(paths.database_path)
+        except StorageError as again:
+            QMessageBox.critical(parent, "History cannot be opened", again.message)
+            return None
+
+
+def key_status_text(source: KeySource) -> str:
+    return {
+        KeySource.ENVIRONMENT: "Using ANTHROPIC_API_KEY from the environment",
+        KeySource.KEYRING: "API key from the system keyring",
+        KeySource.SESSION: "API key for this session only (not saved)",
+        KeySource.NONE: "No API key — Settings › API key…",
+    }[source]
+
+
+class DeskApp:
+    """Owns the services and the window for one run of the app."""
+
+    def __init__(self, app: QApplication, paths: AppPaths, store: SqliteConversationStore,
+                 catalog: Catalog, secrets: SecretStore, base_url: str | None) -> None:
+        self.app = app
+        self.paths = paths
+        self.store = store
+        self.secrets = secrets
+        self.base_url = base_url
+        self.controller = ChatController(store, None, catalog)
+        self.window = MainWindow(self.controller, search=self.search)
+        self.window.api_key_dialog_requested.connect(self.show_key_settings)
+        self.window.about_requested.connect(self.show_about)
+        self.closed = asyncio.Event()
+        self.window.closing.connect(self.closed.set)
+
+    def search(self, query: str) -> list[Conversation]:
+        """Conversations whose title or messages match `query`, newest first."""
+        conversations = self.controller.list_conversations()
+        try:
+            hits = {hit.conversation_id for hit in self.store.search(query, limit=200)}
+        except StorageError:
+            hits = set()
+        needle = query.casefold()
+        return [c for c in conversations if c.id in hits or needle in c.title.casefold()]
+
+    async def start_services(self) -> None:
+        """After the first paint: the SDK, the API key, warm caches, the account's models."""
+        await asyncio.to_thread(importlib.import_module, "anthropic")
+        from desktop.api.backend import AnthropicBackend
+
+        backend = AnthropicBackend(base_url=self.base_url)
+        self.controller.set_backend(backend)
+        key, source = self.secrets.current()
+        if key is None:
+            key = await self.ask_for_key()
+            source = self.secrets.current()[1] if key else KeySource.NONE
+        backend.set_api_key(key)
+        self.window.set_key_status(key_status_text(source))
+        from desktop.ui.markdown import warm_up
+
+        QTimer.singleShot(50, warm_up)
+        if key:
+            await self.controller.refresh_models()
+        gc.collect()
+        gc.freeze()
+
+    async def ask_for_key(self) -> str | None:
+        from desktop.ui.key_dialogs import WelcomeDialog
+
+        backend = self.controller.backend
+        assert backend is not None
+        dialog = WelcomeDialog(self.secrets, backend.verify_key, self.window)
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        dialog.finished.connect(lambda result: done.done() or done.set_result(result))
+        dialog.open()
+        accepted = await done
+        return dialog.api_key() if accepted else None
+
+    def show_key_settings(self) -> None:
+        from desktop.ui.key_dialogs import ApiKeySettingsDialog
+
+        backend = self.controller.backend
+        if backend is None:
+            QMessageBox.information(self.window, APP_NAME, "Still starting up — try again in a moment.")
+            return
+        dialog = ApiKeySettingsDialog(self.secrets, backend.verify_key, self.window)
+        dialog.key_changed.connect(self._on_key_changed)
+        dialog.open()
+
+    def _on_key_changed(self, _key: str) -> None:
+        current, source = self.secrets.current()  # the environment's key still wins
+        backend = self.controller.backend
+        if backend is not None:
+            backend.set_api_key(current)
+        self.window.set_key_status(key_status_text(source))
+
+    def show_about(self) -> None:
+        from desktop.ui.about import show_about
+
+        show_about(self.window)
+
+    async def shutdown(self) -> None:
+        await self.controller.tasks.drain()
+        backend = self.controller.backend
+        if backend is not None:
+            await backend.aclose()
+        self.store.close()
+
+
+async def run(app: QApplication, args: argparse.Namespace) -> int:
+    paths = AppPaths.resolve()
+    paths.ensure()
+    setup_logging(paths)
+    store = open_store(paths)
+    if store is None:
+        return 1
+    catalog, catalog_problem = load_catalog(paths)
+    desk = DeskApp(app, paths, store, catalog, KeyringSecretStore(), args.base_url)
+    desk.window.show()
+    if catalog_problem:
+        desk.window.statusBar().showMessage(catalog_problem, 15000)
+    services = asyncio.ensure_future(desk.start_services())
+    await desk.closed.wait()
+    services.cancel()
+    await asyncio.gather(services, return_exceptions=True)
+    await desk.shutdown()
+    return 0
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(list(argv))
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Claude Desk")
+    app.setOrganizationName("ClaudeDesk")
+    app.setApplicationVersion(app_version())
+    app.setDesktopFileName("claude-desk")
+    icon = resource_path("icons/claude-desk.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    from desktop.ui.theme import apply_theme
+
+    apply_theme(app)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    import qasync
+
+    app = create_application([sys.argv[0], *argv])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(run(app, args))

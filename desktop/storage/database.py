@@ -1,0 +1,433 @@
+"""Conversation history in SQLite: WAL, FTS5 search, migrations by ``PRAGMA user_version``.
+
+Everything runs on the main thread and each call is small (a single indexed query or one
+short write transaction). Every sqlite3 error leaves this module as a `StorageError`
+(`DatabaseCorruptError` or `DatabaseLockedError` where that is what happened) with a message that
+names the file and says what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from desktop.core.conversation import (
+    Conversation,
+    ConversationSettings,
+    Message,
+    MessageStatus,
+    Role,
+    Usage,
+)
+from desktop.core.errors import StorageError
+from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+
+T = TypeVar("T")
+
+NEW_TITLE = "New conversation"
+BUSY_TIMEOUT_MS = 2000
+PAGE_SIZE = 16384
+SNIPPET_TOKENS = 12
+
+_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
+_MESSAGE_COLUMNS = (
+    "id, conversation_id, role, content_json, status, model, stop_reason, "
+    "stop_details_json, usage_json, error, created_at"
+)
+LAST_MESSAGES_SQL = (
+    f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? "
+    "ORDER BY id DESC LIMIT ?) ORDER BY id"
+)
+ALL_MESSAGES_SQL = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
+SEARCH_SQL = (
+    "SELECT m.conversation_id, m.id, c.title, "
+    f"snippet(messages_fts, 0, '', '', '…', {SNIPPET_TOKENS}) "
+    "FROM messages_fts JOIN messages AS m ON m.id = messages_fts.rowid "
+    "JOIN conversations AS c ON c.id = m.conversation_id "
+    "WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?"
+)
+
+
+class DatabaseCorruptError(StorageError):
+    """The file is damaged or not a database; `move_aside_and_recreate` can start afresh."""
+
+    title = "History file damaged"
+
+
+class DatabaseLockedError(StorageError):
+    """Another program (most likely another Claude Desk) holds the database."""
+
+    title = "History in use"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One message that matched a search. `snippet` is plain text around the match."""
+
+    conversation_id: int
+    message_id: int
+    title: str
+    snippet: str
+
+
+def search_terms(query: str) -> list[str]:
+    """The words a search looks for (what the UI may highlight)."""
+    return re.findall(r"\w+", query)
+
+
+def fts_query(query: str) -> str | None:
+    """An FTS5 query matching every word of `query` (in any order, stemmed, no prefixes).
+
+    Each word is quoted, so FTS syntax in user input (``"``, ``*``, ``AND``, ``(``, ``:``)
+    is searched for as text rather than parsed. None when there is nothing to search for.
+    """
+    terms = [f'"{term}"' for term in search_terms(query)]
+    return " ".join(terms) if terms else None
+
+
+class SqliteConversationStore:
+    """`ConversationStore` over one SQLite file. Raises only `StorageError` (and subclasses)."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path)
+        self.moved_aside: Path | None = None  # set by move_aside_and_recreate
+        self._conn: sqlite3.Connection | None = None
+        with self._errors("open the history"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+            try:
+                _configure(conn)
+                _migrate(conn, self.path)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+
+    @classmethod
+    def move_aside_and_recreate(cls, path: Path, **kwargs: Any) -> SqliteConversationStore:
+        """Rename a damaged database to ``<name>.corrupt-<timestamp>`` and open a fresh one.
+
+        The old file (and its ``-wal``/``-shm`` companions) is kept, never deleted; the new
+        store's `moved_aside` says where it went.
+        """
+        path = Path(path)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        try:
+            for suffix in ("-wal", "-shm", ""):
+                companion = path.with_name(path.name + suffix)
+                if companion.exists():
+                    companion.rename(target.with_name(target.name + suffix))
+        except OSError as exc:
+            raise StorageError(
+                f"Could not move the damaged history file {path} aside ({exc.strerror}). "
+                "Move or rename it yourself, then start Claude Desk again."
+            ) from exc
+        store = cls(path, **kwargs)
+        store.moved_aside = target if target.exists() else None
+        return store
+
+    # -- conversations -------------------------------------------------------------------
+
+    def list_conversations(self) -> list[Conversation]:
+        with self._errors("read the conversation list"):
+            rows = self._db.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations "
+                "ORDER BY updated_at DESC, id DESC"
+            ).fetchall()
+        return _parse(rows, _conversation, self.path)
+
+    def get_conversation(self, conversation_id: int) -> Conversation | None:
+        with self._errors("read a conversation"):
+            row = self._db.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
+                (conversation_id,),
+            ).fetchone()
+        return None if row is None else _parse([row], _conversation, self.path)[0]
+
+    def create_conversation(self, settings: ConversationSettings) -> Conversation:
+        now = time.time()
+        settings_json = json.dumps(settings.to_dict())
+        with self._errors("create a conversation"), self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO conversations (title, created_at, updated_at, settings_json) "
+                "VALUES (?, ?, ?, ?)",
+                (NEW_TITLE, now, now, settings_json),
+            )
+            new_id = _rowid(cursor)
+        return Conversation(new_id, NEW_TITLE, now, now, settings.copy())
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        with self._errors("rename a conversation"), self._write() as db:
+            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
+    def update_settings(self, conversation_id: int, settings: ConversationSettings) -> None:
+        settings_json = json.dumps(settings.to_dict())
+        with self._errors("save conversation settings"), self._write() as db:
+            db.execute(
+                "UPDATE conversations SET settings_json = ? WHERE id = ?",
+                (settings_json, conversation_id),
+            )
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        with self._errors("delete a conversation"), self._write() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    # -- messages ------------------------------------------------------------------------
+
+    def load_messages(self, conversation_id: int, limit: int | None = None) -> list[Message]:
+        """The last `limit` messages (all when None), oldest first; walks the index backwards."""
+        if limit is not None and limit <= 0:
+            return []
+        with self._errors("load messages"):
+            if limit is None:
+                rows = self._db.execute(ALL_MESSAGES_SQL, (conversation_id,)).fetchall()
+            else:
+                rows = self._db.execute(LAST_MESSAGES_SQL, (conversation_id, limit)).fetchall()
+        return _parse(rows, _message, self.path)
+
+    def count_messages(self, conversation_id: int) -> int:
+        with self._errors("count messages"):
+            row = self._db.execute(
+                "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+            return int(row[0])
+
+    def add_message(self, message: Message) -> Message:
+        if message.id is not None:
+            raise ValueError(f"message {message.id} is already saved; use update_message")
+        created = message.created_at or time.time()
+        fields = _mutable_fields(message)
+        with self._errors("save a message"), self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO messages (conversation_id, role, content_json, status, model, "
+                "stop_reason, stop_details_json, usage_json, error, search_text, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (message.conversation_id, str(message.role), *fields, created),
+            )
+            new_id = _rowid(cursor)
+            db.execute(
+                "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ?",
+                (created, message.conversation_id),
+            )
+        return replace(message, id=new_id, created_at=created)
+
+    def update_message(self, message: Message) -> None:
+        """Save a message's content and outcome again (e.g. while it streams).
+
+        A message that no longer exists (its conversation was deleted meanwhile) is ignored.
+        """
+        if message.id is None:
+            raise ValueError("message has no id; use add_message first")
+        fields = _mutable_fields(message)
+        with self._errors("save a message"), self._write() as db:
+            db.execute(
+                "UPDATE messages SET content_json = ?, status = ?, model = ?, stop_reason = ?, "
+                "stop_details_json = ?, usage_json = ?, error = ?, search_text = ? "
+                "WHERE id = ?",
+                (*fields, message.id),
+            )
+
+    def delete_message(self, message_id: int) -> None:
+        with self._errors("delete a message"), self._write() as db:
+            db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages containing every word of `query`, newest first.
+
+        Words match whole (with English stemming: "pelicans" finds "pelican"); results are
+        ordered by message id, not relevance, which keeps common words fast.
+        """
+        match = fts_query(query)
+        if match is None or limit <= 0:
+            return []
+        with self._errors("search the history"):
+            rows = self._db.execute(SEARCH_SQL, (match, limit)).fetchall()
+            return [SearchHit(int(r[0]), int(r[1]), str(r[2]), str(r[3] or "")) for r in rows]
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database; later calls raise StorageError. Safe to call twice."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA optimize")
+        conn.close()
+
+    def __enter__(self) -> SqliteConversationStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError("The history database is closed. Restart Claude Desk.")
+        return self._conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; takes the write lock up front so waiting is predictable."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            _rollback(db)
+            raise
+
+    @contextlib.contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, action) from exc
+        except OSError as exc:
+            raise StorageError(
+                f"Could not {action}: {exc.strerror or exc} ({self.path}). "
+                "Check that the folder exists and that you may write to it."
+            ) from exc
+
+
+def _parse(rows: list[Any], parse: Callable[[Any], T], path: Path) -> list[T]:
+    """Rows to objects; data that does not decode means the file was damaged."""
+    try:
+        return [parse(row) for row in rows]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DatabaseCorruptError(
+            f"The history database {path} holds data Claude Desk cannot read. You can move "
+            "it aside and start a fresh history; the old file is kept."
+        ) from exc
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    # page_size only takes effect on a brand-new file, so it must come before WAL.
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The history database {path} was written by a newer version of Claude Desk "
+            f"(schema {version}, this version knows {SCHEMA_VERSION}). Update Claude Desk."
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 8, 10, 11
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
+
+
+def _storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
+    """A person-readable StorageError for one sqlite3 error."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(exc)
+    prefix = f"Could not {action}:"
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+        return DatabaseLockedError(
+            f"{prefix} the history database {path} is locked by another program — another "
+            "Claude Desk may be running. Close it and try again."
+        )
+    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or "malformed" in text or "not a database" in text:
+        return DatabaseCorruptError(
+            f"{prefix} the history database {path} is damaged or is not a Claude Desk "
+            "database. You can move it aside and start a fresh history; the old file is kept."
+        )
+    if code == _SQLITE_FULL:
+        return StorageError(f"{prefix} the disk holding {path} is full. Free some space.")
+    if code == _SQLITE_READONLY:
+        return StorageError(
+            f"{prefix} the history database {path} is read-only. Check its permissions."
+        )
+    if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
+        return StorageError(
+            f"{prefix} the history database {path} could not be read or written ({text}). "
+            "Check the disk and that you may write to this folder."
+        )
+    return StorageError(f"{prefix} the history database {path} reported: {text}.")
+
+
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    rowid = cursor.lastrowid
+    if rowid is None:  # pragma: no cover - sqlite always sets it after an INSERT
+        raise StorageError("The history database did not return a new row id.")
+    return rowid
+
+
+def _mutable_fields(message: Message) -> tuple[Any, ...]:
+    """content, status, model, stop_reason, stop_details, usage, error, search_text."""
+    return (
+        json.dumps(message.content, ensure_ascii=False),
+        str(message.status),
+        message.model,
+        message.stop_reason,
+        None if message.stop_details is None else json.dumps(message.stop_details),
+        None if message.usage is None else json.dumps(message.usage.to_dict()),
+        message.error,
+        message.text,
+    )
+
+
+def _conversation(row: tuple[Any, ...]) -> Conversation:
+    settings = ConversationSettings.from_dict(json.loads(row[4] or "{}"))
+    return Conversation(int(row[0]), str(row[1]), float(row[2]), float(row[3]), settings)
+
+
+def _message(row: tuple[Any, ...]) -> Message:
+    return Message(
+        id=int(row[0]),
+        conversation_id=int(row[1]),
+        role=Role(row[2]),
+        content=json.loads(row[3]),
+        status=MessageStatus(row[4]),
+        model=row[5],
+        stop_reason=row[6],
+        stop_details=None if row[7] is None else json.loads(row[7]),
+        usage=None if row[8] is None else Usage.from_dict(json.loads(row[8])),
+        error=row[9],
+        created_at=float(row[10]),
+    )

@@ -1,0 +1,85 @@
+"""Schema of the history database, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds how many migrations a database has had. Migration *n*
+(1-based) takes a database from version *n - 1* to *n*. Never edit a released migration;
+append a new one. Each runs inside the caller's transaction, so it applies fully or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_V1 = (
+    """
+    CREATE TABLE conversations (
+        id            INTEGER PRIMARY KEY,
+        title         TEXT    NOT NULL,
+        created_at    REAL    NOT NULL,
+        updated_at    REAL    NOT NULL,
+        settings_json TEXT    NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX conversations_by_update ON conversations (updated_at)",
+    """
+    CREATE TABLE messages (
+        id                INTEGER PRIMARY KEY,
+        conversation_id   INTEGER NOT NULL
+                          REFERENCES conversations (id) ON DELETE CASCADE,
+        role              TEXT    NOT NULL,
+        content_json      TEXT    NOT NULL,
+        status            TEXT    NOT NULL,
+        model             TEXT,
+        stop_reason       TEXT,
+        stop_details_json TEXT,
+        usage_json        TEXT,
+        error             TEXT,
+        created_at        REAL    NOT NULL,
+        search_text       TEXT    NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX messages_by_conversation ON messages (conversation_id, id)",
+    # Full-text index over the visible text; its content lives in messages.search_text.
+    # Porter stemming lets "pelicans" find "pelican" without prefix queries, which are
+    # slow on large histories (a short prefix merges thousands of terms).
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        search_text,
+        content = 'messages',
+        content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF search_text ON messages
+    WHEN old.search_text IS NOT new.search_text BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+        INSERT INTO messages_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    END
+    """,
+)
+
+
+def _v1_initial_schema(conn: sqlite3.Connection) -> None:
+    for statement in _V1:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema,)
+"""Every migration in order; `len(MIGRATIONS)` is the current schema version."""
+
+SCHEMA_VERSION = len(MIGRATIONS)

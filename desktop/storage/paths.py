@@ -1,0 +1,101 @@
+"""Where Claude Desk keeps its files, and how it writes them safely.
+
+By default the folders are the platform's usual ones (via platformdirs). Setting the
+environment variable ``CLAUDE_DESK_HOME`` puts everything under that one folder instead,
+as ``data/``, ``config/``, ``cache/`` and ``logs/`` (handy for tests and portable installs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "claude-desk"
+APP_AUTHOR = "ClaudeDesk"
+HOME_ENV = "CLAUDE_DESK_HOME"
+DATABASE_NAME = "history.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    """The app's folders. Build with `AppPaths.resolve()`, then call `ensure()` once."""
+
+    data_dir: Path
+    config_dir: Path
+    cache_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def resolve(cls, environ: Mapping[str, str] | None = None) -> AppPaths:
+        """The folders for this run: under ``CLAUDE_DESK_HOME`` if set, else the platform's."""
+        env = os.environ if environ is None else environ
+        home = env.get(HOME_ENV, "").strip()
+        if home:
+            return cls.under(Path(home).expanduser())
+        return cls(
+            data_dir=platformdirs.user_data_path(APP_NAME, APP_AUTHOR),
+            config_dir=platformdirs.user_config_path(APP_NAME, APP_AUTHOR),
+            cache_dir=platformdirs.user_cache_path(APP_NAME, APP_AUTHOR),
+            log_dir=platformdirs.user_log_path(APP_NAME, APP_AUTHOR),
+        )
+
+    @classmethod
+    def under(cls, home: Path) -> AppPaths:
+        """All folders as subfolders of one `home` folder."""
+        home = home.absolute()
+        return cls(
+            data_dir=home / "data",
+            config_dir=home / "config",
+            cache_dir=home / "cache",
+            log_dir=home / "logs",
+        )
+
+    def ensure(self) -> AppPaths:
+        """Create every folder that does not exist yet; returns self."""
+        for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    @property
+    def database_path(self) -> Path:
+        """The conversation history database."""
+        return self.data_dir / DATABASE_NAME
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Replace `path` with `text` so that readers see the old file or the new one, never half.
+
+    Writes a temporary file in the same folder, flushes it to disk, then renames it over
+    `path`. The text is written as given (no newline translation).
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable where the OS allows it (not on Windows)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -1,0 +1,377 @@
+"""Sending, streaming, stopping and retrying: the conversation logic behind the chat view.
+
+The controller owns the streaming task of the open conversation (through the TaskRegistry),
+saves the answer as it arrives, and reports to views only through signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core import streaming
+from desktop.core.catalog import Catalog
+from desktop.core.conversation import (
+    Conversation,
+    ConversationSettings,
+    Message,
+    MessageStatus,
+    Role,
+    text_block,
+    title_from_text,
+)
+from desktop.core.errors import DeskError, Overloaded, RateLimited, StorageError
+from desktop.core.ports import ChatBackend, ConversationStore
+from desktop.core.requests import build_params
+from desktop.ui.tasks import TaskRegistry
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 30
+YIELD_EVERY = 0.008  # seconds of stream processing before giving the event loop a turn
+SAVE_EVERY = 1.0  # seconds between saves of a streaming answer
+MAX_AUTO_RETRIES = 3
+CONTINUE_PROMPT = "Please continue exactly where you left off."
+INTERRUPTED = "The app closed while this answer was streaming; the text up to then was kept."
+STREAM_GROUP = "stream"
+
+
+class ChatController(QObject):
+    conversations_changed = Signal()
+    conversation_opened = Signal(object, list, bool)  # Conversation|None, messages, has_earlier
+    earlier_loaded = Signal(list, bool)  # older messages (oldest first), has_earlier
+    message_added = Signal(object)  # Message
+    message_updated = Signal(object)  # Message: status, stop reason, usage or error changed
+    message_removed = Signal(int)
+    stream_text = Signal(int, str)  # message id, text delta(s)
+    stream_thinking = Signal(int, str)
+    wait_started = Signal(int, str, float)  # message id, why, seconds until the retry
+    busy_changed = Signal(bool)
+    settings_changed = Signal(object)  # ConversationSettings of the open conversation
+    catalog_changed = Signal()
+    storage_failed = Signal(str)
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        backend: ChatBackend | None,
+        catalog: Catalog,
+        tasks: TaskRegistry | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._backend = backend
+        self.catalog = catalog
+        self.tasks = tasks or TaskRegistry()
+        self.conversation: Conversation | None = None
+        self.draft_settings = ConversationSettings(model=catalog.default_model)
+        self._oldest_loaded_id: int | None = None
+        self._streaming_id: int | None = None
+
+    # -- services -------------------------------------------------------------------------
+
+    def set_backend(self, backend: ChatBackend) -> None:
+        self._backend = backend
+
+    @property
+    def backend(self) -> ChatBackend | None:
+        return self._backend
+
+    async def refresh_models(self) -> None:
+        """Add the account's models that models.toml does not know."""
+        if self._backend is None:
+            return
+        try:
+            remote = await self._backend.list_models()
+        except DeskError as exc:
+            log.info("models list unavailable: %s", exc.message)
+            return
+        self.catalog = self.catalog.with_account_models(remote)
+        self.catalog_changed.emit()
+
+    # -- conversations --------------------------------------------------------------------
+
+    @property
+    def settings(self) -> ConversationSettings:
+        return self.conversation.settings if self.conversation else self.draft_settings
+
+    @property
+    def is_streaming(self) -> bool:
+        """True from sending until the answer's final state has been reported."""
+        return self._streaming_id is not None
+
+    def list_conversations(self) -> list[Conversation]:
+        try:
+            return self._store.list_conversations()
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return []
+
+    def new_conversation(self) -> None:
+        """Open an empty draft; it is saved when the first message is sent."""
+        self.stop()
+        base = self.settings.copy()
+        base.system_prompt = ""
+        self.conversation = None
+        self.draft_settings = base
+        self._oldest_loaded_id = None
+        self.conversation_opened.emit(None, [], False)
+        self.settings_changed.emit(self.settings)
+
+    def open_conversation(self, conversation: Conversation) -> None:
+        self.stop()
+        try:
+            messages = self._store.load_messages(conversation.id, limit=PAGE_SIZE)
+            total = self._store.count_messages(conversation.id)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return
+        for message in messages:
+            _mark_interrupted(message)
+        self.conversation = conversation
+        self._oldest_loaded_id = messages[0].id if messages else None
+        self.conversation_opened.emit(conversation, messages, total > len(messages))
+        self.settings_changed.emit(conversation.settings)
+
+    def load_earlier(self) -> None:
+        if self.conversation is None or self._oldest_loaded_id is None:
+            return
+        try:
+            everything = self._store.load_messages(self.conversation.id)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return
+        older = [m for m in everything if m.id is not None and m.id < self._oldest_loaded_id]
+        page = older[-PAGE_SIZE:]
+        for message in page:
+            _mark_interrupted(message)
+        if page:
+            self._oldest_loaded_id = page[0].id
+        self.earlier_loaded.emit(page, len(older) > len(page))
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split()) or "Untitled"
+        self._guarded(self._store.rename_conversation, conversation_id, title)
+        if self.conversation and self.conversation.id == conversation_id:
+            self.conversation.title = title
+        self.conversations_changed.emit()
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        if self.conversation and self.conversation.id == conversation_id:
+            self.new_conversation()
+        self._guarded(self._store.delete_conversation, conversation_id)
+        self.conversations_changed.emit()
+
+    def update_settings(self, settings: ConversationSettings) -> None:
+        if self.conversation is None:
+            self.draft_settings = settings
+        else:
+            self.conversation.settings = settings
+            self._guarded(self._store.update_settings, self.conversation.id, settings)
+        self.settings_changed.emit(settings)
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send(self, text: str) -> bool:
+        """Save the user's message and stream the answer. False if it could not be saved."""
+        if not text.strip() or self.is_streaming:
+            return False
+        try:
+            conversation = self._ensure_conversation(text)
+            user = self._store.add_message(
+                Message(conversation.id, Role.USER, [text_block(text)])
+            )
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return False
+        self.message_added.emit(user)
+        self.conversations_changed.emit()
+        self._start_answer()
+        return True
+
+    def continue_answer(self) -> bool:
+        """After a max_tokens cut: ask Claude to go on (no prefill on current models)."""
+        return self.send(CONTINUE_PROMPT)
+
+    def retry(self, message_id: int) -> None:
+        """Drop a failed or stopped answer and ask again."""
+        if self.is_streaming or self.conversation is None:
+            return
+        self._guarded(self._store.delete_message, message_id)
+        self.message_removed.emit(message_id)
+        self._start_answer()
+
+    def stop(self) -> None:
+        self.tasks.cancel(STREAM_GROUP)
+
+    def _ensure_conversation(self, first_text: str) -> Conversation:
+        if self.conversation is None:
+            conversation = self._store.create_conversation(self.draft_settings)
+            title = title_from_text(first_text)
+            self._store.rename_conversation(conversation.id, title)
+            conversation.title = title
+            self.conversation = conversation
+        return self.conversation
+
+    def _start_answer(self) -> None:
+        assert self.conversation is not None
+        conversation = self.conversation
+        settings = conversation.settings
+        try:
+            history = self._store.load_messages(conversation.id)
+            answer = self._store.add_message(
+                Message(
+                    conversation.id,
+                    Role.ASSISTANT,
+                    [],
+                    status=MessageStatus.STREAMING,
+                    model=settings.model,
+                )
+            )
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return
+        params = build_params(settings, self.catalog.get(settings.model), history)
+        self.message_added.emit(answer)
+        self._streaming_id = answer.id
+        self.busy_changed.emit(True)
+        run = _AnswerRun(self, answer, params)
+        self.tasks.start(STREAM_GROUP, run.run(), on_done=run.finished)
+
+    # -- used by _AnswerRun -----------------------------------------------------------------
+
+    def _save(self, message: Message) -> None:
+        try:
+            self._store.update_message(message)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+
+    def _answer_done(self, message: Message) -> None:
+        self._save(message)
+        self._streaming_id = None
+        self.message_updated.emit(message)
+        self.busy_changed.emit(False)
+        self.conversations_changed.emit()
+
+    def _guarded(self, func: Any, *args: Any) -> None:
+        try:
+            func(*args)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+
+
+def _mark_interrupted(message: Message) -> None:
+    if message.status is MessageStatus.STREAMING:
+        message.status = MessageStatus.STOPPED
+        message.error = INTERRUPTED
+
+
+class _AnswerRun:
+    """One streamed answer: events to the reducer, deltas to the view, saves to the store."""
+
+    def __init__(self, owner: ChatController, message: Message, params: dict[str, Any]) -> None:
+        self.owner = owner
+        self.message = message
+        self.params = params
+        self.state = streaming.StreamState()
+        self._text: list[str] = []
+        self._thinking: list[str] = []
+        self._got_output = False
+
+    async def run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._stream_once()
+                return
+            except (RateLimited, Overloaded) as exc:
+                attempt += 1
+                if self._got_output or attempt > MAX_AUTO_RETRIES:
+                    raise
+                await self._wait_before_retry(exc, attempt)
+
+    async def _wait_before_retry(self, exc: RateLimited | Overloaded, attempt: int) -> None:
+        wait = exc.retry_after if exc.retry_after is not None else float(2**attempt)
+        reason = f"{exc.title}. Retrying automatically (attempt {attempt} of {MAX_AUTO_RETRIES})."
+        assert self.message.id is not None
+        self.owner.wait_started.emit(self.message.id, reason, wait)
+        await asyncio.sleep(wait)
+        self.owner.wait_started.emit(self.message.id, "", 0.0)
+
+    async def _stream_once(self) -> None:
+        backend = self.owner.backend
+        if backend is None:
+            raise DeskError("Claude Desk is still starting up; try again in a moment.")
+        apply = streaming.apply
+        clock = time.perf_counter
+        last_yield = last_save = clock()
+        async for event in backend.stream_message(self.params):
+            self.state = apply(event, self.state)
+            if event["type"] == "content_block_delta":
+                self._collect_delta(event["delta"])
+            now = clock()
+            if now - last_yield >= YIELD_EVERY:
+                self._flush()
+                if now - last_save >= SAVE_EVERY:
+                    self._save_partial()
+                    last_save = now
+                await asyncio.sleep(0)
+                last_yield = clock()
+        self._flush()
+
+    def _collect_delta(self, delta: dict[str, Any]) -> None:
+        kind = delta.get("type")
+        if kind == "text_delta":
+            self._text.append(delta["text"])
+            self._got_output = True
+        elif kind == "thinking_delta":
+            self._thinking.append(delta["thinking"])
+            self._got_output = True
+
+    def _flush(self) -> None:
+        message_id = self.message.id
+        assert message_id is not None
+        if self._thinking:
+            self.owner.stream_thinking.emit(message_id, "".join(self._thinking))
+            self._thinking.clear()
+        if self._text:
+            self.owner.stream_text.emit(message_id, "".join(self._text))
+            self._text.clear()
+
+    def _save_partial(self) -> None:
+        self._fill_message()
+        self.owner._save(self.message)
+
+    def _fill_message(self) -> None:
+        state = self.state
+        self.message.content = state.content()
+        self.message.stop_reason = state.stop_reason
+        self.message.stop_details = state.stop_details
+        self.message.usage = state.usage
+        if state.model:
+            self.message.model = state.model
+
+    def finished(self, task: asyncio.Task[Any]) -> None:
+        """Done-callback: runs whether the task completed, failed, or was cancelled."""
+        self._flush()
+        self._fill_message()
+        if task.cancelled():
+            self.message.status = MessageStatus.STOPPED
+        elif (exc := task.exception()) is not None:
+            self.message.status = MessageStatus.FAILED
+            self.message.error = _describe(exc)
+        else:
+            self.message.status = MessageStatus.COMPLETE
+        self.owner._answer_done(self.message)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, DeskError):
+        return f"{exc.title}: {exc.message}"
+    log.error("unexpected error while streaming", exc_info=exc)
+    return f"Unexpected error: {type(exc).__name__}: {exc}"

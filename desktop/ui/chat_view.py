@@ -1,0 +1,130 @@
+"""The conversation: a scrolling column of MessageWidgets, kept at the bottom while streaming."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from desktop.core.catalog import Catalog
+from desktop.core.conversation import Message
+from desktop.ui.message_widget import MessageWidget
+
+EMPTY_TEXT = "Ask Claude anything.\nDrop in a question, some code, or a long text to work on."
+
+
+class ChatView(QScrollArea):
+    retry_requested = Signal(int)
+    continue_requested = Signal()
+    cancel_wait_requested = Signal()
+    load_earlier_requested = Signal()
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chat_view")
+        self.setAccessibleName("Conversation")
+        self.catalog = catalog
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._content = QWidget()
+        self._content.setObjectName("chat_content")
+        self._column = QVBoxLayout(self._content)
+        self._column.setContentsMargins(24, 16, 24, 16)
+        self._column.setSpacing(12)
+        self.earlier_button = QPushButton("Show earlier messages", self._content)
+        self.earlier_button.setObjectName("load_earlier_button")
+        self.earlier_button.clicked.connect(self.load_earlier_requested)
+        self._column.addWidget(self.earlier_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.empty_label = QLabel(EMPTY_TEXT, self._content)
+        self.empty_label.setObjectName("empty_chat_label")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._column.addWidget(self.empty_label, 1)
+        self._column.addStretch(0)
+        self.setWidget(self._content)
+        self._widgets: dict[int, MessageWidget] = {}
+        self._follow = True
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_scrollbar_range_changed)
+        bar.valueChanged.connect(self._on_scrollbar_value_changed)
+        self.show_messages([], has_earlier=False)
+
+    # -- whole conversation -------------------------------------------------------------------
+
+    def show_messages(self, messages: list[Message], has_earlier: bool) -> None:
+        for widget in self._widgets.values():
+            widget.deleteLater()
+        self._widgets.clear()
+        for message in messages:
+            self._insert(message, self._column.count() - 1)
+        self.earlier_button.setVisible(has_earlier)
+        self._follow = True
+        self._update_empty()
+
+    def prepend_messages(self, messages: list[Message], has_earlier: bool) -> None:
+        bar = self.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        for offset, message in enumerate(messages):
+            self._insert(message, 1 + offset)
+        self.earlier_button.setVisible(has_earlier)
+        self._content.adjustSize()
+        bar.setValue(bar.maximum() - from_bottom)
+
+    # -- single messages -------------------------------------------------------------------------
+
+    def add_message(self, message: Message) -> None:
+        self._follow = True
+        self._insert(message, self._column.count() - 1)
+        self._update_empty()
+
+    def update_message(self, message: Message) -> None:
+        widget = self._widgets.get(message.id or -1)
+        if widget is not None:
+            widget.update_message(message)
+
+    def remove_message(self, message_id: int) -> None:
+        widget = self._widgets.pop(message_id, None)
+        if widget is not None:
+            widget.deleteLater()
+        self._update_empty()
+
+    def append_text(self, message_id: int, text: str) -> None:
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.append_text(text)
+
+    def append_thinking(self, message_id: int, text: str) -> None:
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.append_thinking(text)
+
+    def show_wait(self, message_id: int, reason: str, seconds: float) -> None:
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.show_wait(reason, seconds)
+
+    def message_widget(self, message_id: int) -> MessageWidget | None:
+        return self._widgets.get(message_id)
+
+    def message_widgets(self) -> list[MessageWidget]:
+        return list(self._widgets.values())
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _insert(self, message: Message, index: int) -> None:
+        name = self.catalog.get(message.model).display_name if message.model else None
+        widget = MessageWidget(message, name, self._content)
+        widget.retry_requested.connect(self.retry_requested)
+        widget.continue_requested.connect(self.continue_requested)
+        widget.cancel_wait_requested.connect(self.cancel_wait_requested)
+        self._column.insertWidget(index, widget)
+        if message.id is not None:
+            self._widgets[message.id] = widget
+
+    def _update_empty(self) -> None:
+        self.empty_label.setVisible(not self._widgets)
+
+    def _on_scrollbar_value_changed(self, value: int) -> None:
+        self._follow = value >= self.verticalScrollBar().maximum() - 8
+
+    def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._follow:
+            self.verticalScrollBar().setValue(maximum)

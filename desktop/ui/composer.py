@@ -1,0 +1,55 @@
+"""The message input: Enter sends, Shift+Enter adds a line."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+MIN_LINES = 2
+MAX_LINES = 12
+
+
+class Composer(QPlainTextEdit):
+    """Grows with its text up to MAX_LINES; emits `submitted` with the text on Enter."""
+
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.setAccessibleName("Message to Claude")
+        self.setPlaceholderText("Message Claude…  (Enter to send, Shift+Enter for a new line)")
+        self.setTabChangesFocus(True)
+        self.document().contentsChanged.connect(self.updateGeometry)
+        self._send_enabled = True
+
+    def set_send_enabled(self, enabled: bool) -> None:
+        """While an answer streams, Enter does not send (typing is still allowed)."""
+        self._send_enabled = enabled
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        is_enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
+        )
+        if is_enter and plain:
+            self.submit()
+            return
+        super().keyPressEvent(event)
+
+    def submit(self) -> None:
+        text = self.toPlainText()
+        if not self._send_enabled or not text.strip():
+            return
+        self.submitted.emit(text)
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().lineSpacing()
+        lines = max(MIN_LINES, min(MAX_LINES, self.document().lineCount()))
+        margins = self.contentsMargins()
+        frame = int(self.document().documentMargin() * 2) + margins.top() + margins.bottom()
+        return QSize(super().sizeHint().width(), lines * line + frame + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()

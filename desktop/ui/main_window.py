@@ -1,0 +1,227 @@
+"""The main window: sidebar, conversation, composer, per-conversation settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.conversation import Conversation, ConversationSettings, Message
+from desktop.ui.chat_controller import ChatController
+from desktop.ui.chat_view import ChatView
+from desktop.ui.composer import Composer
+from desktop.ui.settings_panel import ModelPicker, SettingsPanel
+from desktop.ui.sidebar import Sidebar
+
+SearchFunc = Callable[[str], list[Conversation]]
+
+
+class MainWindow(QMainWindow):
+    api_key_dialog_requested = Signal()
+    about_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, controller: ChatController, search: SearchFunc | None = None) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("Claude Desk")
+        self.resize(1180, 780)
+        self.controller = controller
+        self._search = search
+        self._query = ""
+        self._build()
+        self._build_menus()
+        self._connect()
+        self.refresh_conversations()
+        self.controller.new_conversation()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.sidebar = Sidebar(self)
+        self.chat_view = ChatView(self.controller.catalog, self)
+        self.settings_panel = SettingsPanel(self.controller.catalog, self)
+        self.settings_panel.setVisible(False)
+        center = QWidget(self)
+        column = QVBoxLayout(center)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._build_header(center))
+        column.addWidget(self.chat_view, 1)
+        column.addWidget(self._build_composer_row(center))
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("main_splitter")
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(center)
+        splitter.addWidget(self.settings_panel)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 920, 300])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.key_status = QLabel(self)
+        self.key_status.setObjectName("key_status_label")
+        self.statusBar().addPermanentWidget(self.key_status)
+
+    def _build_header(self, parent: QWidget) -> QWidget:
+        header = QWidget(parent)
+        header.setObjectName("chat_header")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(16, 8, 12, 8)
+        self.title_label = QLabel("New conversation", header)
+        self.title_label.setObjectName("conversation_title")
+        self.model_picker = ModelPicker(self.controller.catalog, header)
+        self.settings_button = QToolButton(header)
+        self.settings_button.setObjectName("settings_toggle")
+        self.settings_button.setText("Settings")
+        self.settings_button.setToolTip("System prompt, max output, thinking (Ctrl+,)")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setShortcut(QKeySequence("Ctrl+,"))
+        row.addWidget(self.title_label, 1)
+        row.addWidget(self.model_picker)
+        row.addWidget(self.settings_button)
+        return header
+
+    def _build_composer_row(self, parent: QWidget) -> QWidget:
+        box = QWidget(parent)
+        box.setObjectName("composer_row")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(16, 8, 16, 12)
+        self.composer = Composer(box)
+        self.send_button = QPushButton("Send", box)
+        self.send_button.setObjectName("send_button")
+        self.send_button.setAccessibleName("Send message")
+        self.send_button.setDefault(False)
+        self.stop_button = QPushButton("Stop", box)
+        self.stop_button.setObjectName("stop_button")
+        self.stop_button.setAccessibleName("Stop the answer")
+        self.stop_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.action_stack = QStackedWidget(box)
+        self.action_stack.addWidget(self.send_button)
+        self.action_stack.addWidget(self.stop_button)
+        self.action_stack.setFixedWidth(88)
+        row.addWidget(self.composer, 1)
+        row.addWidget(self.action_stack, 0, Qt.AlignmentFlag.AlignBottom)
+        return box
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        new = QAction("&New conversation", self, shortcut=QKeySequence.StandardKey.New)
+        new.triggered.connect(self.controller.new_conversation)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addActions([new, quit_action])
+        settings_menu = self.menuBar().addMenu("&Settings")
+        key = QAction("&API key…", self)
+        key.triggered.connect(self.api_key_dialog_requested)
+        settings_menu.addAction(key)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Claude Desk", self)
+        about.triggered.connect(self.about_requested)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.conversation_opened.connect(self._on_controller_conversation_opened)
+        c.earlier_loaded.connect(self.chat_view.prepend_messages)
+        c.message_added.connect(self.chat_view.add_message)
+        c.message_updated.connect(self.chat_view.update_message)
+        c.message_removed.connect(self.chat_view.remove_message)
+        c.stream_text.connect(self.chat_view.append_text)
+        c.stream_thinking.connect(self.chat_view.append_thinking)
+        c.wait_started.connect(self.chat_view.show_wait)
+        c.busy_changed.connect(self._on_controller_busy_changed)
+        c.settings_changed.connect(self._on_controller_settings_changed)
+        c.conversations_changed.connect(self.refresh_conversations)
+        c.catalog_changed.connect(self._on_controller_catalog_changed)
+        c.storage_failed.connect(self._on_controller_storage_failed)
+        self.chat_view.retry_requested.connect(c.retry)
+        self.chat_view.continue_requested.connect(c.continue_answer)
+        self.chat_view.cancel_wait_requested.connect(c.stop)
+        self.chat_view.load_earlier_requested.connect(c.load_earlier)
+        self.sidebar.new_requested.connect(c.new_conversation)
+        self.sidebar.open_requested.connect(c.open_conversation)
+        self.sidebar.rename_requested.connect(c.rename_conversation)
+        self.sidebar.delete_requested.connect(c.delete_conversation)
+        self.sidebar.search_changed.connect(self._on_sidebar_search_changed)
+        self.composer.submitted.connect(self._on_composer_submitted)
+        self.send_button.clicked.connect(self.composer.submit)
+        self.stop_button.clicked.connect(c.stop)
+        self.model_picker.currentIndexChanged.connect(self._on_model_picker_changed)
+        self.settings_button.toggled.connect(self.settings_panel.setVisible)
+        self.settings_panel.settings_edited.connect(c.update_settings)
+
+    # -- reactions ------------------------------------------------------------------------------
+
+    def refresh_conversations(self) -> None:
+        if self._query and self._search is not None:
+            conversations = self._search(self._query)
+        else:
+            conversations = self.controller.list_conversations()
+        current = self.controller.conversation
+        self.sidebar.set_conversations(conversations, current.id if current else None)
+        if current is not None:
+            self.title_label.setText(current.title)
+
+    def _on_sidebar_search_changed(self, query: str) -> None:
+        self._query = query
+        self.refresh_conversations()
+
+    def _on_controller_conversation_opened(
+        self, conversation: Conversation | None, messages: list[Message], has_earlier: bool
+    ) -> None:
+        self.chat_view.show_messages(messages, has_earlier)
+        self.title_label.setText(conversation.title if conversation else "New conversation")
+        self.sidebar.select(conversation.id if conversation else None)
+        self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        self.action_stack.setCurrentWidget(self.stop_button if busy else self.send_button)
+        self.composer.set_send_enabled(not busy)
+        if not busy:
+            self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_controller_settings_changed(self, settings: ConversationSettings) -> None:
+        self.model_picker.select_model(settings.model)
+        self.settings_panel.show_settings(settings)
+
+    def _on_controller_catalog_changed(self) -> None:
+        catalog = self.controller.catalog
+        self.chat_view.catalog = catalog
+        self.settings_panel.catalog = catalog
+        self.model_picker.set_catalog(catalog)
+        self.model_picker.select_model(self.controller.settings.model)
+
+    def _on_controller_storage_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "History storage problem", message)
+
+    def _on_model_picker_changed(self, _index: int) -> None:
+        model = self.model_picker.current_model()
+        if not model or model == self.controller.settings.model:
+            return
+        settings = self.controller.settings.copy()
+        settings.model = model
+        self.controller.update_settings(settings)
+
+    def _on_composer_submitted(self, text: str) -> None:
+        if self.controller.send(text):
+            self.composer.clear()
+
+    def set_key_status(self, text: str) -> None:
+        self.key_status.setText(text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,256 @@
+"""The body of one message: markdown in a read-only QTextBrowser that grows with its text.
+
+History uses `set_markdown` (one full render). A streaming answer uses `append_text`: the text
+goes to a `StreamingMarkdown`, and at most every 33 ms a flush appends the blocks that closed
+since the last flush (rendered once) and replaces the open tail block. A flush inserts at most
+`FLUSH_BUDGET_CHARS` of closed markdown and comes back on the next loop turn for the rest, so a
+burst of text (the SDK can hand over a 64 KiB read at once) never holds a frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize, QSizeF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+    QTextOption,
+)
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWidget
+
+from desktop.ui.markdown import StreamingMarkdown, render_document
+
+FLUSH_INTERVAL_MS = 33
+FLUSH_BUDGET_CHARS = 4000
+COPY_SCHEME = "copy-code"
+_OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+class MessageBody(QTextBrowser):
+    """One message's markdown; no scrollbars of its own, its height follows the document."""
+
+    code_copied = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._setup_view()
+        self._text = ""  # raw markdown when not streaming
+        self._codes: list[str] = []
+        self._stream: StreamingMarkdown | None = None
+        self._tail_start = 0  # where the open tail begins in the document
+        self._tail_shown = ""  # the tail HTML now in the document
+        self._height = 0
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self.flush)
+        self.document().documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
+        self.anchorClicked.connect(self._on_anchor_clicked)
+
+    def _setup_view(self) -> None:
+        self.setReadOnly(True)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.setPalette(palette)
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(2)
+        self.setFixedHeight(self._height_for(self.document().size()))
+
+    # -- content ------------------------------------------------------------------------------
+
+    def set_markdown(self, text: str) -> None:
+        """Show a whole message (history): one full render."""
+        self._reset(text)
+        rendered = render_document(text)
+        self._codes = rendered.code_blocks
+        self.setHtml(rendered.html.rstrip("\n"))
+
+    def set_plain_text(self, text: str) -> None:
+        """Show text as typed (a person's own message), no markdown."""
+        self._reset(text)
+        self.setPlainText(text)
+
+    def append_text(self, delta: str) -> None:
+        """Add streamed markdown; the view catches up within 33 ms."""
+        if self._stream is None:
+            self._reset("")
+            self.clear()
+            self._stream = StreamingMarkdown()
+        self._stream.append(delta)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start(FLUSH_INTERVAL_MS)
+
+    def finish(self) -> None:
+        """The stream ended: the last block becomes closed and is rendered now.
+
+        A backlog larger than one flush's budget (a burst that arrived just before the end)
+        is rendered over the next loop turns; `flush_all` renders it at once.
+        """
+        if self._stream is None:
+            return
+        self._stream.finish()
+        self._flush_timer.stop()
+        self.flush()
+
+    def flush_all(self) -> None:
+        """Render everything streamed so far at once, whatever it costs."""
+        if self._stream is None:
+            return
+        self._flush_timer.stop()
+        self._flush_once(budget=None)
+
+    def markdown_text(self) -> str:
+        """The raw markdown of the message (for "copy as markdown")."""
+        return self._stream.text if self._stream is not None else self._text
+
+    def code_block(self, index: int) -> str:
+        """The text of fenced code block `index` ("" when there is none)."""
+        codes = self._stream.code_blocks if self._stream is not None else self._codes
+        return codes[index] if 0 <= index < len(codes) else ""
+
+    @property
+    def streaming(self) -> bool:
+        return self._stream is not None and not self._stream.finished
+
+    def _reset(self, text: str) -> None:
+        self._flush_timer.stop()
+        self._stream = None
+        self._text = text
+        self._codes = []
+        self._tail_start = 0
+        self._tail_shown = ""
+
+    # -- streaming flush ----------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Bring the document up to date with the stream, within a frame's budget."""
+        if self._stream is None:
+            return
+        self._flush_once(FLUSH_BUDGET_CHARS)
+        if self._stream.has_pending:
+            self._flush_timer.start(0)  # the rest on the next loop turn
+
+    def _flush_once(self, budget: int | None) -> None:
+        stream = self._stream
+        assert stream is not None
+        closed = stream.take_closed(budget)
+        tail = "" if stream.has_pending else stream.tail_html()
+        if not closed and tail == self._tail_shown:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        self._remove_tail(cursor)
+        for html in closed:
+            self._append_html(cursor, html)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        self._tail_start = cursor.position()
+        if tail:
+            self._append_html(cursor, tail)
+        self._tail_shown = tail
+        cursor.endEditBlock()
+
+    def _remove_tail(self, cursor: QTextCursor) -> None:
+        if not self._tail_shown:
+            return
+        cursor.setPosition(self._tail_start)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        if self.document().isEmpty():  # the lone first block may keep the tail's formats
+            _reset_block(cursor)
+
+    def _append_html(self, cursor: QTextCursor, html: str) -> None:
+        """Insert `html` as new blocks at the end, keeping every block's own format."""
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if self.document().isEmpty():
+            cursor.insertFragment(_fragment(html, self.document(), leading_block=False))
+            return
+        start = cursor.position()
+        after_empty = cursor.block().length() == 1  # after a table, or a removed tail
+        cursor.insertFragment(_fragment(html, self.document(), leading_block=True))
+        if after_empty:  # drop that empty block; the next block keeps its own format
+            cursor.setPosition(start)
+            cursor.deleteChar()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+
+    # -- size ---------------------------------------------------------------------------------
+
+    def _height_for(self, size: QSizeF) -> int:
+        margins = self.contentsMargins()
+        return math.ceil(size.height()) + margins.top() + margins.bottom()
+
+    def _on_layout_size_changed(self, size: QSizeF) -> None:
+        height = self._height_for(size)
+        if height != self._height:
+            self._height = height
+            self.setFixedHeight(height)
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, self._height)
+
+    # -- links --------------------------------------------------------------------------------
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == COPY_SCHEME:
+            self._copy_code(url.path())
+        elif url.scheme().lower() in _OPENABLE_SCHEMES:
+            QDesktopServices.openUrl(url)
+
+    def _copy_code(self, number: str) -> None:
+        if not number.isdigit():
+            return
+        index = int(number)
+        codes = self._stream.code_blocks if self._stream is not None else self._codes
+        if index >= len(codes):
+            return
+        QGuiApplication.clipboard().setText(codes[index])
+        self.code_copied.emit(index)
+
+
+def _fragment(html: str, target: QTextDocument, leading_block: bool) -> QTextDocumentFragment:
+    """`html` as a fragment; with `leading_block` it starts with an empty, plain block.
+
+    Qt applies the format of a fragment's first block only when it is inserted at position 0;
+    elsewhere that block merges into the block at the cursor. A throwaway empty first block
+    makes every real block of `html` arrive with its own format (heading, list, code, quote).
+    """
+    scratch = QTextDocument()
+    scratch.setDefaultFont(target.defaultFont())
+    scratch.setHtml(html.rstrip("\n"))
+    if leading_block and scratch.firstBlock().length() > 1:
+        cursor = QTextCursor(scratch)
+        cursor.insertBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        _reset_block(cursor)
+    return QTextDocumentFragment(scratch)
+
+
+def _reset_block(cursor: QTextCursor) -> None:
+    """Give the cursor's block plain formats and take it out of any list."""
+    cursor.setBlockFormat(QTextBlockFormat())
+    cursor.setBlockCharFormat(QTextCharFormat())
+    cursor.setCharFormat(QTextCharFormat())
+    text_list = cursor.block().textList()
+    if text_list is not None:
+        text_list.remove(cursor.block())

@@ -1,0 +1,165 @@
+"""Per-conversation settings: model, system prompt, max output, thinking and effort."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.catalog import Catalog, ModelSpec
+from desktop.core.conversation import ConversationSettings
+
+DEFAULT_EFFORT_LABEL = "Model default"
+
+
+class ModelPicker(QComboBox):
+    """Lists the catalog's models; account-only models are marked "price unknown"."""
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("model_picker")
+        self.setAccessibleName("Model")
+        self.setMinimumContentsLength(22)
+        self.set_catalog(catalog)
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        current = self.current_model()
+        with QSignalBlocker(self):
+            self.clear()
+            for spec in catalog:
+                self.addItem(spec.label, spec.id)
+                self.setItemData(self.count() - 1, _tooltip(spec), role=3)  # ToolTipRole
+            if current:
+                self.select_model(current)
+
+    def current_model(self) -> str | None:
+        data = self.currentData()
+        return str(data) if data else None
+
+    def select_model(self, model_id: str) -> None:
+        index = self.findData(model_id)
+        if index < 0:
+            self.addItem(f"{model_id} — price unknown", model_id)
+            index = self.count() - 1
+        with QSignalBlocker(self):
+            self.setCurrentIndex(index)
+
+
+def _tooltip(spec: ModelSpec) -> str:
+    lines = [spec.id]
+    if spec.context_window:
+        lines.append(f"Context window: {spec.context_window:,} tokens")
+    if spec.max_output:
+        lines.append(f"Max output: {spec.max_output:,} tokens")
+    if spec.price_known:
+        lines.append(f"${spec.input_price} in / ${spec.output_price} out per million tokens")
+    else:
+        lines.append("Price unknown")
+    return "\n".join(lines)
+
+
+class SettingsPanel(QWidget):
+    """Edits a ConversationSettings; emits `settings_edited` with a new copy after each change."""
+
+    settings_edited = Signal(object)
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_panel")
+        self.catalog = catalog
+        self._settings = ConversationSettings(model=catalog.default_model)
+        self.system_prompt = QPlainTextEdit(self)
+        self.system_prompt.setObjectName("system_prompt")
+        self.system_prompt.setPlaceholderText("Optional instructions for this conversation")
+        self._prompt_timer = QTimer(self, singleShot=True, interval=400)
+        self._prompt_timer.timeout.connect(self._emit)
+        self.system_prompt.textChanged.connect(self._prompt_timer.start)
+        self.max_tokens = QSpinBox(self)
+        self.max_tokens.setObjectName("max_tokens")
+        self.max_tokens.setRange(1, 128_000)
+        self.max_tokens.setSingleStep(1000)
+        self.max_tokens.setGroupSeparatorShown(True)
+        self.max_tokens.valueChanged.connect(self._emit)
+        self.thinking = QCheckBox("Adaptive thinking", self)
+        self.thinking.setObjectName("thinking_checkbox")
+        self.thinking.toggled.connect(self._emit)
+        self.effort = QComboBox(self)
+        self.effort.setObjectName("effort_picker")
+        self.effort.currentIndexChanged.connect(self._emit)
+        self.summaries = QCheckBox("Show thinking summaries", self)
+        self.summaries.setObjectName("summaries_checkbox")
+        self.summaries.toggled.connect(self._emit)
+        self.thinking_note = QLabel(self)
+        self.thinking_note.setObjectName("thinking_note")
+        self.thinking_note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("System prompt", self.system_prompt)
+        form.addRow("Max output tokens", self.max_tokens)
+        form.addRow(self.thinking)
+        form.addRow("Effort", self.effort)
+        form.addRow(self.summaries)
+        form.addRow(self.thinking_note)
+        layout = QVBoxLayout(self)
+        heading = QLabel("Conversation settings", self)
+        heading.setObjectName("panel_heading")
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+    def show_settings(self, settings: ConversationSettings) -> None:
+        self._settings = settings.copy()
+        spec = self.catalog.get(settings.model)
+        blockers = [
+            QSignalBlocker(w)
+            for w in (self.system_prompt, self.max_tokens, self.thinking, self.effort, self.summaries)
+        ]
+        if self.system_prompt.toPlainText() != settings.system_prompt:
+            self.system_prompt.setPlainText(settings.system_prompt)
+        self._prompt_timer.stop()
+        self.max_tokens.setMaximum(spec.max_output or 128_000)
+        self.max_tokens.setValue(min(settings.max_tokens, self.max_tokens.maximum()))
+        always = spec.thinking == "always"
+        self.thinking.setEnabled(spec.has_thinking and not always)
+        self.thinking.setChecked(always or settings.thinking.enabled)
+        self.effort.clear()
+        self.effort.addItem(DEFAULT_EFFORT_LABEL, None)
+        for level in spec.efforts:
+            self.effort.addItem(level, level)
+        index = self.effort.findData(settings.thinking.effort)
+        self.effort.setCurrentIndex(max(0, index))
+        self.effort.setEnabled(bool(spec.efforts) and self.thinking.isChecked())
+        self.summaries.setChecked(settings.thinking.show_summaries)
+        self.summaries.setEnabled(self.thinking.isChecked())
+        self.thinking_note.setText(_thinking_note(spec))
+        del blockers
+
+    def _emit(self) -> None:
+        settings = self._settings.copy()
+        settings.system_prompt = self.system_prompt.toPlainText()
+        settings.max_tokens = self.max_tokens.value()
+        spec = self.catalog.get(settings.model)
+        settings.thinking.enabled = self.thinking.isChecked() or spec.thinking == "always"
+        settings.thinking.effort = self.effort.currentData()
+        settings.thinking.show_summaries = self.summaries.isChecked()
+        self.effort.setEnabled(bool(spec.efforts) and settings.thinking.enabled)
+        self.summaries.setEnabled(settings.thinking.enabled)
+        self._settings = settings
+        self.settings_edited.emit(settings.copy())
+
+
+def _thinking_note(spec: ModelSpec) -> str:
+    if spec.thinking == "always":
+        return f"{spec.display_name} always thinks; effort sets how much."
+    if spec.thinking == "budget":
+        return "This model uses a thinking budget of half the max output tokens."
+    if spec.thinking == "none":
+        return "This model does not think before answering."
+    return ""

@@ -1,0 +1,103 @@
+"""GUI fixtures: the real window wired to a temporary history and the fake API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.api.backend import AnthropicBackend
+from desktop.app import load_catalog
+from desktop.storage.database import SqliteConversationStore
+from desktop.storage.paths import AppPaths
+from desktop.ui.chat_controller import ChatController
+from desktop.ui.main_window import MainWindow
+
+TEST_KEY = "sk-ant-api03-test-SECRET-7f3a9c1e5b"
+
+
+@pytest.fixture(autouse=True)
+def keep_app_alive(qapp: QApplication) -> Iterator[None]:
+    """Closing the last window must not quit the app (and stop the loop) mid-test."""
+    previous = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    qapp.setQuitOnLastWindowClosed(previous)
+
+
+def run_until(
+    loop: asyncio.AbstractEventLoop, condition: Callable[[], object], timeout: float = 10.0
+) -> float:
+    """Run the event loop until `condition()` is true; returns the seconds it took."""
+    start = time.perf_counter()
+
+    async def wait() -> None:
+        while not condition():
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError("condition not met in time")
+            await asyncio.sleep(0.005)
+
+    loop.run_until_complete(wait())
+    return time.perf_counter() - start
+
+
+@dataclass
+class Desk:
+    """The app's parts for one test."""
+
+    paths: AppPaths
+    store: SqliteConversationStore
+    backend: AnthropicBackend
+    controller: ChatController
+    window: MainWindow
+    loop: asyncio.AbstractEventLoop
+
+    def until(self, condition: Callable[[], object], timeout: float = 10.0) -> float:
+        return run_until(self.loop, condition, timeout)
+
+    def assistant_widgets(self) -> list:
+        return [
+            w for w in self.window.chat_view.message_widgets() if w.objectName() == "assistant_message"
+        ]
+
+    def last_answer(self):
+        widgets = self.assistant_widgets()
+        return widgets[-1] if widgets else None
+
+    def idle(self) -> bool:
+        return not self.controller.is_streaming
+
+
+def build_desk(
+    loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str = TEST_KEY
+) -> Desk:
+    paths = AppPaths.resolve()
+    paths.ensure()
+    store = SqliteConversationStore(paths.database_path)
+    catalog, _ = load_catalog(paths)
+    backend = AnthropicBackend(base_url=base_url, timeout=5.0)
+    backend.set_api_key(key)
+    controller = ChatController(store, backend, catalog)
+    window = MainWindow(controller, search=None)
+    qtbot.addWidget(window)
+    window.show()
+    return Desk(paths, store, backend, controller, window, loop)
+
+
+@pytest.fixture
+def desk(aloop, fake_api, qtbot) -> Iterator[Desk]:
+    d = build_desk(aloop, fake_api.base_url, qtbot)
+    yield d
+    aloop.run_until_complete(d.controller.tasks.drain())
+    aloop.run_until_complete(d.backend.aclose())
+    d.store.close()
+
+
+@pytest.fixture
+def home(desk_home: Path) -> Path:
+    return desk_home

@@ -1,0 +1,531 @@
+"""SqliteConversationStore against real temporary database files."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.conversation import (
+    ConversationSettings,
+    Message,
+    MessageStatus,
+    Role,
+    ThinkingSettings,
+    Usage,
+    text_block,
+)
+from desktop.core.errors import StorageError
+from desktop.core.ports import ConversationStore
+from desktop.storage.database import (
+    LAST_MESSAGES_SQL,
+    SEARCH_SQL,
+    DatabaseCorruptError,
+    DatabaseLockedError,
+    SqliteConversationStore,
+    fts_query,
+)
+from desktop.storage.migrations import SCHEMA_VERSION
+from desktop.storage.paths import AppPaths
+
+
+@pytest.fixture
+def db_path() -> Path:
+    return AppPaths.resolve().ensure().database_path
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SqliteConversationStore]:
+    with SqliteConversationStore(db_path) as opened:
+        yield opened
+
+
+def user(conversation_id: int, text: str) -> Message:
+    return Message(conversation_id, Role.USER, [text_block(text)])
+
+
+def add_texts(store: SqliteConversationStore, conversation_id: int, *texts: str) -> list[Message]:
+    return [store.add_message(user(conversation_id, text)) for text in texts]
+
+
+def test_satisfies_the_port(store: SqliteConversationStore) -> None:
+    port: ConversationStore = store
+    assert port.list_conversations() == []
+
+
+# -- schema -------------------------------------------------------------------------------
+
+
+def test_new_database_is_migrated_with_wal_and_large_pages(
+    store: SqliteConversationStore, db_path: Path
+) -> None:
+    raw = sqlite3.connect(db_path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA page_size").fetchone()[0] == 16384
+        names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
+    finally:
+        raw.close()
+    assert {"conversations", "messages", "messages_fts"} <= names
+    assert {"messages_by_conversation", "conversations_by_update"} <= names
+
+
+def test_foreign_keys_are_on(store: SqliteConversationStore) -> None:
+    assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(db_path: Path) -> None:
+    with SqliteConversationStore(db_path) as first:
+        conv = first.create_conversation(ConversationSettings(model="claude-x"))
+        first.rename_conversation(conv.id, "Kept")
+        add_texts(first, conv.id, "still here")
+
+    with SqliteConversationStore(db_path) as second:
+        [again] = second.list_conversations()
+        assert again.title == "Kept"
+        assert again.settings.model == "claude-x"
+        assert [m.text for m in second.load_messages(conv.id)] == ["still here"]
+
+
+def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    SqliteConversationStore(db_path).close()
+    raw = sqlite3.connect(db_path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+
+    with pytest.raises(StorageError, match="newer version of Claude Desk"):
+        SqliteConversationStore(db_path)
+
+
+# -- conversations --------------------------------------------------------------------------
+
+
+def test_create_conversation_gets_default_title_and_settings(
+    store: SqliteConversationStore,
+) -> None:
+    settings = ConversationSettings(
+        model="claude-sonnet-4-6",
+        system_prompt="Be brief.",
+        max_tokens=1234,
+        thinking=ThinkingSettings(enabled=True, effort="high", show_summaries=False),
+    )
+
+    created = store.create_conversation(settings)
+    settings.system_prompt = "changed after the call"
+
+    assert created.title == "New conversation"
+    assert created.created_at == created.updated_at > 0
+    [listed] = store.list_conversations()
+    assert listed.id == created.id
+    assert listed.settings.system_prompt == "Be brief."
+    assert listed.settings.thinking == ThinkingSettings(True, "high", False)
+    assert created.settings == listed.settings
+
+
+def test_rename_and_update_settings(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+
+    store.rename_conversation(conv.id, "Trip to Lisbon")
+    store.update_settings(conv.id, ConversationSettings(model="claude-haiku-4-5", max_tokens=99))
+
+    reloaded = store.get_conversation(conv.id)
+    assert reloaded is not None
+    assert reloaded.title == "Trip to Lisbon"
+    assert (reloaded.settings.model, reloaded.settings.max_tokens) == ("claude-haiku-4-5", 99)
+    assert store.get_conversation(conv.id + 1000) is None
+
+
+def test_list_is_newest_first_and_a_message_bumps_its_conversation(
+    store: SqliteConversationStore,
+) -> None:
+    first = store.create_conversation(ConversationSettings())
+    second = store.create_conversation(ConversationSettings())
+    third = store.create_conversation(ConversationSettings())
+    assert [c.id for c in store.list_conversations()] == [third.id, second.id, first.id]
+
+    added = store.add_message(user(first.id, "hello again"))
+
+    listed = store.list_conversations()
+    assert [c.id for c in listed] == [first.id, third.id, second.id]
+    assert listed[0].updated_at == added.created_at
+
+
+def test_delete_conversation_cascades_to_messages_and_search(
+    store: SqliteConversationStore,
+) -> None:
+    doomed = store.create_conversation(ConversationSettings())
+    kept = store.create_conversation(ConversationSettings())
+    add_texts(store, doomed.id, "pelican one", "pelican two")
+    add_texts(store, kept.id, "pelican three")
+
+    store.delete_conversation(doomed.id)
+
+    assert [c.id for c in store.list_conversations()] == [kept.id]
+    assert store.count_messages(doomed.id) == 0
+    assert store._db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
+    assert [h.conversation_id for h in store.search("pelican")] == [kept.id]
+
+
+def test_1000_conversations_list_fast(store: SqliteConversationStore) -> None:
+    settings = ConversationSettings()
+    for _ in range(1000):
+        store.create_conversation(settings)
+
+    started = time.perf_counter()
+    listed = store.list_conversations()
+    elapsed = time.perf_counter() - started
+
+    assert len(listed) == 1000
+    assert [c.id for c in listed] == sorted((c.id for c in listed), reverse=True)
+    assert elapsed < 0.1
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+def test_add_message_sets_id_and_time_and_round_trips_every_field(
+    store: SqliteConversationStore,
+) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    answer = Message(
+        conv.id,
+        Role.ASSISTANT,
+        [{"type": "thinking", "thinking": "hmm", "signature": "sig"}, text_block("Olá ✓")],
+        status=MessageStatus.FAILED,
+        model="claude-opus-4-8",
+        stop_reason="refusal",
+        stop_details={"type": "refusal", "category": "cyber"},
+        usage=Usage(input_tokens=10, output_tokens=20, cache_read_input_tokens=5),
+        error="Claude is overloaded",
+    )
+
+    saved = store.add_message(answer)
+
+    assert saved.id is not None
+    assert saved.created_at > 0
+    assert answer.id is None  # the argument is not changed
+    [loaded] = store.load_messages(conv.id)
+    assert loaded == saved
+
+
+def test_add_message_keeps_a_given_created_at(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    message = user(conv.id, "from an import")
+    message.created_at = 1_700_000_000.0
+
+    assert store.add_message(message).created_at == 1_700_000_000.0
+
+
+def test_add_message_to_a_missing_conversation_is_a_storage_error(
+    store: SqliteConversationStore,
+) -> None:
+    with pytest.raises(StorageError):
+        store.add_message(user(424242, "orphan"))
+
+
+def test_saved_messages_cannot_be_added_twice(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    saved = store.add_message(user(conv.id, "once"))
+
+    with pytest.raises(ValueError, match="already saved"):
+        store.add_message(saved)
+    with pytest.raises(ValueError, match="no id"):
+        store.update_message(user(conv.id, "never added"))
+
+
+def test_load_messages_last_n_oldest_first(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    other = store.create_conversation(ConversationSettings())
+    add_texts(store, conv.id, *[f"message {i}" for i in range(10)])
+    add_texts(store, other.id, "elsewhere")
+
+    assert [m.text for m in store.load_messages(conv.id, limit=3)] == [
+        "message 7",
+        "message 8",
+        "message 9",
+    ]
+    assert len(store.load_messages(conv.id)) == 10
+    assert len(store.load_messages(conv.id, limit=50)) == 10
+    assert store.load_messages(conv.id, limit=0) == []
+    assert store.count_messages(conv.id) == 10
+    assert store.count_messages(other.id) == 1
+
+
+def test_last_n_walks_the_index_instead_of_scanning(store: SqliteConversationStore) -> None:
+    plan = " | ".join(
+        str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {LAST_MESSAGES_SQL}", (1, 50))
+    )
+
+    assert "USING INDEX messages_by_conversation (conversation_id=?)" in plan
+    assert "SCAN messages" not in plan
+
+
+def test_last_n_cost_does_not_grow_with_history(store: SqliteConversationStore) -> None:
+    small = store.create_conversation(ConversationSettings())
+    big = store.create_conversation(ConversationSettings())
+    add_texts(store, small.id, *["short"] * 50)
+    with store._write() as db:  # 20,000 messages in one transaction, for speed
+        db.executemany(
+            "INSERT INTO messages (conversation_id, role, content_json, status, created_at) "
+            "VALUES (?, 'user', '[]', 'complete', 0)",
+            [(big.id,)] * 20_000,
+        )
+
+    def best_of(conversation_id: int) -> float:
+        timings = []
+        for _ in range(20):
+            started = time.perf_counter()
+            store.load_messages(conversation_id, limit=50)
+            timings.append(time.perf_counter() - started)
+        return min(timings)
+
+    assert best_of(big.id) < best_of(small.id) * 5 + 0.001
+
+
+def test_update_message_saves_streaming_progress(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    draft = store.add_message(
+        Message(conv.id, Role.ASSISTANT, [text_block("")], status=MessageStatus.STREAMING)
+    )
+
+    for partial in ("The", "The quick", "The quick brown fox"):
+        draft.content = [text_block(partial)]
+        store.update_message(draft)
+    draft.status = MessageStatus.COMPLETE
+    draft.stop_reason = "end_turn"
+    draft.usage = Usage(input_tokens=3, output_tokens=4)
+    store.update_message(draft)
+
+    [loaded] = store.load_messages(conv.id)
+    assert loaded == draft
+    assert [h.message_id for h in store.search("brown fox")] == [draft.id]
+    assert store.search("quack") == []
+
+
+def test_update_of_a_deleted_message_is_ignored(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    saved = store.add_message(user(conv.id, "gone soon"))
+    store.delete_conversation(conv.id)
+
+    store.update_message(saved)  # no error, nothing comes back
+
+    assert store.load_messages(conv.id) == []
+
+
+def test_delete_message(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    first, second = add_texts(store, conv.id, "keep me", "drop me")
+    assert second.id is not None
+
+    store.delete_message(second.id)
+
+    assert store.load_messages(conv.id) == [first]
+    assert store.search("drop") == []
+
+
+# -- search -------------------------------------------------------------------------------
+
+
+def test_search_finds_words_newest_first_with_title_and_snippet(
+    store: SqliteConversationStore,
+) -> None:
+    older = store.create_conversation(ConversationSettings())
+    newer = store.create_conversation(ConversationSettings())
+    store.rename_conversation(older.id, "Birds")
+    store.rename_conversation(newer.id, "More birds")
+    [first] = add_texts(store, older.id, "The pelican flies over the harbour at dawn.")
+    add_texts(store, older.id, "Nothing to see here.")
+    [last] = add_texts(store, newer.id, "A PELICAN again, Pélican even.")
+
+    hits = store.search("pelican")
+
+    assert [(h.message_id, h.conversation_id, h.title) for h in hits] == [
+        (last.id, newer.id, "More birds"),
+        (first.id, older.id, "Birds"),
+    ]
+    assert "pelican" in hits[1].snippet
+    assert store.search("pelican", limit=1)[0].message_id == last.id
+
+
+def test_search_matches_all_words_in_any_order_with_stemming(
+    store: SqliteConversationStore,
+) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    both, _, _ = add_texts(store, conv.id, "harbour pelicans", "harbour only", "pelican only")
+
+    assert [h.message_id for h in store.search("pelican HARBOUR")] == [both.id]
+    assert len(store.search("pelicans")) == 2
+    assert store.search("pel") == []  # whole words, no prefixes: those are slow
+
+
+def test_search_ignores_non_text_blocks(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    store.add_message(
+        Message(
+            conv.id,
+            Role.ASSISTANT,
+            [{"type": "thinking", "thinking": "secretword"}, text_block("visible")],
+        )
+    )
+
+    assert store.search("secretword") == []
+    assert len(store.search("visible")) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"foo* AND (',
+        "foo AND OR NOT",
+        "NEAR(foo bar)",
+        "col:foo",
+        "^foo",
+        '"""',
+        "foo-bar",
+        "*",
+        "(",
+        "",
+        "   ",
+        "{a b}: c",
+        "foo'; DROP TABLE messages; --",
+    ],
+)
+def test_search_survives_fts_syntax_in_user_input(
+    store: SqliteConversationStore, query: str
+) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    add_texts(store, conv.id, "foo bar and some AND text", "foo-bar col")
+
+    hits = store.search(query)
+
+    assert isinstance(hits, list)
+    assert store.count_messages(conv.id) == 2
+
+
+def test_fts_query_quotes_every_word() -> None:
+    assert fts_query('"foo* AND (') == '"foo" "AND"'
+    assert fts_query("  ") is None
+
+
+def test_search_is_ordered_by_rowid_without_sorting(store: SqliteConversationStore) -> None:
+    plan = " | ".join(
+        str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {SEARCH_SQL}", ("a", 50))
+    )
+
+    assert "TEMP B-TREE" not in plan
+
+
+# -- failures -----------------------------------------------------------------------------
+
+
+def test_corrupt_file_raises_from_the_constructor_and_is_left_alone(db_path: Path) -> None:
+    garbage = b"this is not a database at all " * 200
+    db_path.write_bytes(garbage)
+
+    with pytest.raises(DatabaseCorruptError) as caught:
+        SqliteConversationStore(db_path)
+
+    assert isinstance(caught.value, StorageError)
+    assert str(db_path) in caught.value.message
+    assert "fresh history" in caught.value.message
+    assert db_path.read_bytes() == garbage
+
+
+def test_move_aside_and_recreate_keeps_the_old_file(db_path: Path) -> None:
+    garbage = b"SQLite format 3\x00" + b"\xff" * 4000
+    db_path.write_bytes(garbage)
+    db_path.with_name(db_path.name + "-wal").write_bytes(b"stale wal")
+
+    with SqliteConversationStore.move_aside_and_recreate(db_path) as fresh:
+        assert fresh.list_conversations() == []
+        fresh.create_conversation(ConversationSettings())
+        moved = fresh.moved_aside
+
+    assert moved is not None
+    assert moved.name.startswith("history.sqlite3.corrupt-")
+    assert moved.read_bytes() == garbage
+    assert moved.with_name(moved.name + "-wal").read_bytes() == b"stale wal"
+    with SqliteConversationStore(db_path) as reopened:
+        assert len(reopened.list_conversations()) == 1
+
+
+def test_move_aside_twice_in_one_second_keeps_both(db_path: Path) -> None:
+    for content in (b"first broken file" * 100, b"second broken file" * 100):
+        db_path.unlink(missing_ok=True)
+        for companion in db_path.parent.glob("history.sqlite3-*"):
+            companion.unlink()
+        db_path.write_bytes(content)
+        SqliteConversationStore.move_aside_and_recreate(db_path).close()
+
+    kept = sorted(p.read_bytes()[:6] for p in db_path.parent.glob("*.corrupt-*[0-9]"))
+    assert kept == [b"first ", b"second"]
+
+
+def test_a_write_lock_held_elsewhere_fails_quickly(db_path: Path) -> None:
+    store = SqliteConversationStore(db_path, busy_timeout_ms=200)
+    conv = store.create_conversation(ConversationSettings())
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.perf_counter()
+        with pytest.raises(DatabaseLockedError) as caught:
+            store.add_message(user(conv.id, "blocked"))
+        elapsed = time.perf_counter() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    assert 0.1 < elapsed < 2
+    assert "another Claude Desk may be running" in caught.value.message
+    assert str(db_path) in caught.value.message
+    saved = store.add_message(user(conv.id, "works once released"))  # no stuck transaction
+    assert store.load_messages(conv.id) == [saved]
+    store.close()
+
+
+def test_an_exclusive_lock_elsewhere_fails_opening(db_path: Path) -> None:
+    SqliteConversationStore(db_path).close()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.perf_counter()
+        with pytest.raises(DatabaseLockedError):
+            SqliteConversationStore(db_path, busy_timeout_ms=200)
+        assert time.perf_counter() - started < 2
+    finally:
+        other.close()
+
+
+def test_default_busy_timeout_is_about_two_seconds(store: SqliteConversationStore) -> None:
+    assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 2000
+
+
+def test_unopenable_location_is_a_storage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    with pytest.raises(StorageError):
+        SqliteConversationStore(blocker / "history.sqlite3")
+
+
+def test_unreadable_rows_are_reported_as_corrupt(store: SqliteConversationStore) -> None:
+    conv = store.create_conversation(ConversationSettings())
+    add_texts(store, conv.id, "fine")
+    store._db.execute("UPDATE messages SET content_json = '{broken'")
+
+    with pytest.raises(DatabaseCorruptError):
+        store.load_messages(conv.id)
+
+
+def test_closed_store_raises_storage_error(db_path: Path) -> None:
+    store = SqliteConversationStore(db_path)
+    store.close()
+    store.close()
+
+    with pytest.raises(StorageError, match="closed"):
+        store.list_conversations()
