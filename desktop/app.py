@@ -24,7 +24,7 @@ from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
-from desktop.storage.database import SqliteConversationStore
+from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import AppPaths
 from desktop.storage.secrets import KeyringSecretStore
 from desktop.ui.chat_controller import ChatController
@@ -61,7 +61,7 @@ def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
         return catalog, f"Your price overrides in {overrides} were not used: {exc}"
 
 
-def setup_logging(paths: AppPaths) -> None:
+def setup_logging(paths: AppPaths) -> logging.Handler:
     """Log to a file in the log directory. Nothing logged ever contains the API key."""
     handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -70,13 +70,14 @@ def setup_logging(paths: AppPaths) -> None:
     root.setLevel(logging.INFO)
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    return handler
 
 
 def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
     """Open the history; on a damaged file, offer to move it aside. None means quit."""
     try:
         return SqliteConversationStore(paths.database_path)
-    except StorageError as exc:
+    except DatabaseCorruptError as exc:
         box = QMessageBox(QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent)
         fresh = box.addButton("Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
@@ -88,6 +89,9 @@ def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversa
         except StorageError as again:
             QMessageBox.critical(parent, "History cannot be opened", again.message)
             return None
+    except StorageError as exc:  # locked by another Claude Desk, disk full, unreadable, ...
+        QMessageBox.critical(parent, "History cannot be opened", exc.message)
+        return None
 
 
 def key_status_text(source: KeySource) -> str:

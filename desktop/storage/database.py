@@ -112,7 +112,9 @@ class SqliteConversationStore:
             self._conn = conn
 
     @classmethod
-    def move_aside_and_recreate(cls, path: Path, **kwargs: Any) -> SqliteConversationStore:
+    def move_aside_and_recreate(
+        cls, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> SqliteConversationStore:
         """Rename a damaged database to ``<name>.corrupt-<timestamp>`` and open a fresh one.
 
         The old file (and its ``-wal``/``-shm`` companions) is kept, never deleted; the new
@@ -135,7 +137,7 @@ class SqliteConversationStore:
                 f"Could not move the damaged history file {path} aside ({exc.strerror}). "
                 "Move or rename it yourself, then start Claude Desk again."
             ) from exc
-        store = cls(path, **kwargs)
+        store = cls(path, busy_timeout_ms=busy_timeout_ms)
         store.moved_aside = target if target.exists() else None
         return store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -185,13 +185,13 @@ class MainWindow(QMainWindow):
         self.chat_view.show_messages(messages, has_earlier)
         self.title_label.setText(conversation.title if conversation else "New conversation")
         self.sidebar.select(conversation.id if conversation else None)
-        self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.focus_composer()
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
         self.action_stack.setCurrentWidget(self.stop_button if busy else self.send_button)
         self.composer.set_send_enabled(not busy)
         if not busy:
-            self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.focus_composer()
 
     def _on_controller_settings_changed(self, settings: ConversationSettings) -> None:
         self.model_picker.select_model(settings.model)
@@ -218,6 +218,11 @@ class MainWindow(QMainWindow):
     def _on_composer_submitted(self, text: str) -> None:
         if self.controller.send(text):
             self.composer.clear()
+
+    def focus_composer(self) -> None:
+        """Give the composer focus now and again after the current click has been handled."""
+        self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+        QTimer.singleShot(0, lambda: self.composer.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def set_key_status(self, text: str) -> None:
         self.key_status.setText(text)

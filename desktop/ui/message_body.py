@@ -2,14 +2,15 @@
 
 History uses `set_markdown` (one full render). A streaming answer uses `append_text`: the text
 goes to a `StreamingMarkdown`, and at most every 33 ms a flush appends the blocks that closed
-since the last flush (rendered once) and replaces the open tail block. A flush inserts at most
-`FLUSH_BUDGET_CHARS` of closed markdown and comes back on the next loop turn for the rest, so a
+since the last flush (rendered once) and replaces the open tail block. A flush renders closed
+blocks for at most `RENDER_BUDGET_S` and comes back on the next loop turn for the rest, so a
 burst of text (the SDK can hand over a 64 KiB read at once) never holds a frame.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QSize, QSizeF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -19,8 +20,6 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
-    QTextDocument,
-    QTextDocumentFragment,
     QTextOption,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWidget
@@ -28,8 +27,12 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWid
 from desktop.ui.markdown import StreamingMarkdown, render_document
 
 FLUSH_INTERVAL_MS = 33
-FLUSH_BUDGET_CHARS = 4000
+# Render closed blocks for about this long per flush; inserting them costs about as much again.
+RENDER_BUDGET_S = 0.004
+# finish() renders a backlog up to this size at once (a normal 33 ms of a stream is ~2.5 KB).
+FINISH_AT_ONCE_CHARS = 3000
 COPY_SCHEME = "copy-code"
+_LEAD = "<p>\u200b</p>"  # see MessageBody._append_html
 _OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -107,8 +110,11 @@ class MessageBody(QTextBrowser):
         if self._stream is None:
             return
         self._stream.finish()
-        self._flush_timer.stop()
-        self.flush()
+        if self._stream.pending_chars <= FINISH_AT_ONCE_CHARS:
+            self.flush_all()
+        else:
+            self._flush_timer.stop()
+            self.flush()
 
     def flush_all(self) -> None:
         """Render everything streamed so far at once, whatever it costs."""
@@ -128,7 +134,16 @@ class MessageBody(QTextBrowser):
 
     @property
     def streaming(self) -> bool:
+        """Whether a stream is open (append_text called, finish not yet)."""
         return self._stream is not None and not self._stream.finished
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the document shows all text appended so far."""
+        stream = self._stream
+        if stream is None:
+            return True
+        return not stream.has_pending and stream.tail_html() == self._tail_shown
 
     def _reset(self, text: str) -> None:
         self._flush_timer.stop()
@@ -144,14 +159,14 @@ class MessageBody(QTextBrowser):
         """Bring the document up to date with the stream, within a frame's budget."""
         if self._stream is None:
             return
-        self._flush_once(FLUSH_BUDGET_CHARS)
+        self._flush_once(RENDER_BUDGET_S)
         if self._stream.has_pending:
             self._flush_timer.start(0)  # the rest on the next loop turn
 
-    def _flush_once(self, budget: int | None) -> None:
+    def _flush_once(self, budget_s: float | None) -> None:
         stream = self._stream
         assert stream is not None
-        closed = stream.take_closed(budget)
+        closed = stream.take_closed() if budget_s is None else _take_for(stream, budget_s)
         tail = "" if stream.has_pending else stream.tail_html()
         if not closed and tail == self._tail_shown:
             return
@@ -173,22 +188,26 @@ class MessageBody(QTextBrowser):
         cursor.setPosition(self._tail_start)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        if self.document().isEmpty():  # the lone first block may keep the tail's formats
+        if cursor.block().length() == 1:  # an empty block may keep the tail's formats
             _reset_block(cursor)
 
     def _append_html(self, cursor: QTextCursor, html: str) -> None:
-        """Insert `html` as new blocks at the end, keeping every block's own format."""
+        """Insert `html` as new blocks at the end, keeping every block's own format.
+
+        Qt applies the format of an HTML fragment's first block only at position 0; elsewhere
+        that block merges into the block at the cursor. So the fragment starts with a
+        throwaway paragraph (one zero-width space) that merges instead, and is then deleted,
+        together with the empty block it leaves after a table or a removed tail.
+        """
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        if self.document().isEmpty():
-            cursor.insertFragment(_fragment(html, self.document(), leading_block=False))
-            return
         start = cursor.position()
-        after_empty = cursor.block().length() == 1  # after a table, or a removed tail
-        cursor.insertFragment(_fragment(html, self.document(), leading_block=True))
-        if after_empty:  # drop that empty block; the next block keeps its own format
-            cursor.setPosition(start)
-            cursor.deleteChar()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertHtml(_LEAD + html.rstrip("\n"))
+        end = cursor.position()
+        cursor.setPosition(start)
+        cursor.deleteChar()  # the zero-width space
+        if cursor.block().length() == 1 and cursor.position() < end - 1:
+            cursor.deleteChar()  # the empty block; the next block keeps its own format
+        cursor.movePosition(QTextCursor.MoveOperation.End)
 
     # -- size ---------------------------------------------------------------------------------
 
@@ -228,22 +247,13 @@ class MessageBody(QTextBrowser):
         self.code_copied.emit(index)
 
 
-def _fragment(html: str, target: QTextDocument, leading_block: bool) -> QTextDocumentFragment:
-    """`html` as a fragment; with `leading_block` it starts with an empty, plain block.
-
-    Qt applies the format of a fragment's first block only when it is inserted at position 0;
-    elsewhere that block merges into the block at the cursor. A throwaway empty first block
-    makes every real block of `html` arrive with its own format (heading, list, code, quote).
-    """
-    scratch = QTextDocument()
-    scratch.setDefaultFont(target.defaultFont())
-    scratch.setHtml(html.rstrip("\n"))
-    if leading_block and scratch.firstBlock().length() > 1:
-        cursor = QTextCursor(scratch)
-        cursor.insertBlock()
-        cursor.movePosition(QTextCursor.MoveOperation.Start)
-        _reset_block(cursor)
-    return QTextDocumentFragment(scratch)
+def _take_for(stream: StreamingMarkdown, seconds: float) -> list[str]:
+    """Closed blocks rendered within about `seconds` (at least one, when any are waiting)."""
+    deadline = time.perf_counter() + seconds
+    closed: list[str] = []
+    while stream.has_pending and (not closed or time.perf_counter() < deadline):
+        closed.extend(stream.take_closed(max_chars=1))
+    return closed
 
 
 def _reset_block(cursor: QTextCursor) -> None:

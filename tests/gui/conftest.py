@@ -86,6 +86,8 @@ def build_desk(
     window = MainWindow(controller, search=None)
     qtbot.addWidget(window)
     window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
     return Desk(paths, store, backend, controller, window, loop)
 
 

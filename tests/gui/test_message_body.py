@@ -86,7 +86,10 @@ def test_streamed_document_matches_the_full_render(qtbot: object, body: MessageB
     other = MessageBody()
     qtbot.addWidget(other)  # type: ignore[attr-defined]
     other.set_markdown(ANSWER + "\nMore after the flush.\n")
-    assert body.toPlainText() == other.toPlainText()
+    # Qt's setHtml leaves an empty block after a table; streaming does not.
+    assert body.toPlainText().split("\n") == [
+        line for line in other.toPlainText().split("\n") if line
+    ]
     headings = [b.blockFormat().headingLevel() for b in _blocks(body)]
     assert headings.count(1) == 1
     assert headings.count(2) == 1

@@ -63,7 +63,8 @@ class RawResponse:
 
 
 def _parse_chunked(data: bytes) -> tuple[list[bytes], bool]:
-    chunks, offset = [], 0
+    chunks: list[bytes] = []
+    offset = 0
     while True:
         end = data.find(b"\r\n", offset)
         if end < 0:

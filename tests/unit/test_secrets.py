@@ -20,15 +20,15 @@ KEY = "sk-ant-api03-test-key"
 
 
 @pytest.fixture
-def use_backend() -> Iterator[object]:
-    """Call with a backend to make it keyring's for the rest of the test."""
+def restore_keyring() -> Iterator[None]:
+    """Lets a test call keyring.set_keyring; the previous backend comes back afterwards."""
     previous = keyring.get_keyring()
-    yield keyring.set_keyring
+    yield
     keyring.set_keyring(previous)
 
 
 @pytest.fixture
-def no_keyring(use_backend: object) -> None:
+def no_keyring(restore_keyring: None) -> None:
     keyring.set_keyring(fail.Keyring())
 
 
@@ -141,7 +141,7 @@ def test_key_never_appears_in_repr(memory_keyring: MemoryKeyring) -> None:
     assert "sk-session-secret" not in repr(store)
 
 
-def test_locked_keyring_reads_as_no_key_and_is_remembered(use_backend: object) -> None:
+def test_locked_keyring_reads_as_no_key_and_is_remembered(restore_keyring: None) -> None:
     keyring.set_keyring(LockedKeyring())
     store = KeyringSecretStore()
 
@@ -215,7 +215,7 @@ def test_null_and_plain_text_backends_are_not_secure_storage() -> None:
         assert name in problem
 
 
-def test_plain_text_backend_is_never_written(use_backend: object) -> None:
+def test_plain_text_backend_is_never_written(restore_keyring: None) -> None:
     keyring.set_keyring(PlainTextFile())
 
     with pytest.raises(NoKeyringBackend):

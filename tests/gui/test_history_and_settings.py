@@ -1,0 +1,184 @@
+"""History across restarts, the sidebar, per-conversation settings and the model picker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from desktop.core.conversation import MessageStatus
+from tests.fake_api.script import TextReply
+from tests.gui.conftest import TEST_KEY, Desk, build_desk
+from tests.gui.test_chat import type_and_send
+
+
+def click_row(qtbot, desk: Desk, row: int) -> None:
+    view = desk.window.sidebar.view
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_history_survives_a_restart(aloop, fake_api, qtbot) -> None:
+    first = build_desk(aloop, fake_api.base_url, qtbot)
+    fake_api.enqueue(TextReply("Paris is the capital of France."))
+    type_and_send(first, qtbot, "What is the capital of France?")
+    first.until(first.idle)
+    aloop.run_until_complete(first.backend.aclose())
+    first.window.close()
+    first.store.close()
+
+    second = build_desk(aloop, fake_api.base_url, qtbot)
+    view = second.window.sidebar.view
+    assert view.model().rowCount() == 1
+    assert view.model().index(0, 0).data() == "What is the capital of France?"
+    click_row(qtbot, second, 0)
+    texts = [w.body.toPlainText() for w in second.window.chat_view.message_widgets()]
+    assert texts[0] == "What is the capital of France?"
+    assert "Paris" in texts[1]
+    second.until(second.window.composer.hasFocus, timeout=1)
+    aloop.run_until_complete(second.backend.aclose())
+    second.store.close()
+
+
+def test_conversations_newest_first_rename_and_delete(desk: Desk, qtbot, monkeypatch) -> None:
+    for text in ("First topic", "Second topic"):
+        desk.controller.new_conversation()
+        type_and_send(desk, qtbot, text)
+        desk.until(desk.idle)
+    model = desk.window.sidebar.view.model()
+    assert [model.index(r, 0).data() for r in range(2)] == ["Second topic", "First topic"]
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Renamed topic", True))
+    desk.window.sidebar.ask_rename(1)
+    assert model.index(1, 0).data() == "Renamed topic"
+
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
+    desk.window.sidebar.ask_delete(0)  # answered No: nothing happens
+    assert model.rowCount() == 2
+    desk.window.sidebar.ask_delete(0)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Renamed topic"]
+    assert [c.title for c in desk.store.list_conversations()] == ["Renamed topic"]
+
+
+def test_interrupted_answer_is_shown_as_stopped_after_restart(aloop, fake_api, qtbot) -> None:
+    from desktop.core.conversation import ConversationSettings, Message, Role, text_block
+
+    desk = build_desk(aloop, fake_api.base_url, qtbot)
+    conversation = desk.store.create_conversation(ConversationSettings())
+    desk.store.add_message(Message(conversation.id, Role.USER, [text_block("Hi")]))
+    desk.store.add_message(
+        Message(
+            conversation.id,
+            Role.ASSISTANT,
+            [text_block("Half of an ans")],
+            status=MessageStatus.STREAMING,
+        )
+    )
+    desk.window.refresh_conversations()
+    click_row(qtbot, desk, 0)
+    answer = desk.last_answer()
+    assert "Half of an ans" in answer.body.toPlainText()
+    assert "app closed" in answer.notice_label.text()
+    assert not answer.retry_button.isHidden()
+    desk.store.close()
+
+
+def test_long_history_opens_last_page_and_loads_earlier(desk: Desk, qtbot) -> None:
+    from desktop.core.conversation import ConversationSettings, Message, Role, text_block
+
+    conversation = desk.store.create_conversation(ConversationSettings())
+    for i in range(75):
+        role = Role.USER if i % 2 == 0 else Role.ASSISTANT
+        desk.store.add_message(Message(conversation.id, role, [text_block(f"message {i}")]))
+    desk.window.refresh_conversations()
+    click_row(qtbot, desk, 0)
+    view = desk.window.chat_view
+    assert len(view.message_widgets()) == 30
+    assert view.earlier_button.isVisible()
+    qtbot.mouseClick(view.earlier_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.earlier_button, Qt.MouseButton.LeftButton)
+    assert len(view.message_widgets()) == 75
+    assert not view.earlier_button.isVisible()
+
+
+def test_model_picker_lists_catalog_and_account_models(desk: Desk, aloop) -> None:
+    picker = desk.window.model_picker
+    ids = [picker.itemData(i) for i in range(picker.count())]
+    for model in ("claude-opus-4-8", "claude-fable-5", "claude-sonnet-5", "claude-haiku-4-5"):
+        assert model in ids
+    assert picker.current_model() == "claude-opus-4-8"
+    aloop.run_until_complete(desk.controller.refresh_models())
+    extra = picker.findData("claude-experimental-9")
+    assert extra >= 0
+    assert "price unknown" in picker.itemText(extra)
+    assert "price unknown" not in picker.itemText(picker.findData("claude-opus-4-8"))
+
+
+def test_settings_apply_to_the_request(desk: Desk, qtbot, fake_api) -> None:
+    window = desk.window
+    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    panel = window.settings_panel
+    assert panel.isVisible()
+    window.model_picker.setCurrentIndex(window.model_picker.findData("claude-sonnet-4-6"))
+    panel.system_prompt.setPlainText("Answer like a pirate.")
+    panel._prompt_timer.timeout.emit()
+    panel.max_tokens.setValue(2000)
+    panel.thinking.setChecked(True)
+    efforts = [panel.effort.itemData(i) for i in range(panel.effort.count())]
+    assert efforts == [None, "low", "medium", "high", "max"]  # no xhigh on Sonnet 4.6
+    panel.effort.setCurrentIndex(panel.effort.findData("medium"))
+    type_and_send(desk, qtbot, "Ahoy?")
+    desk.until(desk.idle)
+    request = fake_api.message_requests()[-1]
+    assert request["model"] == "claude-sonnet-4-6"
+    assert request["system"] == "Answer like a pirate."
+    assert request["max_tokens"] == 2000
+    assert request["thinking"] == {"type": "adaptive", "display": "summarized"}
+    assert request["output_config"] == {"effort": "medium"}
+    assert "budget_tokens" not in str(request)
+    # the fake server sends a thinking summary: it sits collapsed above the answer
+    answer = desk.last_answer()
+    assert answer.thinking is not None
+    assert not answer.thinking.body.isVisible()
+    qtbot.mouseClick(answer.thinking.toggle, Qt.MouseButton.LeftButton)
+    assert answer.thinking.body.isVisible()
+    assert answer.thinking.body.toPlainText().strip()
+    # settings are saved with the conversation
+    saved = desk.store.list_conversations()[0].settings
+    assert saved.model == "claude-sonnet-4-6" and saved.thinking.effort == "medium"
+
+
+def test_fable_never_sends_disabled_thinking(desk: Desk, qtbot, fake_api) -> None:
+    window = desk.window
+    window.model_picker.setCurrentIndex(window.model_picker.findData("claude-fable-5"))
+    panel = window.settings_panel
+    assert panel.thinking.isChecked() and not panel.thinking.isEnabled()
+    type_and_send(desk, qtbot, "Hello Fable")
+    desk.until(desk.idle)
+    request = fake_api.message_requests()[-1]
+    assert request["thinking"]["type"] == "adaptive"
+    assert "disabled" not in str(request)
+
+
+def test_api_key_is_in_no_file(desk: Desk, qtbot, fake_api, desk_home: Path) -> None:
+    import logging
+
+    from desktop.app import setup_logging
+
+    handler = setup_logging(desk.paths)
+    logging.getLogger("httpx2").setLevel(logging.DEBUG)  # even chatty HTTP logs must not leak it
+    fake_api.enqueue(TextReply("Answer with a code block:\n\n```python\nprint(1)\n```\n"))
+    type_and_send(desk, qtbot, "hello")
+    desk.until(desk.idle)
+    desk.store.close()
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    assert (desk.paths.log_dir / "claude-desk.log").exists()
+    assert fake_api.message_requests()[-1]  # the key was used for real
+    assert fake_api.requests[-1].headers["authorization"] == f"Bearer {TEST_KEY}"
+    files = [p for p in desk_home.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("history.sqlite3") for p in files)
+    for path in files:
+        assert TEST_KEY.encode() not in path.read_bytes(), f"API key found in {path}"
