@@ -11,6 +11,7 @@ import asyncio
 import gc
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -25,8 +26,7 @@ from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
-from desktop.storage.paths import AppPaths
-from desktop.storage.secrets import KeyringSecretStore
+from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
 from desktop.version import APP_NAME, app_version
@@ -38,6 +38,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="claude-desk", description="Chat with Claude.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {app_version()}")
     parser.add_argument("--base-url", help="API base URL (default: ANTHROPIC_BASE_URL or the API)")
+    parser.add_argument("--portable", action="store_true", help="keep all data beside the app")
+    parser.add_argument(
+        "--smoke", action="store_true", help="send one message to --base-url, check, and exit"
+    )
     return parser.parse_args(list(argv))
 
 
@@ -107,7 +111,7 @@ class DeskApp:
     """Owns the services and the window for one run of the app."""
 
     def __init__(self, app: QApplication, paths: AppPaths, store: SqliteConversationStore,
-                 catalog: Catalog, secrets: SecretStore, base_url: str | None) -> None:
+                 catalog: Catalog, secrets: SecretStore | None, base_url: str | None) -> None:
         self.app = app
         self.paths = paths
         self.store = store
@@ -133,6 +137,9 @@ class DeskApp:
     async def start_services(self) -> None:
         """After the first paint: the SDK, the API key, warm caches, the account's models."""
         await asyncio.to_thread(importlib.import_module, "anthropic")
+        if self.secrets is None:  # keyring's import (~40 ms) stays off the first-paint path
+            secrets = await asyncio.to_thread(importlib.import_module, "desktop.storage.secrets")
+            self.secrets = secrets.KeyringSecretStore()
         from desktop.api.backend import AnthropicBackend
 
         backend = AnthropicBackend(base_url=self.base_url)
@@ -167,7 +174,7 @@ class DeskApp:
         from desktop.ui.key_dialogs import ApiKeySettingsDialog
 
         backend = self.controller.backend
-        if backend is None:
+        if backend is None or self.secrets is None:
             QMessageBox.information(self.window, APP_NAME, "Still starting up — try again in a moment.")
             return
         dialog = ApiKeySettingsDialog(self.secrets, backend.verify_key, self.window)
@@ -202,7 +209,7 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
     if store is None:
         return 1
     catalog, catalog_problem = load_catalog(paths)
-    desk = DeskApp(app, paths, store, catalog, KeyringSecretStore(), args.base_url)
+    desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
     if catalog_problem:
         desk.window.statusBar().showMessage(catalog_problem, 15000)
@@ -221,6 +228,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName("ClaudeDesk")
     app.setApplicationVersion(app_version())
     app.setDesktopFileName("claude-desk")
+    app.setQuitOnLastWindowClosed(False)  # run() ends when the main window closes
     icon = resource_path("icons/claude-desk.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -233,6 +241,12 @@ def create_application(argv: Sequence[str]) -> QApplication:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.portable:
+        os.environ[HOME_ENV] = str(portable_home(force=True))
+    if args.smoke:
+        from desktop.smoke import run_smoke
+
+        return run_smoke(args, [sys.argv[0], *argv])
     import qasync
 
     app = create_application([sys.argv[0], *argv])

@@ -55,6 +55,12 @@ def fake_api() -> Iterator[object]:
         server.stop()
 
 
+# qasync leaves a closed loop's timers registered (stopped) until they fire. If garbage collection
+# frees such a loop while one of its timers is being delivered, Qt touches a deleted object and
+# the process segfaults. Closed loops are therefore kept alive for the whole test session.
+_CLOSED_LOOPS: list[asyncio.AbstractEventLoop] = []
+
+
 @pytest.fixture
 def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     """A fresh qasync event loop per test; drive coroutines with run_until_complete."""
@@ -72,3 +78,4 @@ def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
+        _CLOSED_LOOPS.append(loop)

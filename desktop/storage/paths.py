@@ -3,12 +3,18 @@
 By default the folders are the platform's usual ones (via platformdirs). Setting the
 environment variable ``CLAUDE_DESK_HOME`` puts everything under that one folder instead,
 as ``data/``, ``config/``, ``cache/`` and ``logs/`` (handy for tests and portable installs).
+
+Portable mode keeps everything beside the app, in ``claude-desk-data/`` next to the
+executable: a file named ``portable`` next to a bundled (PyInstaller) executable turns it on,
+and so does the ``--portable`` option (from source, "beside the app" is the working
+directory). ``CLAUDE_DESK_HOME`` wins over the marker file; ``--portable`` sets it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +26,10 @@ APP_NAME = "claude-desk"
 APP_AUTHOR = "ClaudeDesk"
 HOME_ENV = "CLAUDE_DESK_HOME"
 DATABASE_NAME = "history.sqlite3"
+PORTABLE_MARKER = "portable"
+"""A file of this name next to a bundled executable turns portable mode on."""
+PORTABLE_FOLDER = "claude-desk-data"
+"""Where portable mode keeps data, config, cache and logs, beside the executable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,9 @@ class AppPaths:
         home = env.get(HOME_ENV, "").strip()
         if home:
             return cls.under(Path(home).expanduser())
+        portable = portable_home()
+        if portable is not None:
+            return cls.under(portable)
         return cls(
             data_dir=platformdirs.user_data_path(APP_NAME, APP_AUTHOR),
             config_dir=platformdirs.user_config_path(APP_NAME, APP_AUTHOR),
@@ -66,6 +79,20 @@ class AppPaths:
     def database_path(self) -> Path:
         """The conversation history database."""
         return self.data_dir / DATABASE_NAME
+
+
+def app_dir() -> Path:
+    """The folder of the bundled executable, or the working directory when run from source."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path.cwd()
+
+
+def portable_home(force: bool = False) -> Path | None:
+    """The portable data folder when portable mode is on (or `force`d), else None."""
+    folder = app_dir()
+    marked = getattr(sys, "frozen", False) and (folder / PORTABLE_MARKER).is_file()
+    return folder / PORTABLE_FOLDER if force or marked else None
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:

@@ -282,6 +282,8 @@ class _AnswerRun:
         self._text: list[str] = []
         self._thinking: list[str] = []
         self._got_output = False
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._save_timer: asyncio.TimerHandle | None = None
 
     async def run(self) -> None:
         attempt = 0
@@ -307,33 +309,40 @@ class _AnswerRun:
         backend = self.owner.backend
         if backend is None:
             raise DeskError("Claude Desk is still starting up; try again in a moment.")
+        loop = asyncio.get_running_loop()
+        if self._save_timer is not None:
+            self._save_timer.cancel()
+        self._save_timer = loop.call_later(SAVE_EVERY, self._on_save_timer)
         apply = streaming.apply
         clock = time.perf_counter
-        last_yield = last_save = clock()
+        last_yield = clock()
         async for event in backend.stream_message(self.params):
             self.state = apply(event, self.state)
             if event["type"] == "content_block_delta":
-                self._collect_delta(event["delta"])
-            now = clock()
-            if now - last_yield >= YIELD_EVERY:
-                self._flush()
-                if now - last_save >= SAVE_EVERY:
-                    self._save_partial()
-                    last_save = now
+                self._collect_delta(event["delta"], loop)
+            if clock() - last_yield >= YIELD_EVERY:
+                # The SDK parses a whole network read without yielding: give the UI a turn.
                 await asyncio.sleep(0)
                 last_yield = clock()
         self._flush()
 
-    def _collect_delta(self, delta: dict[str, Any]) -> None:
+    def _collect_delta(self, delta: dict[str, Any], loop: asyncio.AbstractEventLoop) -> None:
         kind = delta.get("type")
         if kind == "text_delta":
             self._text.append(delta["text"])
-            self._got_output = True
         elif kind == "thinking_delta":
             self._thinking.append(delta["thinking"])
-            self._got_output = True
+        else:
+            return
+        self._got_output = True
+        if self._flush_timer is None:
+            self._flush_timer = loop.call_later(YIELD_EVERY, self._flush)
 
     def _flush(self) -> None:
+        """Hand the deltas gathered since the last flush to the view, in one signal each."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         message_id = self.message.id
         assert message_id is not None
         if self._thinking:
@@ -342,6 +351,12 @@ class _AnswerRun:
         if self._text:
             self.owner.stream_text.emit(message_id, "".join(self._text))
             self._text.clear()
+
+    def _on_save_timer(self) -> None:
+        """Save the partial answer every second, also while the stream stalls."""
+        self._save_partial()
+        loop = asyncio.get_running_loop()
+        self._save_timer = loop.call_later(SAVE_EVERY, self._on_save_timer)
 
     def _save_partial(self) -> None:
         self._fill_message()
@@ -358,6 +373,8 @@ class _AnswerRun:
 
     def finished(self, task: asyncio.Task[Any]) -> None:
         """Done-callback: runs whether the task completed, failed, or was cancelled."""
+        if self._save_timer is not None:
+            self._save_timer.cancel()
         self._flush()
         self._fill_message()
         if task.cancelled():

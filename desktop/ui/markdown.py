@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -60,7 +61,7 @@ COMMON_LANGUAGES = (
 # lines become closed content) instead of being re-rendered as part of the tail.
 FENCE_STREAM_LINES = 40
 # Closed code is handed out in pieces of at most this many lines, so one piece renders quickly.
-CODE_PIECE_LINES = 80
+CODE_PIECE_LINES = 24
 
 _PRE_STYLE = (
     "margin-top:0px; margin-bottom:0px; background-color:#f6f8fa; color:#1f2328;"
@@ -79,7 +80,7 @@ _TABLE_OPEN = (
 # -- code ------------------------------------------------------------------------------------
 
 
-class _CodeStyle(DefaultStyle):
+class _CodeStyle(DefaultStyle):  # type: ignore[misc]  # pygments is untyped
     """Pygments' default light style, minus spans for plain text and whitespace.
 
     A quarter less HTML for QTextDocument to parse.
@@ -138,7 +139,9 @@ def fence_html(code: str, lang: str, index: int) -> str:
 # -- markdown-it -----------------------------------------------------------------------------
 
 
-def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+def _render_fence(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     code = _strip_final_newline(tokens[idx].content)
     codes: list[str] = env.setdefault("codes", [])
     index = env.get("code_base", 0) + len(codes)
@@ -146,19 +149,27 @@ def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: d
     return fence_html(code, _language(tokens[idx].info), index)
 
 
-def _render_code_block(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+def _render_code_block(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     return code_html(_strip_final_newline(tokens[idx].content), "")
 
 
-def _render_code_inline(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+def _render_code_inline(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     return f'<code style="{_INLINE_CODE_STYLE}">{html.escape(tokens[idx].content)}</code>'
 
 
-def _render_table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+def _render_table_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     return _TABLE_OPEN
 
 
-def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+def _render_image(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     # Never let the document load images (remote or local files): show a link instead.
     token = tokens[idx]
     src = html.escape(str(token.attrGet("src") or ""))
@@ -305,7 +316,7 @@ class StreamingMarkdown:
         self._partial: list[str] = []  # the unfinished last line, in pieces
         self._block: list[str] = []  # lines of the open markdown block
         self._fence: _Fence | None = None
-        self._pending: list[_CodePiece | _MarkdownPiece] = []
+        self._pending: deque[_CodePiece | _MarkdownPiece] = deque()
         self._codes: list[str] = []  # code of every fenced block closed so far
         self._tail: str | None = None  # cached tail HTML
         self._finished = False
@@ -318,6 +329,7 @@ class StreamingMarkdown:
             return
         self._parts.append(delta)
         self._tail = None
+        self._finished = False  # more text after finish (a continued answer) reopens
         if "\n" not in delta:
             self._partial.append(delta)
             return
@@ -378,14 +390,15 @@ class StreamingMarkdown:
         With `max_chars`, stop after the block that brings the markdown taken to that many
         characters (at least one block is taken); the rest waits for the next call.
         """
+        pending = self._pending
         if max_chars is None:
-            count = len(self._pending)
+            pieces = list(pending)
+            pending.clear()
         else:
-            count, taken = 0, 0
-            while count < len(self._pending) and (count == 0 or taken < max_chars):
-                taken += self._pending[count].size
-                count += 1
-        pieces, self._pending = self._pending[:count], self._pending[count:]
+            pieces, taken = [], 0
+            while pending and (not pieces or taken < max_chars):
+                pieces.append(pending.popleft())
+                taken += pieces[-1].size
         return [piece.render() for piece in pieces]
 
     def tail_html(self) -> str:
@@ -429,28 +442,33 @@ class StreamingMarkdown:
         fence = self._fence
         assert fence is not None
         self._fence = None
-        if not fence.header_done or fence.committed < len(fence.lines):
+        if not fence.header_done:  # a short fence: one piece, rendered as in a full render
+            size = sum(len(line) + 1 for line in fence.lines)
+            self._pending.append(_CodePiece(fence, 0, len(fence.lines), True, size))
+        elif fence.committed < len(fence.lines):
             self._commit_fence_lines(fence)
         self._codes.append("\n".join(fence.lines))
 
     def _commit_fence_lines(self, fence: _Fence) -> None:
-        """Hand out the fence's lines since the last commit (all of them the first time)."""
-        end = len(fence.lines)
-        size = sum(len(line) + 1 for line in fence.lines[fence.committed : end])
-        last = self._pending[-1] if self._pending else None
-        if (
-            isinstance(last, _CodePiece)
-            and last.fence is fence
-            and last.end == fence.committed
-            and last.end - last.start < CODE_PIECE_LINES
-        ):
-            last.end = end
-            last.size += size
-        else:
-            piece = _CodePiece(fence, fence.committed, end, not fence.header_done, size)
-            self._pending.append(piece)
-        fence.header_done = True
-        fence.committed = end
+        """Hand out the fence's uncommitted lines (and its header, the first time).
+
+        Lines join the last pending piece of the same fence while it has room, so a flush
+        renders a few pieces of at most `CODE_PIECE_LINES` lines rather than one per line.
+        """
+        while fence.committed < len(fence.lines) or not fence.header_done:
+            last = self._pending[-1] if self._pending else None
+            if not (
+                isinstance(last, _CodePiece)
+                and last.fence is fence
+                and last.end == fence.committed
+                and last.end - last.start < CODE_PIECE_LINES
+            ):
+                last = _CodePiece(fence, fence.committed, fence.committed, not fence.header_done)
+                self._pending.append(last)
+                fence.header_done = True
+            end = min(len(fence.lines), last.start + CODE_PIECE_LINES)
+            last.size += sum(len(line) + 1 for line in fence.lines[last.end : end])
+            last.end = fence.committed = end
 
     # -- tail ---------------------------------------------------------------------------------
 
@@ -477,4 +495,3 @@ class StreamingMarkdown:
 
 def _has_fence_marker(lines: list[str]) -> bool:
     return any("```" in line or "~~~" in line for line in lines)
-

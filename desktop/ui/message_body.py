@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextOption,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWidget
 
@@ -28,7 +29,7 @@ from desktop.ui.markdown import StreamingMarkdown, render_document
 
 FLUSH_INTERVAL_MS = 33
 # Render closed blocks for about this long per flush; inserting them costs about as much again.
-RENDER_BUDGET_S = 0.004
+RENDER_BUDGET_S = 0.0025
 # finish() renders a backlog up to this size at once (a normal 33 ms of a stream is ~2.5 KB).
 FINISH_AT_ONCE_CHARS = 3000
 COPY_SCHEME = "copy-code"
@@ -75,6 +76,7 @@ class MessageBody(QTextBrowser):
         self.setPalette(palette)
         self.viewport().setAutoFillBackground(False)
         self.document().setDocumentMargin(2)
+        self.document().setUndoRedoEnabled(False)  # read-only: no need to keep every insert
         self.setFixedHeight(self._height_for(self.document().size()))
 
     # -- content ------------------------------------------------------------------------------
@@ -121,7 +123,7 @@ class MessageBody(QTextBrowser):
         if self._stream is None:
             return
         self._flush_timer.stop()
-        self._flush_once(budget=None)
+        self._flush_once(None)
 
     def markdown_text(self) -> str:
         """The raw markdown of the message (for "copy as markdown")."""
@@ -227,6 +229,9 @@ class MessageBody(QTextBrowser):
 
     def minimumSizeHint(self) -> QSize:
         return QSize(40, self._height)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # never scrolls itself: the chat around it does
 
     # -- links --------------------------------------------------------------------------------
 

@@ -199,13 +199,12 @@ class MessageWidget(QFrame):
 
     def update_message(self, message: Message) -> None:
         """The answer ended (or changed status): settle the body and show notices."""
-        was_streaming = self.message.status is MessageStatus.STREAMING
         self.message = message
         self.show_wait("", 0.0)
-        if was_streaming:
+        if self.body.streaming:
             self.body.finish()
-            if self.thinking is not None:
-                self.thinking.body.finish()
+        if self.thinking is not None and self.thinking.body.streaming:
+            self.thinking.body.finish()
         self._refresh_chrome()
 
     def show_wait(self, reason: str, seconds: float) -> None:

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from desktop.ui.markdown import (
+    CODE_PIECE_LINES,
     FENCE_STREAM_LINES,
     StreamingMarkdown,
     render_document,
@@ -224,9 +225,11 @@ def test_long_fence_streams_line_by_line() -> None:
     for i in range(FENCE_STREAM_LINES + 10):
         streamer.append(f"x{i} = {i}\n")
     closed = streamer.take_closed()
-    assert len(closed) == 1
+    assert len(closed) == -(-(FENCE_STREAM_LINES + 10) // CODE_PIECE_LINES)
     assert "copy-code:0" in closed[0]
-    assert "x0" in closed[0]
+    assert all("copy-code" not in piece for piece in closed[1:])
+    for i in range(FENCE_STREAM_LINES + 10):
+        assert f"x{i}" in "".join(closed)
     assert streamer.tail_html() == ""  # every completed line is already closed
     streamer.append("tail_line")
     assert "tail_line" in streamer.tail_html()
@@ -237,9 +240,18 @@ def test_long_fence_streams_line_by_line() -> None:
     assert len(more) == 1
     assert "tail_line" in more[0]
     assert "copy-code" not in more[0]
-    expected = "\n".join([*(f"x{i} = {i}" for i in range(FENCE_STREAM_LINES + 10)), "tail_line = 1"])
+    expected = "\n".join(
+        [*(f"x{i} = {i}" for i in range(FENCE_STREAM_LINES + 10)), "tail_line = 1"]
+    )
     assert streamer.code_blocks == [expected]
     assert render_document(streamer.text).code_blocks == [expected]
+
+
+def test_a_short_fence_closes_as_one_piece() -> None:
+    code = "".join(f"line_{i} = {i}\n" for i in range(FENCE_STREAM_LINES))
+    streamer = StreamingMarkdown()
+    streamer.append(f"```python\n{code}```\n")
+    assert streamer.take_closed() == [render_markdown(f"```python\n{code}```\n")]
 
 
 def test_take_closed_respects_a_budget() -> None:

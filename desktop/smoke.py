@@ -1,0 +1,361 @@
+"""Smoke mode: `claude-desk --smoke --base-url URL` runs the real app once and exits.
+
+It builds the app exactly as a normal start does (QApplication, qasync loop, DeskApp and its
+MainWindow), types one message into the composer and presses Enter, waits for the streamed
+answer, checks that the window shows it, closes the app, opens the history database again and
+reads the conversation back. It prints one line and exits 0; on any failure (no server, an
+error notice under the answer, a dialog, a timeout) it prints the reason and exits 1.
+
+It never touches the OS keyring: the key is ANTHROPIC_API_KEY or the dummy `DUMMY_KEY`. Data
+goes to a temporary CLAUDE_DESK_HOME, removed afterwards, unless one is set or portable mode is
+on (then it goes where the app keeps it). Without a display (no DISPLAY on Linux) Qt runs
+offscreen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO, TypeVar, cast
+
+from PySide6.QtCore import QEvent, Qt, QTimer, qVersion
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit, QWidget
+
+from desktop.app import DeskApp, create_application, load_catalog, setup_logging
+from desktop.core.conversation import Message, MessageStatus, Role
+from desktop.core.errors import NoKeyringBackend, StorageError
+from desktop.core.ports import KeySource
+from desktop.storage.database import SqliteConversationStore
+from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
+from desktop.storage.secrets import ENV_VAR
+from desktop.ui.notices import notice_for
+from desktop.version import app_version
+
+PROMPT = "Hello from the Claude Desk smoke test"
+DUMMY_KEY = "smoke-test-key"
+START_TIMEOUT = 30.0  # seconds for the SDK import and the models list
+ANSWER_TIMEOUT = 30.0  # seconds from pressing Enter to the answer's final state
+SENT_TIMEOUT = 5.0  # seconds for the typed message to show up as sent
+T = TypeVar("T")
+
+
+class SmokeFailed(Exception):
+    """The smoke run failed; the message says why, for a person reading CI output."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmokeResult:
+    answer_chars: int
+    seconds: float
+    messages_saved: int
+    database: Path
+
+    def summary(self, server: str, temporary: bool) -> str:
+        where = "a temporary data folder (now removed)" if temporary else str(self.database)
+        return (
+            f"claude-desk smoke: OK - streamed a {self.answer_chars}-character answer from "
+            f"{server} in {self.seconds:.2f} s; history read back ({self.messages_saved} "
+            f"messages) from {where} [Claude Desk {app_version()}, Qt {qVersion()}, "
+            f"{QApplication.platformName()}]"
+        )
+
+
+class SessionSecrets:
+    """A SecretStore in memory: smoke runs never read or write the OS keyring."""
+
+    def __init__(self, api_key: str, source: KeySource) -> None:
+        self._key: str | None = api_key
+        self._source = source
+
+    def current(self) -> tuple[str | None, KeySource]:
+        return (self._key, self._source) if self._key else (None, KeySource.NONE)
+
+    def save(self, api_key: str) -> None:
+        raise NoKeyringBackend("Smoke mode never saves an API key.")
+
+    def remove(self) -> None:
+        self._key = None
+
+    def use_for_session(self, api_key: str) -> None:
+        self._key, self._source = api_key.strip() or None, KeySource.SESSION
+
+    def keyring_problem(self) -> str | None:
+        return None
+
+
+class DialogWatcher:
+    """Fails the run when any modal dialog appears (a smoke run must need no answers)."""
+
+    def __init__(self) -> None:
+        self.failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._timer = QTimer()
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self.failed.done():
+            self.failed.exception()  # retrieved: no "exception never retrieved" warning
+        else:
+            self.failed.cancel()
+
+    def _on_timer_timeout(self) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            return
+        text = dialog.text() if isinstance(dialog, QMessageBox) else ""
+        reason = f"a dialog appeared: {dialog.windowTitle()!r} {text}".strip()
+        if not self.failed.done():
+            self.failed.set_exception(SmokeFailed(reason))
+        if isinstance(dialog, QDialog):
+            dialog.reject()
+        else:
+            dialog.close()
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def run_smoke(args: argparse.Namespace, qt_argv: Sequence[str]) -> int:
+    """Run the smoke test; returns the process exit status."""
+    base_url = args.base_url or os.environ.get("ANTHROPIC_BASE_URL") or ""
+    env_key = os.environ.get(ENV_VAR, "").strip()
+    if not base_url and not env_key:
+        _say("claude-desk smoke: FAILED - give --base-url URL (or set ANTHROPIC_API_KEY)", True)
+        return 2
+    use_offscreen_without_display()
+    key, source = (env_key, KeySource.ENVIRONMENT) if env_key else (DUMMY_KEY, KeySource.SESSION)
+    server = base_url or "the Anthropic API"
+    with data_home() as (_home, temporary):
+        try:
+            result = _run_app(qt_argv, base_url or None, SessionSecrets(key, source))
+        except SmokeFailed as exc:
+            _say(f"claude-desk smoke: FAILED against {server} - {exc}", True)
+            return 1
+        except Exception as exc:  # anything unexpected still ends with a reason, not a hang
+            reason = f"unexpected {type(exc).__name__}: {exc}"
+            _say(f"claude-desk smoke: FAILED against {server} - {reason}", True)
+            return 1
+        _say(result.summary(server, temporary), False)
+    return 0
+
+
+def use_offscreen_without_display() -> None:
+    """Qt aborts without a display: on X11 systems default to the offscreen platform."""
+    if sys.platform in ("win32", "darwin"):
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+@contextlib.contextmanager
+def data_home() -> Iterator[tuple[Path, bool]]:
+    """(folder, temporary): CLAUDE_DESK_HOME if set, the portable folder in portable mode,
+    else a temporary folder, removed afterwards."""
+    current = os.environ.get(HOME_ENV, "").strip()
+    if current:
+        yield Path(current), False
+        return
+    portable = portable_home()
+    if portable is not None:
+        yield portable, False
+        return
+    with tempfile.TemporaryDirectory(prefix="claude-desk-smoke-") as tmp:
+        os.environ[HOME_ENV] = tmp
+        try:
+            yield Path(tmp), True
+        finally:
+            del os.environ[HOME_ENV]
+            _close_log_files(Path(tmp))
+
+
+def _run_app(qt_argv: Sequence[str], base_url: str | None, secrets: SessionSecrets) -> SmokeResult:
+    import qasync
+
+    app = create_application(qt_argv)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return cast(SmokeResult, loop.run_until_complete(_smoke(app, base_url, secrets)))
+    finally:
+        asyncio.set_event_loop(None)
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+async def _smoke(app: QApplication, base_url: str | None, secrets: SessionSecrets) -> SmokeResult:
+    paths = AppPaths.resolve().ensure()
+    setup_logging(paths)
+    store = _open_store(paths.database_path)
+    catalog, _problem = load_catalog(paths)
+    desk = DeskApp(app, paths, store, catalog, secrets, base_url)
+    watcher = DialogWatcher()
+    desk.window.show()
+    try:
+        await _guarded(desk.start_services(), watcher, START_TIMEOUT, "starting up")
+        started = time.perf_counter()
+        answer = await _send_and_wait(desk, watcher)
+        seconds = time.perf_counter() - started
+    finally:
+        watcher.stop()
+        desk.window.close()
+        await desk.shutdown()
+    saved = _read_back(paths.database_path, answer)
+    return SmokeResult(len(answer.text), seconds, saved, paths.database_path)
+
+
+async def _send_and_wait(desk: DeskApp, watcher: DialogWatcher) -> Message:
+    """Type PROMPT into the composer, press Enter, and return the finished answer."""
+    loop = asyncio.get_running_loop()
+    sent: asyncio.Future[Message] = loop.create_future()
+    finished: asyncio.Future[Message] = loop.create_future()
+
+    def on_added(message: Message) -> None:
+        if message.role is Role.USER and not sent.done():
+            sent.set_result(message)
+
+    def on_updated(message: Message) -> None:
+        final = message.role is Role.ASSISTANT and message.status is not MessageStatus.STREAMING
+        if final and not finished.done():
+            finished.set_result(message)
+
+    desk.controller.message_added.connect(on_added)
+    desk.controller.message_updated.connect(on_updated)
+    composer = _composer(desk.window)
+    await asyncio.sleep(0.05)  # let the window lay out and take focus, as after a launch
+    type_text(composer, PROMPT)
+    press_enter(composer)
+    await _guarded(sent, watcher, SENT_TIMEOUT, "sending the message (Enter sent nothing)")
+    answer = await _guarded(finished, watcher, ANSWER_TIMEOUT, "waiting for the answer")
+    _check_answer(answer)
+    _check_shown(desk, answer)
+    return answer
+
+
+def _composer(window: QWidget) -> QPlainTextEdit:
+    composer = window.findChild(QPlainTextEdit, "composer")
+    if not isinstance(composer, QPlainTextEdit):
+        raise SmokeFailed("the main window has no composer")
+    window.activateWindow()
+    composer.setFocus(Qt.FocusReason.OtherFocusReason)
+    return composer
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Key presses and releases for each character, as a keyboard sends them."""
+    for char in text:
+        key = ord(char.upper()) if char.isascii() else 0  # Qt's key codes for ASCII keys
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)
+
+
+def press_enter(widget: QWidget) -> None:
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        event = QKeyEvent(kind, Qt.Key.Key_Return.value, Qt.KeyboardModifier.NoModifier, "\r")
+        QApplication.sendEvent(widget, event)
+
+
+def _check_answer(answer: Message) -> None:
+    notice = notice_for(answer)
+    if notice is not None:
+        raise SmokeFailed(f"the answer ended with a notice ({answer.status.value}): {notice.text}")
+    if answer.status is not MessageStatus.COMPLETE:
+        raise SmokeFailed(f"the answer ended as {answer.status.value}")
+    if not answer.text.strip():
+        raise SmokeFailed("the answer completed but has no text")
+
+
+def _check_shown(desk: DeskApp, answer: Message) -> None:
+    assert answer.id is not None
+    widget = desk.window.chat_view.message_widget(answer.id)
+    if widget is None:
+        raise SmokeFailed("the answer is not shown in the conversation")
+    if answer.text.strip()[:40] not in widget.body.markdown_text():
+        raise SmokeFailed("the conversation shows a different text than the streamed answer")
+
+
+def _read_back(database: Path, answer: Message) -> int:
+    """Open the history again (after the app closed it) and find this run's conversation."""
+    try:
+        with SqliteConversationStore(database) as store:
+            conversation = store.get_conversation(answer.conversation_id)
+            messages = store.load_messages(answer.conversation_id)
+    except StorageError as exc:
+        raise SmokeFailed(f"history could not be read back: {exc.message}") from exc
+    if conversation is None:
+        raise SmokeFailed("the conversation was not saved in the history")
+    roles = [m.role for m in messages]
+    if roles != [Role.USER, Role.ASSISTANT] or messages[0].text != PROMPT:
+        raise SmokeFailed(f"history holds unexpected messages: {[r.value for r in roles]}")
+    saved = messages[1]
+    if saved.status is not MessageStatus.COMPLETE or saved.text != answer.text:
+        raise SmokeFailed(f"the saved answer differs from the streamed one ({saved.status.value})")
+    return len(messages)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _open_store(database: Path) -> SqliteConversationStore:
+    try:
+        return SqliteConversationStore(database)
+    except StorageError as exc:
+        raise SmokeFailed(f"history cannot be opened: {exc.message}") from exc
+
+
+async def _guarded(step: Awaitable[T], watcher: DialogWatcher, seconds: float, what: str) -> T:
+    """Await `step`, failing on a dialog or after `seconds`."""
+    task = asyncio.ensure_future(step)
+    waiting: set[asyncio.Future[Any]] = {task, watcher.failed}
+    done, _pending = await asyncio.wait(
+        waiting, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+    )
+    if task in done:
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    if watcher.failed in done:
+        watcher.failed.result()  # raises the dialog's SmokeFailed
+    raise SmokeFailed(f"timed out after {seconds:.0f} s {what}")
+
+
+def _close_log_files(home: Path) -> None:
+    """Close the app's log file under `home` so the folder can be removed (Windows)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        filename = getattr(handler, "baseFilename", "")
+        if filename and Path(filename).is_relative_to(home):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def _say(line: str, error: bool) -> None:
+    stream = sys.stderr if error else sys.stdout
+    if stream is None:
+        stream = _parent_console()
+    if stream is not None:
+        print(line, file=stream, flush=True)
+
+
+def _parent_console() -> TextIO | None:
+    """A windowed Windows build has no console: write to the one it was started from."""
+    if sys.platform == "win32":
+        import ctypes
+
+        if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+            return open("CONOUT$", "w", encoding="utf-8")  # stays open until exit
+    return None
