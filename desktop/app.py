@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -34,9 +33,19 @@ from desktop.version import APP_NAME, app_version
 log = logging.getLogger("desktop")
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, looked up only when asked (package metadata costs ~30 ms at startup)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        parser.exit(message=f"{APP_NAME} {app_version()}\n")
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="claude-desk", description="Chat with Claude.")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {app_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     parser.add_argument("--base-url", help="API base URL (default: ANTHROPIC_BASE_URL or the API)")
     parser.add_argument("--portable", action="store_true", help="keep all data beside the app")
     parser.add_argument(
@@ -82,8 +91,12 @@ def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversa
     try:
         return SqliteConversationStore(paths.database_path)
     except DatabaseCorruptError as exc:
-        box = QMessageBox(QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent)
-        fresh = box.addButton("Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent
+        )
+        fresh = box.addButton(
+            "Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole
+        )
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is not fresh:
@@ -110,8 +123,15 @@ def key_status_text(source: KeySource) -> str:
 class DeskApp:
     """Owns the services and the window for one run of the app."""
 
-    def __init__(self, app: QApplication, paths: AppPaths, store: SqliteConversationStore,
-                 catalog: Catalog, secrets: SecretStore | None, base_url: str | None) -> None:
+    def __init__(
+        self,
+        app: QApplication,
+        paths: AppPaths,
+        store: SqliteConversationStore,
+        catalog: Catalog,
+        secrets: SecretStore | None,
+        base_url: str | None,
+    ) -> None:
         self.app = app
         self.paths = paths
         self.store = store
@@ -150,9 +170,10 @@ class DeskApp:
             source = self.secrets.current()[1] if key else KeySource.NONE
         backend.set_api_key(key)
         self.window.set_key_status(key_status_text(source))
-        from desktop.ui.markdown import warm_up
-
-        QTimer.singleShot(50, warm_up)
+        self.app.setApplicationVersion(app_version())
+        # markdown-it and pygments: imported and warmed (~0.2 s) in a worker, not on the UI thread
+        markdown = await asyncio.to_thread(importlib.import_module, "desktop.ui.markdown")
+        await asyncio.to_thread(markdown.warm_up)
         if key:
             await self.controller.refresh_models()
         gc.collect()
@@ -163,9 +184,15 @@ class DeskApp:
 
         backend = self.controller.backend
         assert backend is not None
+        assert self.secrets is not None
         dialog = WelcomeDialog(self.secrets, backend.verify_key, self.window)
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        dialog.finished.connect(lambda result: done.done() or done.set_result(result))
+
+        def _on_dialog_finished(result: int) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        dialog.finished.connect(_on_dialog_finished)
         dialog.open()
         accepted = await done
         return dialog.api_key() if accepted else None
@@ -175,13 +202,16 @@ class DeskApp:
 
         backend = self.controller.backend
         if backend is None or self.secrets is None:
-            QMessageBox.information(self.window, APP_NAME, "Still starting up — try again in a moment.")
+            QMessageBox.information(
+                self.window, APP_NAME, "Still starting up — try again in a moment."
+            )
             return
         dialog = ApiKeySettingsDialog(self.secrets, backend.verify_key, self.window)
         dialog.key_changed.connect(self._on_key_changed)
         dialog.open()
 
     def _on_key_changed(self, _key: str) -> None:
+        assert self.secrets is not None
         current, source = self.secrets.current()  # the environment's key still wins
         backend = self.controller.backend
         if backend is not None:
@@ -226,7 +256,6 @@ def create_application(argv: Sequence[str]) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Claude Desk")
     app.setOrganizationName("ClaudeDesk")
-    app.setApplicationVersion(app_version())
     app.setDesktopFileName("claude-desk")
     app.setQuitOnLastWindowClosed(False)  # run() ends when the main window closes
     icon = resource_path("icons/claude-desk.svg")
@@ -253,4 +282,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(run(app, args))
+        return int(loop.run_until_complete(run(app, args)))

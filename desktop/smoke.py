@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
@@ -37,15 +38,26 @@ from desktop.core.errors import NoKeyringBackend, StorageError
 from desktop.core.ports import KeySource
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
-from desktop.storage.secrets import ENV_VAR
 from desktop.ui.notices import notice_for
 from desktop.version import app_version
 
 PROMPT = "Hello from the Claude Desk smoke test"
 DUMMY_KEY = "smoke-test-key"
+ENV_VAR = "ANTHROPIC_API_KEY"  # as in desktop.storage.secrets
 START_TIMEOUT = 30.0  # seconds for the SDK import and the models list
 ANSWER_TIMEOUT = 30.0  # seconds from pressing Enter to the answer's final state
+TIMEOUT_ENV = "CLAUDE_DESK_SMOKE_TIMEOUT"  # overrides ANSWER_TIMEOUT (a slow real API, tests)
 SENT_TIMEOUT = 5.0  # seconds for the typed message to show up as sent
+LAZY_MODULES = (
+    "anthropic",
+    "desktop.api.backend",
+    "desktop.storage.secrets",
+    "desktop.ui.key_dialogs",
+    "desktop.ui.about",
+    "desktop.ui.markdown",
+)
+"""Modules a normal run imports lazily: a bundle missing one must fail the smoke run too
+(importing keyring does not open the keyring)."""
 T = TypeVar("T")
 
 
@@ -209,6 +221,7 @@ async def _smoke(app: QApplication, base_url: str | None, secrets: SessionSecret
         started = time.perf_counter()
         answer = await _send_and_wait(desk, watcher)
         seconds = time.perf_counter() - started
+        _check_lazy_imports()  # after the real path ran: what it did not need yet
     finally:
         watcher.stop()
         desk.window.close()
@@ -239,10 +252,17 @@ async def _send_and_wait(desk: DeskApp, watcher: DialogWatcher) -> Message:
     type_text(composer, PROMPT)
     press_enter(composer)
     await _guarded(sent, watcher, SENT_TIMEOUT, "sending the message (Enter sent nothing)")
-    answer = await _guarded(finished, watcher, ANSWER_TIMEOUT, "waiting for the answer")
+    answer = await _guarded(finished, watcher, answer_timeout(), "waiting for the answer")
     _check_answer(answer)
     _check_shown(desk, answer)
     return answer
+
+
+def answer_timeout() -> float:
+    try:
+        return float(os.environ.get(TIMEOUT_ENV, "") or ANSWER_TIMEOUT)
+    except ValueError:
+        return ANSWER_TIMEOUT
 
 
 def _composer(window: QWidget) -> QPlainTextEdit:
@@ -310,6 +330,14 @@ def _read_back(database: Path, answer: Message) -> int:
 # -- helpers -------------------------------------------------------------------------------------
 
 
+def _check_lazy_imports() -> None:
+    for name in LAZY_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            raise SmokeFailed(f"the app cannot load {name}: {type(exc).__name__}: {exc}") from exc
+
+
 def _open_store(database: Path) -> SqliteConversationStore:
     try:
         return SqliteConversationStore(database)
@@ -330,7 +358,7 @@ async def _guarded(step: Awaitable[T], watcher: DialogWatcher, seconds: float, w
     await asyncio.gather(task, return_exceptions=True)
     if watcher.failed in done:
         watcher.failed.result()  # raises the dialog's SmokeFailed
-    raise SmokeFailed(f"timed out after {seconds:.0f} s {what}")
+    raise SmokeFailed(f"timed out after {seconds:g} s {what}")
 
 
 def _close_log_files(home: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from importlib import metadata
+
 
 APP_NAME = "Claude Desk"
 
 
 def app_version() -> str:
+    from importlib import metadata  # ~15 ms to import: only when the version is asked for
+
     try:
         return metadata.version("claude-desk")
     except metadata.PackageNotFoundError:

@@ -74,6 +74,8 @@ Needs glibc $GLIBC+ and the X11/xcb libraries most desktops have (on Debian/Ubun
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1).
 Your API key is kept in the system keyring (GNOME Keyring, KWallet, KeePassXC).
+Menu entry: set Exec= in claude-desk.desktop to the full path of ./claude-desk and Icon= to
+the full path of claude-desk.png, then copy it to ~/.local/share/applications/.
 Licences: _internal/licenses/ and _internal/desktop/resources/licenses/.
 EOF
 tar -C build/tarball --owner=0 --group=0 --numeric-owner -czf "$TARBALL" "claude-desk-$VERSION"

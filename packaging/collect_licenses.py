@@ -58,18 +58,26 @@ def licence_texts(dist: metadata.Distribution) -> list[tuple[str, str]]:
 
 def licence_name(dist: metadata.Distribution) -> str:
     meta = dist.metadata
-    expression = meta.get("License-Expression")
+    expression = _field(dist, "License-Expression")
     if expression:
         return expression
-    classifiers = [c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or []
-                   if c.startswith("License ::")]
-    short = (meta.get("License") or "").strip().splitlines()
+    classifiers = [
+        c.rsplit(" :: ", 1)[-1]
+        for c in meta.get_all("Classifier") or []
+        if c.startswith("License ::")
+    ]
+    short = _field(dist, "License").strip().splitlines()
     return ", ".join(classifiers) or (short[0] if short else "see the licence text below")
 
 
 def python_licence() -> str:
-    for candidate in (Path(sys.base_prefix) / "LICENSE.txt",
-                      Path(sys.base_prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "LICENSE.txt"):
+    for candidate in (
+        Path(sys.base_prefix) / "LICENSE.txt",
+        Path(sys.base_prefix)
+        / "lib"
+        / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        / "LICENSE.txt",
+    ):
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8", errors="replace")
     return "Python Software Foundation License Version 2 - https://docs.python.org/3/license.html\n"
@@ -85,14 +93,22 @@ def main(out_dir: Path) -> None:
     ]
     for dist in runtime_distributions():
         name, version = dist.metadata["Name"], dist.version
-        chunks.append(f"\n{rule}\n{name} {version}\nLicence: {licence_name(dist)}\n"
-                      f"Home: {dist.metadata.get('Home-page') or _project_url(dist)}\n{rule}\n")
+        chunks.append(
+            f"\n{rule}\n{name} {version}\nLicence: {licence_name(dist)}\n"
+            f"Home: {_field(dist, 'Home-page') or _project_url(dist)}\n{rule}\n"
+        )
         for file, text in licence_texts(dist):
             chunks.append(f"\n--- {file} ---\n{text.rstrip()}\n")
     chunks.append(f"\n{rule}\nPython {sys.version.split()[0]}\nLicence: PSF-2.0\n{rule}\n")
     chunks.append(python_licence())
     (out_dir / "THIRD-PARTY-LICENSES.txt").write_text("".join(chunks), encoding="utf-8")
     print(f"licences of {len(runtime_distributions())} distributions -> {out_dir}")
+
+
+def _field(dist: metadata.Distribution, name: str) -> str:
+    """A metadata field, "" when missing."""
+    value = dist.metadata.json.get(name.lower().replace("-", "_"))
+    return value if isinstance(value, str) else ""
 
 
 def _project_url(dist: metadata.Distribution) -> str:

@@ -1,4 +1,4 @@
-"""Entry point of the PyInstaller bundle: the same `main` as `claude-desk` and `python -m desktop`."""
+"""The PyInstaller bundle starts here: the same `main` as `claude-desk` and `python -m desktop`."""
 
 import multiprocessing
 import sys

@@ -41,7 +41,7 @@ def render_pngs() -> None:
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         renderer.render(painter)
         painter.end()
-        if not image.save(str(png_path(size)), "PNG"):
+        if not image.save(str(png_path(size))):  # the format follows the .png suffix
             raise SystemExit(f"cannot write {png_path(size)}")
     del app
 

@@ -84,7 +84,9 @@ def _spec_from_entry(entry: dict[str, Any]) -> ModelSpec:
 class Catalog:
     """Models in display order, with the file's default first among equals."""
 
-    def __init__(self, models: Iterable[ModelSpec], default_model: str, prices_date: str = "") -> None:
+    def __init__(
+        self, models: Iterable[ModelSpec], default_model: str, prices_date: str = ""
+    ) -> None:
         self._models: dict[str, ModelSpec] = {m.id: m for m in models}
         self.default_model = default_model
         self.prices_date = prices_date

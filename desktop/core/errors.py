@@ -1,4 +1,7 @@
-"""The app's own error kinds. The UI catches only these; each carries a message a person can act on."""
+"""The app's own error kinds.
+
+The UI catches only these; each carries a message a person can act on.
+"""
 
 from __future__ import annotations
 

@@ -72,11 +72,21 @@ class ChatController(QObject):
         self.draft_settings = ConversationSettings(model=catalog.default_model)
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
+        self._backend_ready = asyncio.Event()
+        if backend is not None:
+            self._backend_ready.set()
 
     # -- services -------------------------------------------------------------------------
 
     def set_backend(self, backend: ChatBackend) -> None:
         self._backend = backend
+        self._backend_ready.set()
+
+    async def ready_backend(self) -> ChatBackend:
+        """The backend, waiting for it while the app is still starting (the SDK loads late)."""
+        await self._backend_ready.wait()
+        assert self._backend is not None
+        return self._backend
 
     @property
     def backend(self) -> ChatBackend | None:
@@ -183,9 +193,7 @@ class ChatController(QObject):
             return False
         try:
             conversation = self._ensure_conversation(text)
-            user = self._store.add_message(
-                Message(conversation.id, Role.USER, [text_block(text)])
-            )
+            user = self._store.add_message(Message(conversation.id, Role.USER, [text_block(text)]))
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return False
@@ -306,9 +314,7 @@ class _AnswerRun:
         self.owner.wait_started.emit(self.message.id, "", 0.0)
 
     async def _stream_once(self) -> None:
-        backend = self.owner.backend
-        if backend is None:
-            raise DeskError("Claude Desk is still starting up; try again in a moment.")
+        backend = await self.owner.ready_backend()
         loop = asyncio.get_running_loop()
         if self._save_timer is not None:
             self._save_timer.cancel()

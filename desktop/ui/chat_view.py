@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
-from desktop.ui.message_widget import MessageWidget
+
+if TYPE_CHECKING:
+    from desktop.ui.message_widget import MessageWidget
 
 EMPTY_TEXT = "Ask Claude anything.\nDrop in a question, some code, or a long text to work on."
 
@@ -24,6 +28,7 @@ class ChatView(QScrollArea):
         self.setAccessibleName("Conversation")
         self.catalog = catalog
         self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._content = QWidget()
         self._content.setObjectName("chat_content")
@@ -110,6 +115,9 @@ class ChatView(QScrollArea):
     # -- internals ---------------------------------------------------------------------------------
 
     def _insert(self, message: Message, index: int) -> None:
+        # Imported on first use: markdown-it and pygments stay off the first-paint path.
+        from desktop.ui.message_widget import MessageWidget
+
         name = self.catalog.get(message.model).display_name if message.model else None
         widget = MessageWidget(message, name, self._content)
         widget.retry_requested.connect(self.retry_requested)

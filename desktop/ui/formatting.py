@@ -41,7 +41,7 @@ def relative_time(timestamp: float, now: float | None = None) -> str:
 
 
 def countdown(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     if seconds < 90:
         return f"{seconds} s"
     minutes, secs = divmod(seconds, 60)

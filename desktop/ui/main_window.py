@@ -118,9 +118,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        new = QAction("&New conversation", self, shortcut=QKeySequence.StandardKey.New)
+        new = QAction("&New conversation", self, shortcut=QKeySequence("Ctrl+N"))
         new.triggered.connect(self.controller.new_conversation)
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addActions([new, quit_action])
         settings_menu = self.menuBar().addMenu("&Settings")

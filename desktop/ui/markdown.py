@@ -73,7 +73,8 @@ _INLINE_CODE_STYLE = (
 )
 _TABLE_OPEN = (
     '<table border="1" cellspacing="0" cellpadding="5"'
-    ' style="border-collapse:collapse; border-color:#d0d7de; margin-top:6px; margin-bottom:6px;">\n'
+    ' style="border-collapse:collapse; border-style:solid; border-color:#d0d7de;'
+    ' margin-top:6px; margin-bottom:6px;">\n'
 )
 
 

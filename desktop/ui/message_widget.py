@@ -166,7 +166,8 @@ class MessageWidget(QFrame):
     def _refresh_chrome(self) -> None:
         message = self.message
         streaming = message.status is MessageStatus.STREAMING
-        self.body.setVisible(bool(message.text) or message.role is Role.USER or streaming)
+        has_text = bool(message.text) or bool(self.body.markdown_text())
+        self.body.setVisible(has_text or message.role is Role.USER)
         self.status_label.setText("writing…" if streaming else "")
         if self.thinking is not None:
             self.thinking.set_streaming(streaming and not message.text)

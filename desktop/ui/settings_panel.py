@@ -100,7 +100,9 @@ class SettingsPanel(QWidget):
         self.thinking_note = QLabel(self)
         self.thinking_note.setObjectName("thinking_note")
         self.thinking_note.setWordWrap(True)
+        self.setMinimumWidth(260)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow("System prompt", self.system_prompt)
         form.addRow("Max output tokens", self.max_tokens)
         form.addRow(self.thinking)
@@ -119,7 +121,13 @@ class SettingsPanel(QWidget):
         spec = self.catalog.get(settings.model)
         blockers = [
             QSignalBlocker(w)
-            for w in (self.system_prompt, self.max_tokens, self.thinking, self.effort, self.summaries)
+            for w in (
+                self.system_prompt,
+                self.max_tokens,
+                self.thinking,
+                self.effort,
+                self.summaries,
+            )
         ]
         if self.system_prompt.toPlainText() != settings.system_prompt:
             self.system_prompt.setPlainText(settings.system_prompt)

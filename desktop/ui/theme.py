@@ -14,7 +14,8 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
 #sidebar QListView::item {{ padding: 7px 8px; border-radius: 6px; }}
 #sidebar QListView::item:selected {{ background: #e3dfd2; color: #1f1e1d; }}
 #sidebar QListView::item:hover:!selected {{ background: #e9e6dc; }}
-#search_box {{ padding: 5px 8px; border: 1px solid #d6d2c4; border-radius: 6px; background: white; }}
+#search_box {{ padding: 5px 8px; border: 1px solid #d6d2c4; border-radius: 6px;
+    background: white; }}
 #new_conversation_button {{ padding: 7px; border-radius: 6px; background: {ACCENT};
     color: white; border: none; font-weight: 600; }}
 #new_conversation_button:hover {{ background: #b5573a; }}

@@ -15,10 +15,10 @@ def _paint_watcher(app, on_paint):  # type: ignore[no-untyped-def]
 
     class Watcher(QObject):
         def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
-            if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
-                if isinstance(obj.window(), QMainWindow):
-                    on_paint(obj.window())
-                    app.removeEventFilter(self)
+            is_paint = event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
+            if is_paint and isinstance(obj.window(), QMainWindow):
+                on_paint(obj.window())
+                app.removeEventFilter(self)
             return False
 
     watcher = Watcher()

@@ -36,8 +36,10 @@ def fill_history(home: Path, conversations: int = 1000) -> None:
 
 
 def first_paint(kind: str, home: Path) -> tuple[float, str]:
+    # An installed app runs from compiled bytecode: let Python write and reuse .pyc files.
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env = {
-        **os.environ,
+        **environ,
         "QT_QPA_PLATFORM": "offscreen",
         "CLAUDE_DESK_HOME": str(home),
         "ANTHROPIC_API_KEY": "bench-key-not-used-for-anything",
@@ -54,7 +56,8 @@ def first_paint(kind: str, home: Path) -> tuple[float, str]:
 def test_first_paint_with_long_history(tmp_path: Path) -> None:
     home = tmp_path / "home"
     fill_history(home)
-    first_paint("bare", home)  # warm the OS file cache for both
+    first_paint("bare", home)  # warm the OS file cache and the bytecode cache for both
+    first_paint("app", home)
     bare = statistics.median(first_paint("bare", home)[0] for _ in range(RUNS))
     runs = [first_paint("app", home) for _ in range(RUNS)]
     app = statistics.median(t for t, _ in runs)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_api import FakeAnthropic, TextReply
+from tests.fake_api import FakeAnthropic, Stall, TextReply
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,6 +96,14 @@ def test_smoke_fails_on_an_error_notice(fake_api: FakeAnthropic) -> None:
     assert result.returncode == 1
     assert "FAILED" in result.stderr
     assert "declined" in result.stderr
+
+
+def test_smoke_fails_when_the_answer_does_not_finish_in_time(fake_api: FakeAnthropic) -> None:
+    fake_api.enqueue(Stall("Thinking about it", seconds=30))
+    result = smoke(fake_api.base_url, None, CLAUDE_DESK_SMOKE_TIMEOUT="1.5")
+
+    assert result.returncode == 1
+    assert "timed out after 1.5 s waiting for the answer" in result.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="Qt's offscreen default is for X11 systems")

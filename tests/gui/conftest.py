@@ -62,7 +62,9 @@ class Desk:
 
     def assistant_widgets(self) -> list:
         return [
-            w for w in self.window.chat_view.message_widgets() if w.objectName() == "assistant_message"
+            w
+            for w in self.window.chat_view.message_widgets()
+            if w.objectName() == "assistant_message"
         ]
 
     def last_answer(self):
@@ -73,9 +75,7 @@ class Desk:
         return not self.controller.is_streaming
 
 
-def build_desk(
-    loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str = TEST_KEY
-) -> Desk:
+def build_desk(loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str = TEST_KEY) -> Desk:
     paths = AppPaths.resolve()
     paths.ensure()
     store = SqliteConversationStore(paths.database_path)

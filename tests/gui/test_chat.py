@@ -39,7 +39,9 @@ def test_send_streams_answer_into_chat(desk: Desk, qtbot, fake_api) -> None:
     request = fake_api.message_requests()[-1]
     assert request["model"] == "claude-opus-4-8"
     assert request["stream"] is True
-    assert request["messages"] == [{"role": "user", "content": [{"type": "text", "text": "Say hello"}]}]
+    assert request["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "Say hello"}]}
+    ]
     assert not {"temperature", "top_p", "top_k"} & request.keys()
     # saved: the conversation is titled from the first message and holds both turns
     conversation = desk.store.list_conversations()[0]

@@ -1,0 +1,107 @@
+"""Screenshots of the real app talking to the fake server (run under Xvfb or offscreen).
+
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m tests.e2e.shoot OUT_DIR
+
+Types questions into the composer as a person would and saves PNGs of the main window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+LONG_QUESTION = "Show me a Python function that merges two sorted lists, with a table of costs."
+
+
+async def wait_idle(desk, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds / 0.05)):
+        await asyncio.sleep(0.05)
+        if not desk.controller.is_streaming:
+            return
+    raise TimeoutError("answer did not finish")
+
+
+async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.fake_api.answers import LONG_ANSWER
+    from tests.fake_api.script import ErrorReply, TextReply
+
+    server = desk.fake
+    window = desk.window
+    await asyncio.sleep(1.5)  # services start (SDK import) after the first paint
+    server.enqueue(
+        TextReply(
+            LONG_ANSWER,
+            delta_size=7,
+            thinking="The user wants a merge of two "
+            "sorted lists; show a two-pointer solution and its complexity.",
+        )
+    )
+    settings = desk.controller.settings.copy()
+    settings.thinking.enabled = True
+    desk.controller.update_settings(settings)
+    QTest.keyClicks(window.composer, LONG_QUESTION)
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    await wait_idle(desk)
+    answer = window.chat_view.message_widgets()[-1]
+    if answer.thinking is not None:
+        answer.thinking.toggle.setChecked(True)
+    await asyncio.sleep(0.3)
+    window.chat_view.verticalScrollBar().setValue(0)
+    await asyncio.sleep(0.3)
+    window.grab().save(str(out / "chat.png"))
+    window.chat_view.verticalScrollBar().setValue(window.chat_view.verticalScrollBar().maximum())
+    await asyncio.sleep(0.3)
+    window.grab().save(str(out / "chat-end.png"))
+    server.enqueue(ErrorReply(529, "overloaded_error", "Overloaded", retry_after="45"))
+    QTest.keyClicks(window.composer, "And in Rust?")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    await asyncio.sleep(1.0)
+    window.grab().save(str(out / "wait.png"))
+    desk.controller.stop()
+    await asyncio.sleep(0.5)
+    window.settings_button.setChecked(True)
+    await asyncio.sleep(0.3)
+    window.grab().save(str(out / "stopped-settings.png"))
+    window.close()
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("CLAUDE_DESK_HOME", tempfile.mkdtemp(prefix="desk-shot-"))
+    from tests.fake_api.server import FakeAnthropic
+
+    server = FakeAnthropic().start()
+    os.environ["ANTHROPIC_BASE_URL"] = server.base_url
+    os.environ["ANTHROPIC_API_KEY"] = "sk-ant-screenshot-key-000000000000"
+    import qasync
+
+    from desktop import app as desk_app
+
+    qapp = desk_app.create_application([sys.argv[0]])
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    original = desk_app.DeskApp.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        self.fake = server
+        self.window.resize(1240, 760)
+        self.shoot_task = asyncio.ensure_future(scenario(self, out))
+
+    desk_app.DeskApp.__init__ = init  # type: ignore[method-assign]
+    with loop:
+        loop.run_until_complete(desk_app.run(qapp, desk_app.parse_args([])))
+    server.stop()
+    print("screenshots in", out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
