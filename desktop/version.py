@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 APP_NAME = "Claude Desk"
 
 
