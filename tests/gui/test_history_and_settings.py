@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from desktop.core.conversation import MessageStatus
 from tests.fake_api.script import TextReply
-from tests.gui.conftest import TEST_KEY, Desk, build_desk
+from tests.gui.conftest import TEST_KEY, Desk, build_desk, run_until
 from tests.gui.test_chat import type_and_send
 
 
@@ -182,3 +182,48 @@ def test_api_key_is_in_no_file(desk: Desk, qtbot, fake_api, desk_home: Path) -> 
     assert any(p.name.startswith("history.sqlite3") for p in files)
     for path in files:
         assert TEST_KEY.encode() not in path.read_bytes(), f"API key found in {path}"
+
+
+def test_search_box_filters_conversations_by_message_text(aloop, fake_api, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app import DeskApp, load_catalog
+    from desktop.storage.database import SqliteConversationStore
+    from desktop.storage.paths import AppPaths
+
+    paths = AppPaths.resolve().ensure()
+    store = SqliteConversationStore(paths.database_path)
+    catalog, _ = load_catalog(paths)
+    desk = DeskApp(QApplication.instance(), paths, store, catalog, None, fake_api.base_url)
+    qtbot.addWidget(desk.window)
+    from desktop.api.backend import AnthropicBackend
+
+    backend = AnthropicBackend(base_url=fake_api.base_url)
+    backend.set_api_key(TEST_KEY)
+    desk.controller.set_backend(backend)
+    for question, answer in (("Pelicans?", "Pelicans fly in lines."), ("Tea?", "Green tea.")):
+        fake_api.enqueue(TextReply(answer))
+        desk.controller.new_conversation()
+        desk.controller.send(question)
+        run_until(aloop, lambda: not desk.controller.is_streaming)
+    view = desk.window.sidebar.view
+    assert view.model().rowCount() == 2
+    qtbot.keyClicks(desk.window.sidebar.search_box, "lines")  # only in an answer
+    qtbot.waitUntil(lambda: view.model().rowCount() == 1, timeout=2000)
+    assert view.model().index(0, 0).data() == "Pelicans?"
+    desk.window.sidebar.search_box.clear()
+    qtbot.waitUntil(lambda: view.model().rowCount() == 2, timeout=2000)
+    aloop.run_until_complete(backend.aclose())
+    store.close()
+
+
+def test_copy_whole_answer_as_markdown(desk: Desk, qtbot, fake_api) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    text = "# Title\n\nSome **bold** text.\n\n```python\nprint('hi')\n```\n"
+    fake_api.enqueue(TextReply(text))
+    type_and_send(desk, qtbot, "markdown please")
+    desk.until(desk.idle)
+    answer = desk.last_answer()
+    qtbot.mouseClick(answer.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == text
