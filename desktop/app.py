@@ -13,9 +13,10 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -142,6 +143,7 @@ class DeskApp:
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
         self.closed = asyncio.Event()
+        self._worker: asyncio.Future[Any] | None = None
         self.window.closing.connect(self.closed.set)
 
     def search(self, query: str) -> list[Conversation]:
@@ -156,10 +158,19 @@ class DeskApp:
 
     async def start_services(self) -> None:
         """After the first paint: the SDK, the API key, warm caches, the account's models."""
-        await asyncio.to_thread(importlib.import_module, "anthropic")
-        if self.secrets is None:  # keyring's import (~40 ms) stays off the first-paint path
-            secrets = await asyncio.to_thread(importlib.import_module, "desktop.storage.secrets")
-            self.secrets = secrets.KeyringSecretStore()
+        # Imports run in a worker thread; the garbage collector stays off meanwhile, so it can
+        # never free Qt objects off the UI thread (that crashes when the window is closing).
+        gc.disable()
+        try:
+            await self._in_worker(importlib.import_module, "anthropic")
+            if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
+                secrets = await self._in_worker(importlib.import_module, "desktop.storage.secrets")
+                self.secrets = secrets.KeyringSecretStore()
+            # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
+            markdown = await self._in_worker(importlib.import_module, "desktop.ui.markdown")
+            await self._in_worker(markdown.warm_up)
+        finally:
+            gc.enable()
         from desktop.api.backend import AnthropicBackend
 
         backend = AnthropicBackend(base_url=self.base_url)
@@ -171,13 +182,16 @@ class DeskApp:
         backend.set_api_key(key)
         self.window.set_key_status(key_status_text(source))
         self.app.setApplicationVersion(app_version())
-        # markdown-it and pygments: imported and warmed (~0.2 s) in a worker, not on the UI thread
-        markdown = await asyncio.to_thread(importlib.import_module, "desktop.ui.markdown")
-        await asyncio.to_thread(markdown.warm_up)
         if key:
             await self.controller.refresh_models()
         gc.collect()
         gc.freeze()
+
+    async def _in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Run `func` in a worker thread. Quitting waits for it (a thread cannot be cancelled),
+        so no Qt object is ever released from that thread."""
+        self._worker = asyncio.ensure_future(asyncio.to_thread(func, *args))
+        return await asyncio.shield(self._worker)
 
     async def ask_for_key(self) -> str | None:
         from desktop.ui.key_dialogs import WelcomeDialog
@@ -224,6 +238,8 @@ class DeskApp:
         show_about(self.window)
 
     async def shutdown(self) -> None:
+        if self._worker is not None and not self._worker.done():
+            await asyncio.wait([self._worker])
         await self.controller.tasks.drain()
         backend = self.controller.backend
         if backend is not None:

@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core import streaming
 from desktop.core.catalog import Catalog
@@ -32,7 +32,7 @@ from desktop.ui.tasks import TaskRegistry
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
-YIELD_EVERY = 0.008  # seconds of stream processing before giving the event loop a turn
+YIELD_EVERY = 0.004  # seconds of stream processing before giving the event loop a turn
 SAVE_EVERY = 1.0  # seconds between saves of a streaming answer
 MAX_AUTO_RETRIES = 3
 CONTINUE_PROMPT = "Please continue exactly where you left off."
@@ -198,7 +198,7 @@ class ChatController(QObject):
             self.storage_failed.emit(exc.message)
             return False
         self.message_added.emit(user)
-        self.conversations_changed.emit()
+        QTimer.singleShot(0, self.conversations_changed.emit)
         self._start_answer()
         return True
 
@@ -264,7 +264,8 @@ class ChatController(QObject):
         self._streaming_id = None
         self.message_updated.emit(message)
         self.busy_changed.emit(False)
-        self.conversations_changed.emit()
+        # After the final paint: the sidebar refresh is not urgent.
+        QTimer.singleShot(0, self.conversations_changed.emit)
 
     def _guarded(self, func: Any, *args: Any) -> None:
         try:

@@ -29,7 +29,7 @@ from desktop.ui.markdown import StreamingMarkdown, render_document
 
 FLUSH_INTERVAL_MS = 33
 # Render closed blocks for about this long per flush; inserting them costs about as much again.
-RENDER_BUDGET_S = 0.0025
+RENDER_BUDGET_S = 0.0015  # rendering; inserting the HTML costs about as much again
 # finish() renders a backlog up to this size at once (a normal 33 ms of a stream is ~2.5 KB).
 FINISH_AT_ONCE_CHARS = 3000
 COPY_SCHEME = "copy-code"
