@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from desktop.ui.key_dialogs import (
     mask_key,
     normalize_key,
 )
+from tests.gui.conftest import run_until
 
 GOOD_KEY = "sk-ant-api03-" + "GoodKey_" * 10 + "-abcdAA"
 OTHER_KEY = "sk-ant-api03-" + "OtherKey" * 10 + "-wxyzAA"
@@ -108,26 +109,7 @@ def stored(request: pytest.FixtureRequest) -> Stored:
     return Stored(KeyringSecretStore(), lambda: keyring.store.get((SERVICE, USERNAME)))
 
 
-@pytest.fixture(autouse=True)
-def keep_app_running(qapp: Any) -> Iterator[None]:
-    """An accepted dialog is the last window here; it must not quit the app (and stop the loop)."""
-    previous = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(previous)
-
-
 # -- helpers --------------------------------------------------------------------------------------
-
-
-def run_until(
-    loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 5.0
-) -> None:
-    async def wait() -> None:
-        while not condition():  # noqa: ASYNC110 - polls Qt state, which has no asyncio event
-            await asyncio.sleep(0.01)
-
-    loop.run_until_complete(asyncio.wait_for(wait(), timeout))
 
 
 def child(widget: QDialog, kind: type[Any], name: str) -> Any:

@@ -28,7 +28,7 @@ from tests.fake_api import (
 from tests.fake_api.models import EXTRA_MODEL_ID
 from tests.fake_api.sse import CHUNK_SIZES
 
-SSE_DIR = Path("/work/shared/reference/sse")
+SSE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "sse"
 ROOT = Path(__file__).resolve().parents[2]
 
 

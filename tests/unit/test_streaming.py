@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,19 +22,7 @@ from desktop.core.streaming import (
 Event = dict[str, Any]
 
 
-def _sse_dir() -> Path | None:
-    candidates = [
-        os.environ.get("CLAUDE_DESK_SSE_DIR", ""),
-        str(Path(__file__).parents[1] / "fixtures" / "sse"),
-        "/work/shared/reference/sse",
-    ]
-    for candidate in candidates:
-        if candidate and any(Path(candidate).glob("*.sse")):
-            return Path(candidate)
-    return None
-
-
-SSE_DIR = _sse_dir()
+SSE_DIR: Path | None = Path(__file__).parents[1] / "fixtures" / "sse"
 SSE_FILES = sorted(SSE_DIR.glob("*.sse")) if SSE_DIR else []
 needs_fixtures = pytest.mark.skipif(SSE_DIR is None, reason="recorded .sse streams not found")
 
