@@ -41,7 +41,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
-        parser.exit(message=f"{APP_NAME} {app_version()}\n")
+        print(f"{APP_NAME} {app_version()}")
+        parser.exit()
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -166,22 +167,26 @@ class DeskApp:
             if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
                 secrets = await self._in_worker(importlib.import_module, "desktop.storage.secrets")
                 self.secrets = secrets.KeyringSecretStore()
-            # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
-            markdown = await self._in_worker(importlib.import_module, "desktop.ui.markdown")
-            await self._in_worker(markdown.warm_up)
         finally:
             gc.enable()
         from desktop.api.backend import AnthropicBackend
 
         backend = AnthropicBackend(base_url=self.base_url)
-        self.controller.set_backend(backend)
         key, source = self.secrets.current()
+        backend.set_api_key(key)
+        self.controller.set_backend(backend)  # a message sent meanwhile goes out now
         if key is None:
             key = await self.ask_for_key()
             source = self.secrets.current()[1] if key else KeySource.NONE
-        backend.set_api_key(key)
+            backend.set_api_key(key)
         self.window.set_key_status(key_status_text(source))
         self.app.setApplicationVersion(app_version())
+        gc.disable()
+        try:  # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
+            markdown = await self._in_worker(importlib.import_module, "desktop.ui.markdown")
+            await self._in_worker(markdown.warm_up)
+        finally:
+            gc.enable()
         if key:
             await self.controller.refresh_models()
         gc.collect()
