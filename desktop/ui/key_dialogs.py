@@ -359,8 +359,11 @@ class WelcomeDialog(QDialog):
         self.entry.key_stored.connect(self._on_entry_key_stored)
 
         buttons = QDialogButtonBox(self)
-        self.quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.quit_button = buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
         self.quit_button.setObjectName("quit_button")
+        self.quit_button.setToolTip(
+            "Look around without a key; add one later in Settings › API key…"
+        )
         self.quit_button.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
 
