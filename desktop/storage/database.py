@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -415,8 +416,14 @@ def _mutable_fields(message: Message) -> tuple[Any, ...]:
 
 
 def _conversation(row: tuple[Any, ...]) -> Conversation:
-    settings = ConversationSettings.from_dict(json.loads(row[4] or "{}"))
+    settings = _settings_from_json(row[4] or "{}").copy()
     return Conversation(int(row[0]), str(row[1]), float(row[2]), float(row[3]), settings)
+
+
+@lru_cache(maxsize=256)
+def _settings_from_json(raw: str) -> ConversationSettings:
+    """Parsed once per distinct JSON (most conversations share a few); callers get copies."""
+    return ConversationSettings.from_dict(json.loads(raw))
 
 
 def _message(row: tuple[Any, ...]) -> Message:
