@@ -1,0 +1,199 @@
+"""Sizing rules for images sent to Claude: target size, request limits, token estimate.
+
+No pixel work here (that is `desktop.media.images`); only numbers, from reference/api-facts.md §4:
+
+- Media types the API accepts: JPEG, PNG, GIF and WebP.
+- Each image is at most 5 MB *as sent*, that is in its base64 form (the API compares the
+  base64 length with 5,242,880), so the raw file may hold at most 3,932,160 bytes.
+- At most 8000 px per side; 2000 px per side when a request holds more than 20 images.
+- At most 100 images per request on models with a context window of 200K tokens or less (and
+  on models whose window is unknown), 600 on the others.
+- The whole request is at most 32 MB; images travel base64-encoded, so that form is counted.
+- Each model looks at an image at its native resolution: the long edge from
+  ``resources/models.toml`` (1568 px, or 2576 px with high-resolution vision). Larger images
+  are scaled down keeping their aspect ratio, never up.
+
+Token estimate: the image is first scaled to the model's long edge, then counted in 28 × 28 px
+patches, ``ceil(w / 28) × ceil(h / 28)``, capped at the model's per-image budget (about 1568
+tokens at 1568 px, 4784 at 2576 px). The patch formula is the one on the newest vision page; it
+matches the documented 4784 tokens for a 16:9 image at 2576 px exactly (92 × 52 patches) and
+the API's padding to multiples of 28 px. The older ``w × h / 750`` rule gives nearly the same
+numbers (within ~5 %), see `estimate_tokens_legacy`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from desktop.core.catalog import ModelSpec
+from desktop.core.errors import DeskError
+
+SUPPORTED_MEDIA_TYPES: frozenset[str] = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp"}
+)
+
+MB = 1024 * 1024
+MAX_IMAGE_BASE64_BYTES = 5 * MB
+"""The API's per-image limit, compared with the base64 text."""
+MAX_IMAGE_BYTES = MAX_IMAGE_BASE64_BYTES // 4 * 3
+"""The largest raw image (3,932,160 bytes) whose base64 form fits `MAX_IMAGE_BASE64_BYTES`."""
+MAX_REQUEST_BYTES = 32 * MB
+MAX_SIDE = 8000
+MAX_SIDE_MANY_IMAGES = 2000
+MANY_IMAGES = 20
+"""More images than this in one request bring the `MAX_SIDE_MANY_IMAGES` rule."""
+MAX_IMAGES_SMALL_CONTEXT = 100
+MAX_IMAGES = 600
+SMALL_CONTEXT = 200_000
+
+PATCH = 28
+_TOKEN_BUDGETS = ((1568, 1568), (2576, 4784))
+"""(long edge, most tokens per image) as documented for standard and high-resolution vision."""
+
+
+class ImagePrepError(DeskError):
+    """An image cannot be used; `message` says why, for the person who picked it."""
+
+    retryable = False
+    title = "Image not usable"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    """What the rules need to know about one prepared image (the bytes that will be sent)."""
+
+    media_type: str
+    width: int
+    height: int
+    byte_size: int
+    sha256: str
+    name: str = ""
+
+    @property
+    def base64_size(self) -> int:
+        return base64_size(self.byte_size)
+
+    @property
+    def label(self) -> str:
+        return f"“{self.name}”" if self.name else f"an image of {self.width} × {self.height} px"
+
+
+def base64_size(byte_size: int) -> int:
+    """Length of the base64 text for `byte_size` raw bytes."""
+    return 4 * math.ceil(byte_size / 3)
+
+
+def format_bytes(byte_size: int) -> str:
+    """A size for people: ``812 KB``, ``4.7 MB``."""
+    if byte_size < MB:
+        return f"{max(1, round(byte_size / 1024))} KB" if byte_size else "0 KB"
+    return f"{byte_size / MB:.1f} MB"
+
+
+def target_size(width: int, height: int, long_edge: int) -> tuple[int, int]:
+    """The size to send: the long side at most `long_edge`, aspect kept, never upscaled."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"an image cannot be {width} × {height} px")
+    longest = max(width, height)
+    if longest <= long_edge:
+        return width, height
+    scale = long_edge / longest
+    if width >= height:
+        return long_edge, max(1, round(height * scale))
+    return max(1, round(width * scale)), long_edge
+
+
+def request_long_edge(spec: ModelSpec, image_count: int) -> int:
+    """The long edge to prepare images at when a request will hold `image_count` images."""
+    limit = MAX_SIDE_MANY_IMAGES if image_count > MANY_IMAGES else MAX_SIDE
+    return min(spec.image_long_edge, limit)
+
+
+def max_images_per_request(spec: ModelSpec) -> int:
+    """100 on models with a 200K-token window or less (or an unknown one), else 600."""
+    window = spec.context_window
+    return MAX_IMAGES if window is not None and window > SMALL_CONTEXT else MAX_IMAGES_SMALL_CONTEXT
+
+
+def max_image_tokens(long_edge: int) -> int:
+    """The most tokens one image costs on a model with this native long edge."""
+    for edge, tokens in _TOKEN_BUDGETS:
+        if long_edge <= edge:
+            return tokens
+    return math.ceil(long_edge / PATCH) ** 2  # no documented budget beyond 2576 px
+
+
+def estimate_tokens(width: int, height: int, long_edge: int) -> int:
+    """Input tokens for a `width` × `height` image on a model with this native long edge."""
+    w, h = target_size(width, height, long_edge)
+    patches = math.ceil(w / PATCH) * math.ceil(h / PATCH)
+    return min(patches, max_image_tokens(long_edge))
+
+
+def estimate_tokens_legacy(width: int, height: int, long_edge: int) -> int:
+    """The older documented rule, ``w × h / 750`` after the resize (for comparison)."""
+    w, h = target_size(width, height, long_edge)
+    return min(math.ceil(w * h / 750), max_image_tokens(long_edge))
+
+
+def estimate_image_tokens(facts: ImageFacts, spec: ModelSpec) -> int:
+    """Input tokens one prepared image costs on the model `spec`."""
+    return estimate_tokens(facts.width, facts.height, spec.image_long_edge)
+
+
+def _names(images: Sequence[ImageFacts], limit: int = 3) -> str:
+    shown = ", ".join(image.label for image in images[:limit])
+    more = len(images) - limit
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def check_request(images: list[ImageFacts], spec: ModelSpec) -> list[str]:
+    """Problems that would make the API refuse a request holding `images`, for people.
+
+    `images` must be every image in the request: those of earlier turns that are sent again
+    as well as the new ones. An empty list means the request is fine.
+    """
+    problems: list[str] = []
+    unsupported = [i for i in images if i.media_type not in SUPPORTED_MEDIA_TYPES]
+    if unsupported:
+        problems.append(
+            f"{_names(unsupported)}: Claude accepts only JPEG, PNG, GIF and WebP images."
+        )
+    too_big = [i for i in images if i.base64_size > MAX_IMAGE_BASE64_BYTES]
+    if too_big:
+        problems.append(
+            f"{_names(too_big)}: an image may be at most 5 MB as sent "
+            f"({format_bytes(MAX_IMAGE_BYTES)} before encoding)."
+        )
+    problems.extend(_side_problems(images))
+    most = max_images_per_request(spec)
+    if len(images) > most:
+        problems.append(
+            f"This message would send {len(images)} images; {spec.display_name} accepts at "
+            f"most {most} per request. Remove some, or start a new conversation."
+        )
+    total = sum(i.base64_size for i in images)
+    if total > MAX_REQUEST_BYTES:
+        problems.append(
+            f"The images add up to {format_bytes(total)} as sent; a request may be at most "
+            "32 MB. Remove some, or start a new conversation."
+        )
+    return problems
+
+
+def _side_problems(images: Sequence[ImageFacts]) -> list[str]:
+    huge = [i for i in images if max(i.width, i.height) > MAX_SIDE]
+    problems = []
+    if huge:
+        problems.append(f"{_names(huge)}: an image may be at most {MAX_SIDE} px per side.")
+    if len(images) > MANY_IMAGES:
+        large = [i for i in images if MAX_SIDE >= max(i.width, i.height) > MAX_SIDE_MANY_IMAGES]
+        if large:
+            problems.append(
+                f"{_names(large)}: with more than {MANY_IMAGES} images in a request "
+                f"(this one has {len(images)}), each may be at most {MAX_SIDE_MANY_IMAGES} px "
+                "per side."
+            )
+    return problems

@@ -1,0 +1,172 @@
+"""Attachment blobs: content-addressed files beside the database.
+
+A blob is stored once under the SHA-256 of its content, as ``blobs/ab/abcdef…`` (the first
+two hex digits name a subfolder, so no folder grows huge). Writing is atomic (a temporary
+file in the same folder, flushed, then renamed), so a reader sees a whole blob or none, and
+the same content put twice is one file. Blobs are never changed; garbage collection
+(`delete_unreferenced`) removes those that no stored message names any more.
+
+Plain file I/O, safe from worker threads; `put` of the same content from two threads at once
+is harmless (both renames install identical bytes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from desktop.core.errors import StorageError
+
+BLOBS_FOLDER = "blobs"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_TEMP_PREFIX = ".tmp-"
+_STALE_TEMP_SECONDS = 3600.0
+
+
+class BlobMissingError(StorageError):
+    """A blob a message refers to is not in the store (deleted or never written)."""
+
+    title = "Attachment missing"
+
+
+class BlobStore:
+    """Content-addressed files under `root` (usually ``data_dir / "blobs"``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> BlobStore:
+        """The store beside the database, in ``data_dir / "blobs"``."""
+        return cls(Path(data_dir) / BLOBS_FOLDER)
+
+    def path(self, sha256: str) -> Path:
+        """Where the blob `sha256` lives (whether or not it exists)."""
+        digest = _checked(sha256)
+        return self.root / digest[:2] / digest
+
+    def __contains__(self, sha256: object) -> bool:
+        if not isinstance(sha256, str) or _SHA256.fullmatch(sha256) is None:
+            return False
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store `data` (once) and return its SHA-256 in lowercase hex."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path(digest)
+        with contextlib.suppress(OSError):
+            if target.stat().st_size == len(data):
+                return digest  # already stored: content-addressed files never change
+        try:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_write_bytes(target, data)
+            except FileNotFoundError:  # garbage collection removed the empty subfolder
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_write_bytes(target, data)
+        except OSError as exc:
+            raise StorageError(
+                f"Could not save an attachment in {self.root}: {exc.strerror or exc}. "
+                "Check that the disk is not full and the folder is writable."
+            ) from exc
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        """The content of blob `sha256`.
+
+        Raises:
+            BlobMissingError: no such blob.
+            StorageError: it exists but cannot be read.
+        """
+        path = self.path(sha256)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise BlobMissingError(
+                "An attachment of this conversation is missing from "
+                f"{self.root}; it cannot be shown or sent again."
+            ) from exc
+        except OSError as exc:
+            raise StorageError(f"Could not read {path}: {exc.strerror or exc}.") from exc
+
+    def hashes(self) -> Iterator[str]:
+        """Every stored blob's SHA-256."""
+        for path in self._blob_files():
+            yield path.name
+
+    def delete_unreferenced(self, referenced: set[str], *, min_age: float = 0.0) -> int:
+        """Delete every blob not in `referenced`; returns how many were deleted.
+
+        `referenced` must hold every blob still in use, including attachments that are
+        prepared but not sent yet. Blobs younger than `min_age` seconds are kept, for callers
+        that cannot name all pending ones. Leftover temporary files of crashed writes older
+        than an hour and empty subfolders go too.
+        """
+        now = time.time()
+        deleted = 0
+        for path in self._blob_files():
+            if path.name in referenced or not _older_than(path, now, min_age):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                deleted += 1
+        self._sweep(now)
+        return deleted
+
+    def _blob_files(self) -> Iterator[Path]:
+        if not self.root.is_dir():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if _SHA256.fullmatch(path.name) and path.name.startswith(folder.name):
+                    yield path
+
+    def _sweep(self, now: float) -> None:
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for path in folder.glob(f"{_TEMP_PREFIX}*"):
+                if _older_than(path, now, _STALE_TEMP_SECONDS):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only succeeds when empty
+
+
+def _checked(sha256: str) -> str:
+    if not isinstance(sha256, str) or _SHA256.fullmatch(sha256) is None:
+        raise ValueError(f"not a SHA-256 in lowercase hex: {sha256!r}")
+    return sha256
+
+
+def _older_than(path: Path, now: float, seconds: float) -> bool:
+    if seconds <= 0:
+        return True
+    try:
+        return now - path.stat().st_mtime >= seconds
+    except OSError:
+        return False
+
+
+def _atomic_write_bytes(target: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
