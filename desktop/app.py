@@ -7,7 +7,6 @@ the UI thread.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import gc
 import hashlib
@@ -19,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -33,6 +32,9 @@ from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portabl
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
 from desktop.version import APP_NAME, app_version
+
+if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
+    import asyncio
 
 log = logging.getLogger("desktop")
 
@@ -164,9 +166,29 @@ class DeskApp:
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
-        self.closed = asyncio.Event()
+        self._closed: asyncio.Event | None = None
+        self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
-        self.window.closing.connect(self.closed.set)
+        self.window.closing.connect(self._on_window_closing)
+
+    def _on_window_closing(self) -> None:
+        self._window_closed = True
+        if self._closed is not None:
+            self._closed.set()
+
+    async def serve(self) -> int:
+        """Start the services and run until the window closes; then shut down cleanly."""
+        import asyncio
+
+        self._closed = asyncio.Event()
+        if self._window_closed:
+            self._closed.set()
+        services = asyncio.ensure_future(self.start_services())
+        await self._closed.wait()
+        services.cancel()
+        await asyncio.gather(services, return_exceptions=True)
+        await self.shutdown()
+        return 0
 
     def search(self, query: str) -> list[Conversation]:
         """Conversations whose title or messages match `query`, newest first."""
@@ -180,6 +202,7 @@ class DeskApp:
 
     async def start_services(self) -> None:
         """After the first paint: the SDK, the API key, warm caches, the account's models."""
+
         # Imports run in a worker thread; the garbage collector stays off meanwhile, so it can
         # never free Qt objects off the UI thread (that crashes when the window is closing).
         gc.disable()
@@ -216,10 +239,14 @@ class DeskApp:
     async def _in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run `func` in a worker thread. Quitting waits for it (a thread cannot be cancelled),
         so no Qt object is ever released from that thread."""
+        import asyncio
+
         self._worker = asyncio.ensure_future(asyncio.to_thread(func, *args))
         return await asyncio.shield(self._worker)
 
     async def ask_for_key(self) -> str | None:
+        import asyncio
+
         from desktop.ui.key_dialogs import WelcomeDialog
 
         backend = self.controller.backend
@@ -264,6 +291,8 @@ class DeskApp:
         show_about(self.window)
 
     async def shutdown(self) -> None:
+        import asyncio
+
         if self._worker is not None and not self._worker.done():
             await asyncio.wait([self._worker])
         await self.controller.tasks.drain()
@@ -273,24 +302,26 @@ class DeskApp:
         self.store.close()
 
 
-async def run(app: QApplication, args: argparse.Namespace) -> int:
+def open_desk(app: QApplication, args: argparse.Namespace) -> DeskApp | None:
+    """Everything the first paint needs: paths, history, catalog and the window (shown)."""
     paths = AppPaths.resolve()
     paths.ensure()
     setup_logging(paths)
     store = open_store(paths)
     if store is None:
-        return 1
+        return None
     catalog, catalog_problem = load_catalog(paths)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
     if catalog_problem:
         desk.window.statusBar().showMessage(catalog_problem, 15000)
-    services = asyncio.ensure_future(desk.start_services())
-    await desk.closed.wait()
-    services.cancel()
-    await asyncio.gather(services, return_exceptions=True)
-    await desk.shutdown()
-    return 0
+    return desk
+
+
+async def run(app: QApplication, args: argparse.Namespace) -> int:
+    """The whole app on an already running event loop (smoke runs and tools use this)."""
+    desk = open_desk(app, args)
+    return 1 if desk is None else await desk.serve()
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
@@ -318,10 +349,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.smoke import run_smoke
 
         return run_smoke(args, [sys.argv[0], *argv])
+    app = create_application([sys.argv[0], *argv])
+    desk = open_desk(app, args)
+    if desk is None:
+        return 1
+    app.processEvents()  # the first paint, before asyncio and qasync are even imported
+    import asyncio
+
     import qasync
 
-    app = create_application([sys.argv[0], *argv])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return int(loop.run_until_complete(run(app, args)))
+        return int(loop.run_until_complete(desk.serve()))

@@ -6,10 +6,12 @@ reports (after Textual's worker manager).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ class TaskRegistry:
         on_done: DoneCallback | None = None,
     ) -> asyncio.Task[Any]:
         """Run `coro` as the task of `group`, cancelling the group's previous task."""
+        import asyncio
+
         self.cancel(group)
         task = asyncio.ensure_future(coro)
         self._tasks[group] = task
@@ -63,6 +67,8 @@ class TaskRegistry:
 
     async def drain(self, timeout: float = 2.0) -> None:
         """Cancel everything and wait (briefly) until the tasks have finished."""
+        import asyncio
+
         tasks = [t for t in self._tasks.values() if not t.done()]
         for task in tasks:
             task.cancel()

@@ -44,25 +44,25 @@ def bare() -> None:
 
 
 def desk() -> None:
-    import asyncio
+    """The real start-up path: `desktop.app.main`, with a watcher on the first paint."""
+    from desktop import app as desk_app
 
-    import qasync
-
-    from desktop.app import create_application, parse_args, run
-
-    app = create_application([sys.argv[0]])
+    create = desk_app.create_application
 
     def painted(window):  # type: ignore[no-untyped-def]
         elapsed = time.perf_counter() - START
         print(f"first_paint {elapsed:.6f}")
         print(f"sdk_imported {'anthropic' in sys.modules}")
+        print(f"asyncio_imported {'asyncio' in sys.modules} qasync {'qasync' in sys.modules}")
         window.close()
 
-    watcher = _paint_watcher(app, painted)  # noqa: F841
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(run(app, parse_args([])))
+    def create_and_watch(argv):  # type: ignore[no-untyped-def]
+        app = create(argv)
+        app._paint_watcher = _paint_watcher(app, painted)  # kept alive with the app
+        return app
+
+    desk_app.create_application = create_and_watch
+    sys.exit(desk_app.main([]))
 
 
 if __name__ == "__main__":
