@@ -9,20 +9,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import hashlib
 import importlib
 import json
 import logging
 import os
 import sys
+import zlib
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+import desktop.resources as desktop_resources
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
@@ -61,12 +61,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def resource_text(name: str) -> str:
-    return resources.files("desktop.resources").joinpath(name).read_text(encoding="utf-8")
-
-
 def resource_path(name: str) -> Path:
-    return Path(str(resources.files("desktop.resources").joinpath(name)))
+    """A file shipped in desktop.resources (a plain folder in every install, bundles too)."""
+    return Path(desktop_resources.__file__).parent / name
+
+
+def resource_text(name: str) -> str:
+    return resource_path(name).read_text(encoding="utf-8")
 
 
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
@@ -84,7 +85,7 @@ def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
 def _models_data(paths: AppPaths) -> dict[str, Any]:
     """models.toml parsed, through a JSON cache keyed by its content (tomllib costs ~13 ms)."""
     text = resource_text("models.toml")
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    digest = f"{zlib.crc32(text.encode()):08x}{len(text):x}"
     cached = paths.cache_dir / f"models-{digest}.json"
     try:
         data: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))

@@ -6,10 +6,9 @@ saves the answer as it arrives, and reports to views only through signals.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -28,6 +27,9 @@ from desktop.core.errors import DeskError, Overloaded, RateLimited, StorageError
 from desktop.core.ports import ChatBackend, ConversationStore
 from desktop.core.requests import build_params
 from desktop.ui.tasks import TaskRegistry
+
+if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +74,23 @@ class ChatController(QObject):
         self.draft_settings = ConversationSettings(model=catalog.default_model)
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
-        self._backend_ready = asyncio.Event()
-        if backend is not None:
-            self._backend_ready.set()
+        self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
 
     # -- services -------------------------------------------------------------------------
 
     def set_backend(self, backend: ChatBackend) -> None:
         self._backend = backend
-        self._backend_ready.set()
+        if self._backend_ready is not None:
+            self._backend_ready.set()
 
     async def ready_backend(self) -> ChatBackend:
         """The backend, waiting for it while the app is still starting (the SDK loads late)."""
-        await self._backend_ready.wait()
+        import asyncio
+
+        if self._backend is None:
+            if self._backend_ready is None:
+                self._backend_ready = asyncio.Event()
+            await self._backend_ready.wait()
         assert self._backend is not None
         return self._backend
 
@@ -311,10 +317,14 @@ class _AnswerRun:
         reason = f"{exc.title}. Retrying automatically (attempt {attempt} of {MAX_AUTO_RETRIES})."
         assert self.message.id is not None
         self.owner.wait_started.emit(self.message.id, reason, wait)
+        import asyncio
+
         await asyncio.sleep(wait)
         self.owner.wait_started.emit(self.message.id, "", 0.0)
 
     async def _stream_once(self) -> None:
+        import asyncio
+
         backend = await self.owner.ready_backend()
         loop = asyncio.get_running_loop()
         if self._save_timer is not None:
@@ -361,6 +371,8 @@ class _AnswerRun:
 
     def _on_save_timer(self) -> None:
         """Save the partial answer every second, also while the stream stalls."""
+        import asyncio
+
         self._save_partial()
         loop = asyncio.get_running_loop()
         self._save_timer = loop.call_later(SAVE_EVERY, self._on_save_timer)

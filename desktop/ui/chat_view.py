@@ -32,6 +32,10 @@ class ChatView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._content = QWidget()
         self._content.setObjectName("chat_content")
+        # Opaque and north-west static: a growing answer repaints the strips that changed,
+        # not the whole column under it (the scroll area's own background stays unpainted).
+        self._content.setAutoFillBackground(True)
+        self._content.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._column = QVBoxLayout(self._content)
         self._column.setContentsMargins(24, 16, 24, 16)
         self._column.setSpacing(12)

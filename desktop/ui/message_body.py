@@ -75,6 +75,9 @@ class MessageBody(QTextBrowser):
         palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
         self.setPalette(palette)
         self.viewport().setAutoFillBackground(False)
+        # Growing at the bottom repaints only the new strip (and the text that changed).
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.document().setDocumentMargin(2)
         self.document().setUndoRedoEnabled(False)  # read-only: no need to keep every insert
         self.setFixedHeight(self._height_for(self.document().size()))

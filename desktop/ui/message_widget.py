@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -68,6 +68,8 @@ class MessageWidget(QFrame):
         self.setObjectName("user_message" if is_user else "assistant_message")
         self.setProperty("role", message.role.value)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Growing at the bottom repaints only the new strip; see resizeEvent for the width.
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(14, 10, 14, 10)
         self._layout.setSpacing(6)
@@ -76,8 +78,15 @@ class MessageWidget(QFrame):
         self.body = MessageBody(self)
         self.body.setObjectName("message_body")
         self._layout.addWidget(self.body)
-        self._build_wait_row()
-        self._build_notice_row()
+        # The wait and notice rows are built when first needed: most messages never show
+        # them, and building them made sending (two new widgets) a long frame.
+        self._wait_row: QWidget | None = None
+        self._notice: QFrame | None = None
+        self._wait_reason = ""
+        self._wait_until = 0.0
+        self._wait_timer = QTimer(self)
+        self._wait_timer.setInterval(500)
+        self._wait_timer.timeout.connect(self._on_wait_timer_timeout)
         self.footer = QLabel(self)
         self.footer.setObjectName("message_footer")
         self._layout.addWidget(self.footer)
@@ -103,45 +112,66 @@ class MessageWidget(QFrame):
         row.addWidget(self.copy_button)
         return row
 
-    def _build_wait_row(self) -> None:
-        self.wait_row = QWidget(self)
-        row = QHBoxLayout(self.wait_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.wait_label = QLabel(self.wait_row)
-        self.wait_label.setObjectName("wait_label")
-        self.wait_label.setWordWrap(True)
-        cancel = QPushButton("Cancel", self.wait_row)
-        cancel.setObjectName("cancel_wait_button")
-        cancel.clicked.connect(self.cancel_wait_requested)
-        row.addWidget(self.wait_label, 1)
-        row.addWidget(cancel)
-        self.wait_row.setVisible(False)
-        self._wait_reason = ""
-        self._wait_until = 0.0
-        self._wait_timer = QTimer(self)
-        self._wait_timer.setInterval(500)
-        self._wait_timer.timeout.connect(self._on_wait_timer_timeout)
-        self._layout.addWidget(self.wait_row)
+    @property
+    def wait_row(self) -> QWidget:
+        """The countdown row shown before an automatic retry (built on first use)."""
+        if self._wait_row is None:
+            self._wait_row = row = QWidget(self)
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            label = QLabel(row)
+            label.setObjectName("wait_label")
+            label.setWordWrap(True)
+            cancel = QPushButton("Cancel", row)
+            cancel.setObjectName("cancel_wait_button")
+            cancel.clicked.connect(self.cancel_wait_requested)
+            layout.addWidget(label, 1)
+            layout.addWidget(cancel)
+            row.setVisible(False)
+            below = self._notice if self._notice is not None else self.footer
+            self._layout.insertWidget(self._layout.indexOf(below), row)
+        return self._wait_row
 
-    def _build_notice_row(self) -> None:
-        self.notice = QFrame(self)
-        self.notice.setObjectName("message_notice")
-        row = QHBoxLayout(self.notice)
-        row.setContentsMargins(10, 6, 10, 6)
-        self.notice_label = QLabel(self.notice)
-        self.notice_label.setObjectName("notice_label")
-        self.notice_label.setWordWrap(True)
-        self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry", self.notice)
-        self.retry_button.setObjectName("retry_button")
-        self.retry_button.clicked.connect(self._on_retry_clicked)
-        self.continue_button = QPushButton("Continue", self.notice)
-        self.continue_button.setObjectName("continue_button")
-        self.continue_button.clicked.connect(self.continue_requested)
-        row.addWidget(self.notice_label, 1)
-        row.addWidget(self.retry_button)
-        row.addWidget(self.continue_button)
-        self._layout.addWidget(self.notice)
+    @property
+    def wait_label(self) -> QLabel:
+        return self.wait_row.findChild(QLabel, "wait_label")  # type: ignore[return-value]
+
+    @property
+    def notice(self) -> QFrame:
+        """The notice row: stopped, failed, cut off (built on first use)."""
+        if self._notice is None:
+            self._notice = notice = QFrame(self)
+            notice.setObjectName("message_notice")
+            row = QHBoxLayout(notice)
+            row.setContentsMargins(10, 6, 10, 6)
+            label = QLabel(notice)
+            label.setObjectName("notice_label")
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            retry = QPushButton("Retry", notice)
+            retry.setObjectName("retry_button")
+            retry.clicked.connect(self._on_retry_clicked)
+            go_on = QPushButton("Continue", notice)
+            go_on.setObjectName("continue_button")
+            go_on.clicked.connect(self.continue_requested)
+            row.addWidget(label, 1)
+            row.addWidget(retry)
+            row.addWidget(go_on)
+            notice.setVisible(False)
+            self._layout.insertWidget(self._layout.indexOf(self.footer), notice)
+        return self._notice
+
+    @property
+    def notice_label(self) -> QLabel:
+        return self.notice.findChild(QLabel, "notice_label")  # type: ignore[return-value]
+
+    @property
+    def retry_button(self) -> QPushButton:
+        return self.notice.findChild(QPushButton, "retry_button")  # type: ignore[return-value]
+
+    @property
+    def continue_button(self) -> QPushButton:
+        return self.notice.findChild(QPushButton, "continue_button")  # type: ignore[return-value]
 
     def _ensure_thinking(self) -> ThinkingSection:
         if self.thinking is None:
@@ -172,11 +202,15 @@ class MessageWidget(QFrame):
         if self.thinking is not None:
             self.thinking.set_streaming(streaming and not message.text)
         notice = notice_for(message)
-        self.notice.setVisible(notice is not None)
-        if notice is not None:
-            self.notice.setProperty("level", notice.level)
-            self.notice.style().unpolish(self.notice)
-            self.notice.style().polish(self.notice)
+        if notice is None:
+            if self._notice is not None:
+                self._notice.setVisible(False)
+        else:
+            row = self.notice
+            row.setVisible(True)
+            row.setProperty("level", notice.level)
+            row.style().unpolish(row)
+            row.style().polish(row)
             self.notice_label.setText(notice.text)
             self.retry_button.setVisible(notice.can_retry)
             self.continue_button.setVisible(notice.can_continue)
@@ -212,6 +246,9 @@ class MessageWidget(QFrame):
         """Show a visible countdown before an automatic retry; empty reason hides it."""
         self._wait_reason = reason
         self._wait_until = time.monotonic() + seconds
+        if not reason and self._wait_row is None:
+            self._wait_timer.stop()
+            return
         self.wait_row.setVisible(bool(reason))
         if reason:
             self._on_wait_timer_timeout()
@@ -222,6 +259,11 @@ class MessageWidget(QFrame):
     def _on_wait_timer_timeout(self) -> None:
         left = self._wait_until - time.monotonic()
         self.wait_label.setText(f"{self._wait_reason} Next try in {countdown(left)}.")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.update()  # static contents: the old right border must not stay behind
 
     def _on_retry_clicked(self) -> None:
         if self.message.id is not None:
