@@ -26,7 +26,8 @@ import desktop.resources as desktop_resources
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
-from desktop.core.ports import KeySource, SecretStore
+from desktop.core.ports import ImagePreparer, KeySource, PreparedImage, SecretStore
+from desktop.storage.blobs import BlobStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
 from desktop.ui.chat_controller import ChatController
@@ -146,6 +147,29 @@ def key_status_text(source: KeySource) -> str:
     }[source]
 
 
+class LazyImagePreparer:
+    """The Pillow preparer, imported on first use (Pillow stays off the first paint)."""
+
+    def __init__(self) -> None:
+        self._real: ImagePreparer | None = None
+
+    def _preparer(self) -> ImagePreparer:
+        if self._real is None:
+            from desktop.media.images import PillowImagePreparer
+
+            self._real = PillowImagePreparer()
+        return self._real
+
+    def prepare(self, data: bytes, name: str, long_edge: int) -> PreparedImage:
+        return self._preparer().prepare(data, name, long_edge)
+
+    def prepare_file(self, path: str, long_edge: int) -> PreparedImage:
+        return self._preparer().prepare_file(path, long_edge)
+
+    def thumbnail(self, data: bytes, size: int) -> bytes:
+        return self._preparer().thumbnail(data, size)
+
+
 class DeskApp:
     """Owns the services and the window for one run of the app."""
 
@@ -163,7 +187,10 @@ class DeskApp:
         self.store = store
         self.secrets = secrets
         self.base_url = base_url
-        self.controller = ChatController(store, None, catalog)
+        self.blobs = BlobStore.in_data_dir(paths.data_dir)
+        self.controller = ChatController(
+            store, None, catalog, images=LazyImagePreparer(), blobs=self.blobs
+        )
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.errors import DeskError
@@ -197,3 +198,41 @@ def _side_problems(images: Sequence[ImageFacts]) -> list[str]:
                 "per side."
             )
     return problems
+
+
+# --- images in stored messages ------------------------------------------------------------------
+
+BLOB_SOURCE = "blob"
+"""Stored image blocks name their bytes by SHA-256 (``source.type == "blob"``); requests carry
+them base64-encoded (`desktop.core.requests.inline_images`)."""
+
+
+def blob_image_block(facts: ImageFacts) -> dict[str, Any]:
+    """The stored form of a prepared image: a reference to its blob, with its facts."""
+    return {
+        "type": "image",
+        "source": {
+            "type": BLOB_SOURCE,
+            "sha256": facts.sha256,
+            "media_type": facts.media_type,
+            "width": facts.width,
+            "height": facts.height,
+            "byte_size": facts.byte_size,
+            "name": facts.name,
+        },
+    }
+
+
+def facts_from_block(block: dict[str, Any]) -> ImageFacts | None:
+    """The facts of a stored image block; None for other blocks."""
+    source = block.get("source") if block.get("type") == "image" else None
+    if not isinstance(source, dict) or source.get("type") != BLOB_SOURCE:
+        return None
+    return ImageFacts(
+        media_type=str(source.get("media_type", "")),
+        width=int(source.get("width", 0)),
+        height=int(source.get("height", 0)),
+        byte_size=int(source.get("byte_size", 0)),
+        sha256=str(source.get("sha256", "")),
+        name=str(source.get("name", "")),
+    )

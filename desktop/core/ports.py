@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop.core.conversation import Conversation, ConversationSettings, Message
+
+if TYPE_CHECKING:  # core.images imports the catalog, which imports this module
+    from desktop.core.images import ImageFacts
 
 StreamEvent = dict[str, Any]
 """One raw Messages-API stream event as a dict (`{"type": "content_block_delta", ...}`)."""
@@ -96,3 +99,53 @@ class ConversationStore(Protocol):
     def update_message(self, message: Message) -> None: ...
 
     def delete_message(self, message_id: int) -> None: ...
+
+    def referenced_blobs(self) -> set[str]:
+        """SHA-256 of every attachment blob a stored message refers to."""
+        ...
+
+
+class PreparedImage(Protocol):
+    """An image ready to send: `data` is a JPEG or PNG of `width` × `height` px, no metadata."""
+
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+    @property
+    def facts(self) -> ImageFacts: ...
+
+
+class ImagePreparer(Protocol):
+    """Pixel work (decode, orient, downscale, strip metadata, re-encode). Blocking: call it
+    from a worker thread. Every method raises `ImagePrepError` with a message for people."""
+
+    def prepare(self, data: bytes, name: str, long_edge: int) -> PreparedImage: ...
+
+    def prepare_file(self, path: str, long_edge: int) -> PreparedImage: ...
+
+    def thumbnail(self, data: bytes, size: int) -> bytes:
+        """A PNG fitting a `size` × `size` square."""
+        ...
+
+
+class AttachmentStore(Protocol):
+    """Content-addressed attachment blobs. Blocking file I/O; raises StorageError."""
+
+    def put(self, data: bytes) -> str:
+        """Store `data` once; returns its SHA-256 (lowercase hex)."""
+        ...
+
+    def get(self, sha256: str) -> bytes: ...
+
+    def delete_unreferenced(self, referenced: set[str], *, min_age: float = 0.0) -> int: ...

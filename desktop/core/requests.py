@@ -6,10 +6,13 @@ parameters at all, no explicit `disabled` thinking on always-thinking models (Fa
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from typing import Any
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings, Message, MessageStatus, Role
+from desktop.core.images import facts_from_block
 
 MIN_THINKING_BUDGET = 1024
 
@@ -81,3 +84,24 @@ def build_params(
         params["system"] = settings.system_prompt
     params.update(_thinking_params(settings, spec))
     return params
+
+
+def inline_images(params: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, Any]:
+    """`params` with every stored (blob) image block replaced by a base64 image block.
+
+    `read(sha256)` returns a blob's bytes (blocking file I/O: call this off the UI thread).
+    """
+    messages = []
+    for message in params.get("messages", []):
+        content = [_inlined(block, read) for block in message["content"]]
+        messages.append({**message, "content": content})
+    return {**params, "messages": messages}
+
+
+def _inlined(block: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, Any]:
+    facts = facts_from_block(block)
+    if facts is None:
+        return block
+    data = base64.b64encode(read(facts.sha256)).decode("ascii")
+    source = {"type": "base64", "media_type": facts.media_type, "data": data}
+    return {"type": "image", "source": source}

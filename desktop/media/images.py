@@ -142,6 +142,19 @@ def prepare_image_file(path: Path, long_edge: int) -> PreparedImage:
     return prepare_image(data, path.name, long_edge)
 
 
+class PillowImagePreparer:
+    """`core.ports.ImagePreparer` over this module's functions (thread-safe, stateless)."""
+
+    def prepare(self, data: bytes, name: str, long_edge: int) -> PreparedImage:
+        return prepare_image(data, name, long_edge)
+
+    def prepare_file(self, path: str, long_edge: int) -> PreparedImage:
+        return prepare_image_file(Path(path), long_edge)
+
+    def thumbnail(self, data: bytes, size: int) -> bytes:
+        return make_thumbnail(data, size)
+
+
 def make_thumbnail(data: bytes, size: int, name: str = "image") -> bytes:
     """A PNG of the image, upright, fitting a `size` × `size` px square (never upscaled)."""
     with _open(data, name) as source:

@@ -33,6 +33,8 @@ from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
 
+_BLOB_REF = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
+
 NEW_TITLE = "New conversation"
 BUSY_TIMEOUT_MS = 2000
 PAGE_SIZE = 16384
@@ -246,6 +248,17 @@ class SqliteConversationStore:
     def delete_message(self, message_id: int) -> None:
         with self._errors("delete a message"), self._write() as db:
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    def referenced_blobs(self) -> set[str]:
+        """SHA-256 of every blob a stored message's content names (``"sha256": "…"``)."""
+        with self._errors("list attachments"):
+            rows = self._db.execute(
+                "SELECT content_json FROM messages WHERE content_json LIKE '%\"sha256\"%'"
+            ).fetchall()
+        found: set[str] = set()
+        for (raw,) in rows:
+            found.update(_BLOB_REF.findall(raw))
+        return found
 
     # -- search --------------------------------------------------------------------------
 

@@ -24,8 +24,16 @@ from desktop.core.conversation import (
     title_from_text,
 )
 from desktop.core.errors import DeskError, Overloaded, RateLimited, StorageError
-from desktop.core.ports import ChatBackend, ConversationStore
-from desktop.core.requests import build_params
+from desktop.core.images import (
+    ImageFacts,
+    blob_image_block,
+    check_request,
+    facts_from_block,
+    request_long_edge,
+)
+from desktop.core.ports import AttachmentStore, ChatBackend, ConversationStore, ImagePreparer
+from desktop.core.requests import build_params, inline_images
+from desktop.ui.attachments import THUMBNAIL_SIZE, PendingImages
 from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
@@ -40,6 +48,8 @@ MAX_AUTO_RETRIES = 3
 CONTINUE_PROMPT = "Please continue exactly where you left off."
 INTERRUPTED = "The app closed while this answer was streaming; the text up to then was kept."
 STREAM_GROUP = "stream"
+BLOB_GC_GROUP = "blob-gc"
+WAIT_FOR_IMAGES = "Images are still being prepared; send again in a moment."
 
 
 class ChatController(QObject):
@@ -56,6 +66,8 @@ class ChatController(QObject):
     settings_changed = Signal(object)  # ConversationSettings of the open conversation
     catalog_changed = Signal()
     storage_failed = Signal(str)
+    send_refused = Signal(str)  # why a message was not sent (images not ready, over limits)
+    thumbnail_ready = Signal(str, bytes)  # sha256 of a sent image, PNG thumbnail
 
     def __init__(
         self,
@@ -64,6 +76,9 @@ class ChatController(QObject):
         catalog: Catalog,
         tasks: TaskRegistry | None = None,
         parent: QObject | None = None,
+        *,
+        images: ImagePreparer | None = None,
+        blobs: AttachmentStore | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -75,6 +90,15 @@ class ChatController(QObject):
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
         self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
+        self.blobs = blobs
+        self._images = images
+        self._thumbnails: dict[str, bytes] = {}
+        self.attachments: PendingImages | None = None
+        if images is not None and blobs is not None:
+            self.attachments = PendingImages(images, blobs, self.tasks, self)
+            self.attachments.changed.connect(self._update_long_edge)
+            self.settings_changed.connect(self._update_long_edge)
+            self._update_long_edge()
 
     # -- services -------------------------------------------------------------------------
 
@@ -182,6 +206,72 @@ class ChatController(QObject):
             self.new_conversation()
         self._guarded(self._store.delete_conversation, conversation_id)
         self.conversations_changed.emit()
+        self._collect_blobs()
+
+    def _collect_blobs(self) -> None:
+        """Delete, in a worker thread, the blobs no stored message or pending image uses."""
+        if self.blobs is None:
+            return
+        try:
+            referenced = self._store.referenced_blobs()
+        except StorageError as exc:
+            log.warning("attachments not collected: %s", exc.message)
+            return
+        if self.attachments is not None:
+            referenced |= self.attachments.hashes()
+        import asyncio
+
+        blobs = self.blobs
+        self.tasks.start(BLOB_GC_GROUP, asyncio.to_thread(blobs.delete_unreferenced, referenced))
+
+    def load_blob(self, sha256: str) -> bytes | None:
+        """An attachment's bytes (for a full-size preview); None if it cannot be read."""
+        if self.blobs is None:
+            return None
+        try:
+            return self.blobs.get(sha256)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
+            return None
+
+    def thumbnail(self, sha256: str) -> bytes | None:
+        """A sent image's thumbnail if known; else one is made and `thumbnail_ready` follows."""
+        cached = self._thumbnails.get(sha256)
+        if cached is not None or self._images is None or self.blobs is None:
+            return cached
+        group = f"thumbnail:{sha256}"
+        if not self.tasks.running(group):
+            import asyncio
+
+            images, blobs = self._images, self.blobs
+
+            def make() -> bytes:
+                return images.thumbnail(blobs.get(sha256), THUMBNAIL_SIZE)
+
+            def on_done(task: asyncio.Task[Any]) -> None:
+                if not task.cancelled() and task.exception() is None:
+                    self._thumbnails[sha256] = task.result()
+                    self.thumbnail_ready.emit(sha256, task.result())
+
+            self.tasks.start(group, asyncio.to_thread(make), on_done)
+        return None
+
+    def _update_long_edge(self, *_args: object) -> None:
+        """Pending images are prepared for the open conversation's model."""
+        if self.attachments is None:
+            return
+        spec = self.catalog.get(self.settings.model)
+        count = len(self.attachments.items) + len(self._history_images())
+        self.attachments.set_long_edge(request_long_edge(spec, count))
+
+    def _history_images(self) -> list[ImageFacts]:
+        if self.conversation is None:
+            return []
+        try:
+            history = self._store.load_messages(self.conversation.id)
+        except StorageError:
+            return []
+        return [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]
 
     def update_settings(self, settings: ConversationSettings) -> None:
         if self.conversation is None:
@@ -193,24 +283,52 @@ class ChatController(QObject):
 
     # -- sending --------------------------------------------------------------------------
 
-    def send(self, text: str) -> bool:
-        """Save the user's message and stream the answer. False if it could not be saved."""
-        if not text.strip() or self.is_streaming:
+    def send(self, text: str, with_images: bool = True) -> bool:
+        """Save the user's message (with the pending images) and stream the answer.
+
+        False if nothing was sent: no text nor images, images still preparing or over the
+        model's limits (`send_refused` says why), or the message could not be saved.
+        """
+        pending = self.attachments if with_images else None
+        images = pending.ready() if pending is not None else []
+        if (not text.strip() and not images) or self.is_streaming:
             return False
+        problem = self._image_problem(images) if pending is not None else None
+        if problem:
+            self.send_refused.emit(problem)
+            return False
+        blocks = [blob_image_block(image.facts) for image in images]
+        if text.strip():
+            blocks.append(text_block(text))
         try:
             conversation = self._ensure_conversation(text)
-            user = self._store.add_message(Message(conversation.id, Role.USER, [text_block(text)]))
+            user = self._store.add_message(Message(conversation.id, Role.USER, blocks))
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return False
+        if pending is not None:
+            for item in pending.items:
+                if item.prepared is not None and item.thumbnail:
+                    self._thumbnails[item.prepared.sha256] = item.thumbnail
+            pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
         self._start_answer()
         return True
 
+    def _image_problem(self, images: list[Any]) -> str | None:
+        assert self.attachments is not None
+        if self.attachments.preparing:
+            return WAIT_FOR_IMAGES
+        facts = self._history_images() + [image.facts for image in images]
+        if not facts:
+            return None
+        problems = check_request(facts, self.catalog.get(self.settings.model))
+        return " ".join(problems) or None
+
     def continue_answer(self) -> bool:
         """After a max_tokens cut: ask Claude to go on (no prefill on current models)."""
-        return self.send(CONTINUE_PROMPT)
+        return self.send(CONTINUE_PROMPT, with_images=False)
 
     def retry(self, message_id: int) -> None:
         """Drop a failed or stopped answer and ask again."""
@@ -301,6 +419,11 @@ class _AnswerRun:
         self._save_timer: asyncio.TimerHandle | None = None
 
     async def run(self) -> None:
+        blobs = self.owner.blobs
+        if blobs is not None:
+            import asyncio
+
+            self.params = await asyncio.to_thread(inline_images, self.params, blobs.get)
         attempt = 0
         while True:
             try:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
+from desktop.ui.image_input import carries_images, local_files, pasted_image, set_drop_highlight
 
 if TYPE_CHECKING:
     from desktop.ui.message_widget import MessageWidget
@@ -21,12 +24,18 @@ class ChatView(QScrollArea):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     load_earlier_requested = Signal()
+    files_dropped = Signal(list)  # local paths dropped anywhere on the conversation
+    image_dropped = Signal(object)  # QImage
+    image_open_requested = Signal(str)  # sha256 of a sent image to show full size
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chat_view")
         self.setAccessibleName("Conversation")
         self.catalog = catalog
+        self.thumbnails: Callable[[str], bytes | None] | None = None  # set by the window
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -110,11 +119,42 @@ class ChatView(QScrollArea):
         if widget is not None:
             widget.show_wait(reason, seconds)
 
+    def show_thumbnail(self, sha256: str, data: bytes) -> None:
+        for widget in self._widgets.values():
+            widget.set_thumbnail(sha256, data)
+
     def message_widget(self, message_id: int) -> MessageWidget | None:
         return self._widgets.get(message_id)
 
     def message_widgets(self) -> list[MessageWidget]:
         return list(self._widgets.values())
+
+    # -- drops ----------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if carries_images(event.mimeData()):
+            set_drop_highlight(self, True)
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if carries_images(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, _event: QDragLeaveEvent) -> None:
+        set_drop_highlight(self, False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        set_drop_highlight(self, False)
+        mime = event.mimeData()
+        files = local_files(mime)
+        image = None if files else pasted_image(mime)
+        if files:
+            self.files_dropped.emit(files)
+        elif image is not None:
+            self.image_dropped.emit(image)
+        else:
+            return
+        event.acceptProposedAction()
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -123,7 +163,8 @@ class ChatView(QScrollArea):
         from desktop.ui.message_widget import MessageWidget
 
         name = self.catalog.get(message.model).display_name if message.model else None
-        widget = MessageWidget(message, name, self._content)
+        widget = MessageWidget(message, name, self._content, thumbnails=self.thumbnails)
+        widget.image_open_requested.connect(self.image_open_requested)
         widget.retry_requested.connect(self.retry_requested)
         widget.continue_requested.connect(self.continue_requested)
         widget.cancel_wait_requested.connect(self.cancel_wait_requested)

@@ -1,10 +1,12 @@
-"""The message input: Enter sends, Shift+Enter adds a line."""
+"""The message input: Enter sends, Shift+Enter adds a line; dropped or pasted images attach."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from desktop.ui.image_input import carries_images, local_files, pasted_image, set_drop_highlight
 
 MIN_LINES = 2
 MAX_LINES = 12
@@ -14,6 +16,8 @@ class Composer(QPlainTextEdit):
     """Grows with its text up to MAX_LINES; emits `submitted` with the text on Enter."""
 
     submitted = Signal(str)
+    files_received = Signal(list)  # local paths dropped or pasted
+    image_received = Signal(object)  # a QImage pasted (screenshot tools put raw data there)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -23,6 +27,7 @@ class Composer(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.document().contentsChanged.connect(self.updateGeometry)
         self._send_enabled = True
+        self.has_attachments = False  # set by the window: images alone may be sent
 
     def set_send_enabled(self, enabled: bool) -> None:
         """While an answer streams, Enter does not send (typing is still allowed)."""
@@ -40,7 +45,7 @@ class Composer(QPlainTextEdit):
 
     def submit(self) -> None:
         text = self.toPlainText()
-        if not self._send_enabled or not text.strip():
+        if not self._send_enabled or not (text.strip() or self.has_attachments):
             return
         self.submitted.emit(text)
 
@@ -53,3 +58,30 @@ class Composer(QPlainTextEdit):
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
+
+    # -- images in ----------------------------------------------------------------------------
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return carries_images(source) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        files = local_files(source)
+        image = None if files else pasted_image(source)
+        if files:
+            self.files_received.emit(files)
+        elif image is not None:
+            self.image_received.emit(image)
+        else:
+            super().insertFromMimeData(source)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        set_drop_highlight(self, carries_images(event.mimeData()))
+        super().dragEnterEvent(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        set_drop_highlight(self, False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        set_drop_highlight(self, False)
+        super().dropEvent(event)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -20,13 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.conversation import Conversation, ConversationSettings, Message
+from desktop.ui.attachment_strip import AttachmentStrip, ImagePreviewDialog
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
+from desktop.ui.image_input import PASTED_NAME, png_loader
 from desktop.ui.settings_panel import ModelPicker, SettingsPanel
 from desktop.ui.sidebar import Sidebar
 
 SearchFunc = Callable[[str], list[Conversation]]
+IMAGE_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.heic *.avif *.ico);;All files (*)"
+)
 
 
 class MainWindow(QMainWindow):
@@ -97,8 +103,22 @@ class MainWindow(QMainWindow):
     def _build_composer_row(self, parent: QWidget) -> QWidget:
         box = QWidget(parent)
         box.setObjectName("composer_row")
-        row = QHBoxLayout(box)
-        row.setContentsMargins(16, 8, 16, 12)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(16, 8, 16, 12)
+        column.setSpacing(0)
+        self.attachment_strip: AttachmentStrip | None = None
+        if self.controller.attachments is not None:
+            self.attachment_strip = AttachmentStrip(self.controller.attachments, box)
+            column.addWidget(self.attachment_strip)
+        row = QHBoxLayout()
+        column.addLayout(row)
+        self.attach_button = QToolButton(box)
+        self.attach_button.setObjectName("attach_button")
+        self.attach_button.setText("Attach image…")
+        self.attach_button.setToolTip("Attach images (or drop or paste them)")
+        self.attach_button.setAccessibleName("Attach image")
+        self.attach_button.setVisible(self.controller.attachments is not None)
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.composer = Composer(box)
         self.send_button = QPushButton("Send", box)
         self.send_button.setObjectName("send_button")
@@ -162,6 +182,23 @@ class MainWindow(QMainWindow):
         self.model_picker.currentIndexChanged.connect(self._on_model_picker_changed)
         self.settings_button.toggled.connect(self.settings_panel.setVisible)
         self.settings_panel.settings_edited.connect(c.update_settings)
+        self._connect_images()
+
+    def _connect_images(self) -> None:
+        c = self.controller
+        self.chat_view.image_open_requested.connect(self._on_chat_view_image_open_requested)
+        self.chat_view.thumbnails = c.thumbnail
+        c.thumbnail_ready.connect(self.chat_view.show_thumbnail)
+        if c.attachments is None:
+            return
+        c.attachments.changed.connect(self._on_attachments_changed)
+        c.attachments.failed.connect(self._on_attachments_failed)
+        c.send_refused.connect(self._on_controller_send_refused)
+        self.attach_button.clicked.connect(self._on_attach_button_clicked)
+        self.composer.files_received.connect(self.attach_files)
+        self.composer.image_received.connect(self.attach_image)
+        self.chat_view.files_dropped.connect(self.attach_files)
+        self.chat_view.image_dropped.connect(self.attach_image)
 
     # -- reactions ------------------------------------------------------------------------------
 
@@ -218,6 +255,48 @@ class MainWindow(QMainWindow):
     def _on_composer_submitted(self, text: str) -> None:
         if self.controller.send(text):
             self.composer.clear()
+            if self.attachment_strip is not None:
+                self.attachment_strip.show_message("")
+
+    # -- images ---------------------------------------------------------------------------------
+
+    def attach_files(self, paths: list[str]) -> None:
+        attachments = self.controller.attachments
+        if attachments is None:
+            return
+        if self.attachment_strip is not None:
+            self.attachment_strip.show_message("")
+        for path in paths:
+            attachments.add_file(path)
+        self.focus_composer()
+
+    def attach_image(self, image: QImage) -> None:
+        attachments = self.controller.attachments
+        if attachments is not None:
+            attachments.add_data(PASTED_NAME, png_loader(image))
+            self.focus_composer()
+
+    def _on_attach_button_clicked(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, "Attach images", "", IMAGE_FILTER)
+        if paths:
+            self.attach_files(paths)
+
+    def _on_attachments_changed(self) -> None:
+        attachments = self.controller.attachments
+        self.composer.has_attachments = bool(attachments and attachments.items)
+
+    def _on_attachments_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+
+    def _on_controller_send_refused(self, message: str) -> None:
+        if self.attachment_strip is not None:
+            self.attachment_strip.show_message(message)
+        self.statusBar().showMessage(message, 10000)
+
+    def _on_chat_view_image_open_requested(self, sha256: str) -> None:
+        data = self.controller.load_blob(sha256)
+        if data:
+            ImagePreviewDialog(data, "Image", self).open()
 
     def focus_composer(self) -> None:
         """Give the composer focus now and again after the current click has been handled."""

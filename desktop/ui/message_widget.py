@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,9 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.conversation import Message, MessageStatus, Role
+from desktop.core.images import facts_from_block
 from desktop.ui.formatting import countdown, usage_line
 from desktop.ui.message_body import MessageBody
 from desktop.ui.notices import notice_for
+
+THUMB_SIZE = 96
 
 
 class ThinkingSection(QWidget):
@@ -59,8 +63,15 @@ class MessageWidget(QFrame):
     retry_requested = Signal(int)
     continue_requested = Signal()
     cancel_wait_requested = Signal()
+    image_open_requested = Signal(str)  # sha256
 
-    def __init__(self, message: Message, model_name: str | None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        message: Message,
+        model_name: str | None,
+        parent: QWidget | None = None,
+        thumbnails: Callable[[str], bytes | None] | None = None,
+    ):
         super().__init__(parent)
         self.message = message
         self._model_name = model_name
@@ -75,6 +86,9 @@ class MessageWidget(QFrame):
         self._layout.setSpacing(6)
         self._layout.addLayout(self._build_header(is_user))
         self.thinking: ThinkingSection | None = None
+        self.image_buttons: dict[str, QToolButton] = {}
+        if is_user:
+            self._build_images(thumbnails)
         self.body = MessageBody(self)
         self.body.setObjectName("message_body")
         self._layout.addWidget(self.body)
@@ -111,6 +125,40 @@ class MessageWidget(QFrame):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         row.addWidget(self.copy_button)
         return row
+
+    def _build_images(self, thumbnails: Callable[[str], bytes | None] | None) -> None:
+        """Thumbnails of the images sent with this message; click one to see it full size."""
+        images = [f for b in self.message.content if (f := facts_from_block(b)) is not None]
+        if not images:
+            return
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        for facts in images:
+            button = QToolButton(self)
+            button.setObjectName("message_image")
+            button.setToolTip(f"{facts.name or 'Image'} — {facts.width} × {facts.height} px")
+            button.setAccessibleName(f"Image {facts.name}")
+            button.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+            button.setFixedSize(THUMB_SIZE + 8, THUMB_SIZE + 8)
+            button.setAutoRaise(True)
+            sha = facts.sha256
+            button.clicked.connect(
+                lambda _checked=False, sha=sha: self.image_open_requested.emit(sha)
+            )
+            self.image_buttons[sha] = button
+            row.addWidget(button)
+            data = thumbnails(sha) if thumbnails is not None else None
+            if data:
+                self.set_thumbnail(sha, data)
+        row.addStretch(1)
+        self._layout.addLayout(row)
+
+    def set_thumbnail(self, sha256: str, data: bytes) -> None:
+        button = self.image_buttons.get(sha256)
+        if button is not None:
+            pixmap = QPixmap()
+            pixmap.loadFromData(data)
+            button.setIcon(QIcon(pixmap))
 
     @property
     def wait_row(self) -> QWidget:

@@ -42,6 +42,13 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
 #settings_panel {{ background: #f5f3ec; border-left: 1px solid #e6e2d6; }}
 #panel_heading {{ font-weight: 600; font-size: 14px; }}
 #thinking_toggle {{ border: none; color: #6b6860; }}
+#composer[dropTarget="true"], QScrollArea#chat_view[dropTarget="true"] {{
+    border: 2px dashed {ACCENT}; background: #fbf1ec; }}
+#attachment_chip {{ background: white; border: 1px solid #d6d2c4; border-radius: 8px; }}
+#attachment_chip[preparing="true"] {{ border-style: dashed; }}
+#attachment_detail {{ color: #83807a; font-size: 11px; }}
+#attachment_message {{ color: #9a3412; }}
+#attach_button {{ padding: 6px 8px; }}
 #retry_button, #continue_button, #cancel_wait_button {{ padding: 4px 12px; }}
 """
 

@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.api.backend import AnthropicBackend
-from desktop.app import load_catalog
+from desktop.app import LazyImagePreparer, load_catalog
+from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths
 from desktop.ui.chat_controller import ChatController
@@ -56,6 +57,7 @@ class Desk:
     controller: ChatController
     window: MainWindow
     loop: asyncio.AbstractEventLoop
+    blobs: BlobStore | None = None
 
     def until(self, condition: Callable[[], object], timeout: float = 10.0) -> float:
         return run_until(self.loop, condition, timeout)
@@ -82,13 +84,14 @@ def build_desk(loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str =
     catalog, _ = load_catalog(paths)
     backend = AnthropicBackend(base_url=base_url, timeout=5.0)
     backend.set_api_key(key)
-    controller = ChatController(store, backend, catalog)
+    blobs = BlobStore.in_data_dir(paths.data_dir)
+    controller = ChatController(store, backend, catalog, images=LazyImagePreparer(), blobs=blobs)
     window = MainWindow(controller, search=None)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)
-    return Desk(paths, store, backend, controller, window, loop)
+    return Desk(paths, store, backend, controller, window, loop, blobs)
 
 
 @pytest.fixture

@@ -1,0 +1,170 @@
+"""The row of attached images above the composer, and the full-size preview."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.attachments import PendingImage, PendingImages
+
+CHIP_THUMB = 48
+
+
+def pixmap_from(data: bytes) -> QPixmap:
+    pixmap = QPixmap()
+    pixmap.loadFromData(data)
+    return pixmap
+
+
+def chip_detail(item: PendingImage) -> str:
+    """``1568 × 1045 px · ~2,100 tokens``, or that it is still being prepared."""
+    if item.prepared is None:
+        return "preparing…"
+    prepared = item.prepared
+    return f"{prepared.width} × {prepared.height} px · ~{item.tokens:,} tokens"
+
+
+class AttachmentChip(QFrame):
+    """One attached image: thumbnail, name, size and tokens, a remove button; click to view."""
+
+    remove_requested = Signal(int)
+    open_requested = Signal(int)
+
+    def __init__(self, item: PendingImage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item = item
+        self.setObjectName("attachment_chip")
+        self.setProperty("preparing", item.preparing)
+        self.setAccessibleName(f"Attached image {item.name}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 4, 4, 4)
+        self.thumbnail = QLabel(self)
+        self.thumbnail.setObjectName("attachment_thumbnail")
+        self.thumbnail.setFixedSize(CHIP_THUMB, CHIP_THUMB)
+        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if item.thumbnail:
+            self.thumbnail.setPixmap(
+                pixmap_from(item.thumbnail).scaled(
+                    CHIP_THUMB,
+                    CHIP_THUMB,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        column = QVBoxLayout()
+        column.setSpacing(0)
+        self.name_label = QLabel(item.name, self)
+        self.name_label.setObjectName("attachment_name")
+        self.detail_label = QLabel(chip_detail(item), self)
+        self.detail_label.setObjectName("attachment_detail")
+        column.addWidget(self.name_label)
+        column.addWidget(self.detail_label)
+        self.remove_button = QToolButton(self)
+        self.remove_button.setObjectName("remove_attachment_button")
+        self.remove_button.setText("×")
+        self.remove_button.setToolTip(f"Remove {item.name}")
+        self.remove_button.setAccessibleName(f"Remove {item.name}")
+        self.remove_button.setAutoRaise(True)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        row.addWidget(self.thumbnail)
+        row.addLayout(column)
+        row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def _on_remove_clicked(self) -> None:
+        self.remove_requested.emit(self.item.id)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.item.prepared is not None:
+            self.open_requested.emit(self.item.id)
+        super().mouseReleaseEvent(event)
+
+
+class AttachmentStrip(QWidget):
+    """Chips of the pending images and, after a problem, a message saying what went wrong."""
+
+    def __init__(self, pending: PendingImages, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attachment_strip")
+        self.setAccessibleName("Attached images")
+        self.pending = pending
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(4)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("attachment_message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setVisible(False)
+        self._row = QHBoxLayout()
+        self._row.setSpacing(6)
+        self._row.addStretch(1)
+        layout.addWidget(self.message_label)
+        layout.addLayout(self._row)
+        self._chips: list[AttachmentChip] = []
+        pending.changed.connect(self._on_pending_changed)
+        pending.failed.connect(self.add_problem)
+        self._on_pending_changed()
+
+    def chips(self) -> list[AttachmentChip]:
+        return list(self._chips)
+
+    def show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+        self._update_visible()
+
+    def add_problem(self, text: str) -> None:
+        """Another image could not be used: say so below the earlier problems."""
+        shown = self.message_label.text() if self.message_label.isVisibleTo(self) else ""
+        self.show_message(f"{shown}\n{text}" if shown else text)
+
+    def _on_pending_changed(self) -> None:
+        for chip in self._chips:
+            chip.deleteLater()
+        self._chips = []
+        for item in self.pending.items:
+            chip = AttachmentChip(item, self)
+            chip.remove_requested.connect(self.pending.remove)
+            chip.open_requested.connect(self._on_chip_open_requested)
+            self._row.insertWidget(self._row.count() - 1, chip)
+            self._chips.append(chip)
+        self._update_visible()
+
+    def _update_visible(self) -> None:
+        self.setVisible(bool(self._chips) or not self.message_label.isHidden())
+
+    def _on_chip_open_requested(self, item_id: int) -> None:
+        item = next((i for i in self.pending.items if i.id == item_id), None)
+        if item is not None and item.prepared is not None:
+            ImagePreviewDialog(item.prepared.data, item.name, self.window()).open()
+
+
+class ImagePreviewDialog(QDialog):
+    """An image at full size (scrollable when larger than the screen)."""
+
+    def __init__(self, data: bytes, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("image_preview")
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.image_label = QLabel(self)
+        self.image_label.setObjectName("preview_image")
+        self.image_label.setPixmap(pixmap_from(data))
+        area = QScrollArea(self)
+        area.setWidget(self.image_label)
+        area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(area)
+        pixmap = self.image_label.pixmap()
+        self.resize(min(pixmap.width() + 24, 1200), min(pixmap.height() + 24, 900))

@@ -1,0 +1,169 @@
+"""Images attached to the message being written: prepared off the UI thread, for the model.
+
+Each image is prepared (decoded, oriented, downscaled to the model's long edge, stripped of
+metadata, re-encoded), stored as a blob and given a thumbnail in a worker thread; the owner
+hears about it through `changed` and `failed`. Switching model re-prepares every image.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.errors import DeskError
+from desktop.core.images import estimate_tokens
+from desktop.core.ports import AttachmentStore, ImagePreparer, PreparedImage
+from desktop.ui.tasks import TaskRegistry
+
+if TYPE_CHECKING:
+    import asyncio
+
+THUMBNAIL_SIZE = 96
+GROUP_PREFIX = "attachment:"
+DEFAULT_LONG_EDGE = 1568
+
+Loader = Callable[[], bytes]
+
+
+@dataclass(eq=False)
+class PendingImage:
+    """One attached image; `prepared` is None while it is being prepared."""
+
+    id: int
+    name: str
+    path: str | None = None
+    loader: Loader | None = None
+    prepared: PreparedImage | None = None
+    thumbnail: bytes = b""
+    long_edge: int = DEFAULT_LONG_EDGE
+    _raw: list[bytes] = field(default_factory=list)
+
+    @property
+    def preparing(self) -> bool:
+        return self.prepared is None
+
+    @property
+    def tokens(self) -> int:
+        if self.prepared is None:
+            return 0
+        return estimate_tokens(self.prepared.width, self.prepared.height, self.long_edge)
+
+    def read(self) -> bytes:
+        """The original bytes of an image that is not a file (run in a worker thread)."""
+        if not self._raw:
+            assert self.loader is not None
+            self._raw.append(self.loader())
+        return self._raw[0]
+
+
+class PendingImages(QObject):
+    """The images of the message being written, in the order they were added."""
+
+    changed = Signal()  # an image was added, removed, or finished preparing
+    failed = Signal(str)  # an image could not be used; it was dropped from the list
+
+    def __init__(
+        self,
+        preparer: ImagePreparer,
+        blobs: AttachmentStore,
+        tasks: TaskRegistry,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._preparer = preparer
+        self._blobs = blobs
+        self._tasks = tasks
+        self._items: list[PendingImage] = []
+        self._ids = itertools.count(1)
+        self.long_edge = DEFAULT_LONG_EDGE
+
+    @property
+    def items(self) -> list[PendingImage]:
+        return list(self._items)
+
+    @property
+    def preparing(self) -> bool:
+        return any(item.preparing for item in self._items)
+
+    def ready(self) -> list[PreparedImage]:
+        return [item.prepared for item in self._items if item.prepared is not None]
+
+    def hashes(self) -> set[str]:
+        """Blobs the pending images use (to keep when collecting garbage)."""
+        return {image.sha256 for image in self.ready()}
+
+    def add_file(self, path: str) -> None:
+        from pathlib import PurePath
+
+        self._add(PendingImage(next(self._ids), PurePath(path).name, path=path))
+
+    def add_data(self, name: str, loader: Loader) -> None:
+        """An image that is not a file (a pasted one); `loader` runs in a worker thread."""
+        self._add(PendingImage(next(self._ids), name, loader=loader))
+
+    def remove(self, item_id: int) -> None:
+        self._tasks.cancel(f"{GROUP_PREFIX}{item_id}")
+        self._items = [item for item in self._items if item.id != item_id]
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self._tasks.cancel_prefix(GROUP_PREFIX)
+        self._items = []
+        self.changed.emit()
+
+    def set_long_edge(self, long_edge: int) -> None:
+        """The model changed: prepare every image again for its long edge."""
+        if long_edge == self.long_edge:
+            return
+        self.long_edge = long_edge
+        for item in self._items:
+            item.prepared = None
+            self._start(item)
+        self.changed.emit()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _add(self, item: PendingImage) -> None:
+        self._items.append(item)
+        self._start(item)
+        self.changed.emit()
+
+    def _start(self, item: PendingImage) -> None:
+        long_edge = self.long_edge
+
+        def on_done(task: asyncio.Task[Any]) -> None:
+            self._on_prepared(item, long_edge, task)
+
+        self._tasks.start(f"{GROUP_PREFIX}{item.id}", self._prepare(item, long_edge), on_done)
+
+    async def _prepare(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
+        import asyncio
+
+        return await asyncio.to_thread(self._work, item, long_edge)
+
+    def _work(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
+        """In a worker thread: prepare, store the blob, make the thumbnail."""
+        if item.path is not None:
+            prepared = self._preparer.prepare_file(item.path, long_edge)
+        else:
+            prepared = self._preparer.prepare(item.read(), item.name, long_edge)
+        self._blobs.put(prepared.data)
+        return prepared, self._preparer.thumbnail(prepared.data, THUMBNAIL_SIZE)
+
+    def _on_prepared(self, item: PendingImage, long_edge: int, task: asyncio.Task[Any]) -> None:
+        if task.cancelled() or item not in self._items or long_edge != self.long_edge:
+            return
+        exc = task.exception()
+        if exc is not None:
+            self._items.remove(item)
+            self.changed.emit()
+            message = exc.message if isinstance(exc, DeskError) else f"{item.name}: {exc}"
+            self.failed.emit(message)
+            return
+        item.prepared, item.thumbnail = task.result()
+        item.long_edge = long_edge
+        self.changed.emit()
