@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop.core.conversation import Conversation, ConversationSettings, Message
+from desktop.core.conversation import Conversation, ConversationSettings, Message, Usage
 
 if TYPE_CHECKING:  # core.images imports the catalog, which imports this module
     from desktop.core.images import ImageFacts
@@ -91,6 +91,10 @@ class ConversationStore(Protocol):
         ...
 
     def count_messages(self, conversation_id: int) -> int: ...
+
+    def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
+        """Token counts of the conversation's answers, summed per model."""
+        ...
 
     def add_message(self, message: Message) -> Message:
         """Insert and return the message with `id` and `created_at` set; bumps the conversation."""

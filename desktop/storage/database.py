@@ -210,6 +210,21 @@ class SqliteConversationStore:
             ).fetchone()
             return int(row[0])
 
+    def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
+        """Token counts of a conversation's answers summed per model, computed inside SQLite."""
+        fields = Usage.__slots__
+        sums = ", ".join(f"total(json_extract(usage_json, '$.{name}'))" for name in fields)
+        with self._errors("sum the conversation's usage"):
+            rows = self._db.execute(
+                f"SELECT model, {sums} FROM messages WHERE conversation_id = ? "
+                "AND usage_json IS NOT NULL AND model IS NOT NULL GROUP BY model",
+                (conversation_id,),
+            ).fetchall()
+        return {
+            str(row[0]): Usage(**{n: int(v) for n, v in zip(fields, row[1:], strict=True)})
+            for row in rows
+        }
+
     def add_message(self, message: Message) -> Message:
         if message.id is not None:
             raise ValueError(f"message {message.id} is already saved; use update_message")

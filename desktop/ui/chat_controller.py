@@ -32,6 +32,7 @@ from desktop.core.images import (
     request_long_edge,
 )
 from desktop.core.ports import AttachmentStore, ChatBackend, ConversationStore, ImagePreparer
+from desktop.core.pricing import cost, sum_costs
 from desktop.core.requests import build_params, inline_images
 from desktop.ui.attachments import THUMBNAIL_SIZE, PendingImages
 from desktop.ui.tasks import TaskRegistry
@@ -66,6 +67,7 @@ class ChatController(QObject):
     settings_changed = Signal(object)  # ConversationSettings of the open conversation
     catalog_changed = Signal()
     storage_failed = Signal(str)
+    cost_changed = Signal(str, str)  # the conversation's total ("$0.0123"), a tooltip
     send_refused = Signal(str)  # why a message was not sent (images not ready, over limits)
     thumbnail_ready = Signal(str, bytes)  # sha256 of a sent image, PNG thumbnail
 
@@ -162,6 +164,7 @@ class ChatController(QObject):
         self._oldest_loaded_id = None
         self.conversation_opened.emit(None, [], False)
         self.settings_changed.emit(self.settings)
+        self._show_cost()
 
     def open_conversation(self, conversation: Conversation) -> None:
         self.stop()
@@ -177,6 +180,7 @@ class ChatController(QObject):
         self._oldest_loaded_id = messages[0].id if messages else None
         self.conversation_opened.emit(conversation, messages, total > len(messages))
         self.settings_changed.emit(conversation.settings)
+        self._show_cost()
 
     def load_earlier(self) -> None:
         if self.conversation is None or self._oldest_loaded_id is None:
@@ -388,8 +392,24 @@ class ChatController(QObject):
         self._streaming_id = None
         self.message_updated.emit(message)
         self.busy_changed.emit(False)
+        self._show_cost()
         # After the final paint: the sidebar refresh is not urgent.
         QTimer.singleShot(0, self.conversations_changed.emit)
+
+    def _show_cost(self) -> None:
+        """The open conversation's total price, from per-model sums kept by the store."""
+        if self.conversation is None:
+            self.cost_changed.emit("", "")
+            return
+        try:
+            usage = self._store.usage_by_model(self.conversation.id)
+        except StorageError:
+            return
+        total = sum_costs(cost(u, self.catalog.get(model)) for model, u in usage.items())
+        tip = "What this conversation has cost so far, at the prices in models.toml"
+        if total.unpriced:
+            tip += " (answers from models without a known price are not included)"
+        self.cost_changed.emit(total.label(), tip + ".")
 
     def _guarded(self, func: Any, *args: Any) -> None:
         try:

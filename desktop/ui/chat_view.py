@@ -162,8 +162,8 @@ class ChatView(QScrollArea):
         # Imported on first use: markdown-it and pygments stay off the first-paint path.
         from desktop.ui.message_widget import MessageWidget
 
-        name = self.catalog.get(message.model).display_name if message.model else None
-        widget = MessageWidget(message, name, self._content, thumbnails=self.thumbnails)
+        spec = self.catalog.get(message.model) if message.model else None
+        widget = MessageWidget(message, spec, self._content, thumbnails=self.thumbnails)
         widget.image_open_requested.connect(self.image_open_requested)
         widget.retry_requested.connect(self.retry_requested)
         widget.continue_requested.connect(self.continue_requested)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 
+from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Usage
+from desktop.core.pricing import cost, format_usd
 
 
 def tokens(n: int) -> str:
     return f"{n:,}"
 
 
-def usage_line(usage: Usage | None, model_name: str | None) -> str:
+def usage_line(usage: Usage | None, spec: ModelSpec | None) -> str:
+    """Model, tokens and price of one answer: "Claude Opus 4.8 · 1,204 in · 310 out · $0.0138"."""
     parts: list[str] = []
-    if model_name:
-        parts.append(model_name)
+    if spec is not None:
+        parts.append(spec.display_name)
     if usage is not None and (usage.total_input_tokens or usage.output_tokens):
         parts.append(f"{tokens(usage.total_input_tokens)} in")
         out = f"{tokens(usage.output_tokens)} out"
@@ -25,6 +28,9 @@ def usage_line(usage: Usage | None, model_name: str | None) -> str:
             parts.append(f"{tokens(usage.cache_read_input_tokens)} read from cache")
         if usage.cache_creation_input_tokens:
             parts.append(f"{tokens(usage.cache_creation_input_tokens)} written to cache")
+        if spec is not None:
+            price = cost(usage, spec)
+            parts.append(format_usd(price.total) if price is not None else "price unknown")
     return " · ".join(parts)
 
 

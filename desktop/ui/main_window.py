@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(16, 8, 12, 8)
         self.title_label = QLabel("New conversation", header)
         self.title_label.setObjectName("conversation_title")
+        self.cost_label = QLabel(header)
+        self.cost_label.setObjectName("cost_label")
+        self.cost_label.setAccessibleName("Conversation cost")
         self.model_picker = ModelPicker(self.controller.catalog, header)
         self.settings_button = QToolButton(header)
         self.settings_button.setObjectName("settings_toggle")
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.settings_button.setCheckable(True)
         self.settings_button.setShortcut(QKeySequence("Ctrl+,"))
         row.addWidget(self.title_label, 1)
+        row.addWidget(self.cost_label)
         row.addWidget(self.model_picker)
         row.addWidget(self.settings_button)
         return header
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
         c.conversations_changed.connect(self.refresh_conversations)
         c.catalog_changed.connect(self._on_controller_catalog_changed)
         c.storage_failed.connect(self._on_controller_storage_failed)
+        c.cost_changed.connect(self._on_controller_cost_changed)
         self.chat_view.retry_requested.connect(c.retry)
         self.chat_view.continue_requested.connect(c.continue_answer)
         self.chat_view.cancel_wait_requested.connect(c.stop)
@@ -240,6 +245,10 @@ class MainWindow(QMainWindow):
         self.settings_panel.catalog = catalog
         self.model_picker.set_catalog(catalog)
         self.model_picker.select_model(self.controller.settings.model)
+
+    def _on_controller_cost_changed(self, label: str, tooltip: str) -> None:
+        self.cost_label.setText(label)
+        self.cost_label.setToolTip(tooltip)
 
     def _on_controller_storage_failed(self, message: str) -> None:
         QMessageBox.warning(self, "History storage problem", message)

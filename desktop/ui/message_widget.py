@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.images import facts_from_block
 from desktop.ui.formatting import countdown, usage_line
@@ -68,13 +69,13 @@ class MessageWidget(QFrame):
     def __init__(
         self,
         message: Message,
-        model_name: str | None,
+        spec: ModelSpec | None,
         parent: QWidget | None = None,
         thumbnails: Callable[[str], bytes | None] | None = None,
     ):
         super().__init__(parent)
         self.message = message
-        self._model_name = model_name
+        self._spec = spec
         is_user = message.role is Role.USER
         self.setObjectName("user_message" if is_user else "assistant_message")
         self.setProperty("role", message.role.value)
@@ -263,7 +264,7 @@ class MessageWidget(QFrame):
             self.retry_button.setVisible(notice.can_retry)
             self.continue_button.setVisible(notice.can_continue)
         self.footer.setText(
-            "" if message.role is Role.USER else usage_line(message.usage, self._model_name)
+            "" if message.role is Role.USER else usage_line(message.usage, self._spec)
         )
         self.footer.setVisible(bool(self.footer.text()))
         self.copy_button.setVisible(not streaming and bool(message.text))

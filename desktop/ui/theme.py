@@ -25,6 +25,7 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
 #assistant_message {{ background: white; border: 1px solid #ebe7dc; border-radius: 10px; }}
 #message_author {{ font-weight: 600; color: #3d3929; }}
 #message_status, #message_footer {{ color: #83807a; font-size: 12px; }}
+#cost_label {{ color: #6b6860; padding-right: 8px; }}
 #message_notice {{ border-radius: 6px; background: #eef3fb; }}
 #message_notice[level="warning"] {{ background: #fdf3e1; }}
 #message_notice[level="error"] {{ background: #fbe9e7; }}

@@ -529,3 +529,37 @@ def test_closed_store_raises_storage_error(db_path: Path) -> None:
 
     with pytest.raises(StorageError, match="closed"):
         store.list_conversations()
+
+
+def test_usage_by_model_sums_inside_sqlite(tmp_path) -> None:
+    from desktop.core.conversation import (
+        ConversationSettings,
+        Message,
+        Role,
+        Usage,
+        text_block,
+    )
+    from desktop.storage.database import SqliteConversationStore
+
+    with SqliteConversationStore(tmp_path / "h.sqlite3") as store:
+        conversation = store.create_conversation(ConversationSettings())
+        store.add_message(Message(conversation.id, Role.USER, [text_block("q")]))
+        for model, out in (
+            ("claude-opus-4-8", 10),
+            ("claude-opus-4-8", 5),
+            ("claude-haiku-4-5", 7),
+        ):
+            store.add_message(
+                Message(
+                    conversation.id,
+                    Role.ASSISTANT,
+                    [text_block("a")],
+                    model=model,
+                    usage=Usage(input_tokens=100, output_tokens=out, cache_read_input_tokens=3),
+                )
+            )
+        sums = store.usage_by_model(conversation.id)
+    assert sums["claude-opus-4-8"] == Usage(
+        input_tokens=200, output_tokens=15, cache_read_input_tokens=6
+    )
+    assert sums["claude-haiku-4-5"].output_tokens == 7
