@@ -58,6 +58,17 @@ class AnthropicBackend:
         finally:
             await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
 
+    async def count_tokens(self, params: dict[str, Any]) -> int:
+        """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored."""
+        client = self._require_client()
+        fields = ("model", "messages", "system", "thinking", "tools", "tool_choice")
+        request = {k: v for k, v in params.items() if k in fields}
+        try:
+            result = await client.messages.count_tokens(**request)
+        except Exception as error:
+            raise to_desk_error(error, params.get("model")) from error
+        return int(result.input_tokens)
+
     async def list_models(self) -> list[RemoteModel]:
         """Every model the account may use, as the API lists them."""
         return await _list_models(self._require_client())

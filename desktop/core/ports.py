@@ -35,6 +35,10 @@ class ChatBackend(Protocol):
         """Stream one answer for Messages-API `params`; yields raw events as dicts."""
         ...
 
+    async def count_tokens(self, params: dict[str, Any]) -> int:
+        """Input tokens `params` would use (the count endpoint)."""
+        ...
+
     async def list_models(self) -> list[RemoteModel]: ...
 
     async def verify_key(self, api_key: str) -> None:

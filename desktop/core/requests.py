@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings, Message, MessageStatus, Role
-from desktop.core.images import facts_from_block
+from desktop.core.images import estimate_image_tokens, facts_from_block
 
 MIN_THINKING_BUDGET = 1024
 
@@ -105,3 +105,33 @@ def _inlined(block: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, A
     data = base64.b64encode(read(facts.sha256)).decode("ascii")
     source = {"type": "base64", "media_type": facts.media_type, "data": data}
     return {"type": "image", "source": source}
+
+
+def without_images(params: dict[str, Any], spec: ModelSpec) -> tuple[dict[str, Any], int]:
+    """`params` with stored image blocks taken out, and their locally estimated tokens.
+
+    Used for counting before sending: the count endpoint gets the text, images are estimated
+    from their prepared sizes (sending every image's bytes on each keystroke would be wasteful).
+    """
+    image_tokens = 0
+    messages = []
+    for message in params.get("messages", []):
+        content = []
+        for block in message["content"]:
+            facts = facts_from_block(block)
+            if facts is None:
+                content.append(block)
+            else:
+                image_tokens += estimate_image_tokens(facts, spec)
+        if content:
+            messages.append({**message, "content": content})
+    return {**params, "messages": messages}, image_tokens
+
+
+def local_token_estimate(params: dict[str, Any]) -> int:
+    """A rough count when the count endpoint cannot be reached: about four characters a token."""
+    chars = len(str(params.get("system", "")))
+    for message in params.get("messages", []):
+        for block in message["content"]:
+            chars += len(str(block.get("text") or block.get("thinking") or ""))
+    return max(1, chars // 4)

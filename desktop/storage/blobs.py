@@ -7,7 +7,9 @@ the same content put twice is one file. Blobs are never changed; garbage collect
 (`delete_unreferenced`) removes those that no stored message names any more.
 
 Plain file I/O, safe from worker threads; `put` of the same content from two threads at once
-is harmless (both renames install identical bytes).
+is harmless (both renames install identical bytes). `put` and `delete_unreferenced` of one store
+exclude each other per blob: a `put` that finds its blob already stored marks it as new (its
+modification time), so a collection with a `min_age` running at the same time keeps it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +43,7 @@ class BlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._lock = threading.Lock()  # a put finding its blob vs. the collector deleting it
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> BlobStore:
@@ -60,8 +64,9 @@ class BlobStore:
         """Store `data` (once) and return its SHA-256 in lowercase hex."""
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
-        with contextlib.suppress(OSError):
+        with self._lock, contextlib.suppress(OSError):
             if target.stat().st_size == len(data):
+                os.utime(target)  # in use again: young for `delete_unreferenced(min_age=…)`
                 return digest  # already stored: content-addressed files never change
         try:
             try:
@@ -104,18 +109,22 @@ class BlobStore:
         """Delete every blob not in `referenced`; returns how many were deleted.
 
         `referenced` must hold every blob still in use, including attachments that are
-        prepared but not sent yet. Blobs younger than `min_age` seconds are kept, for callers
-        that cannot name all pending ones. Leftover temporary files of crashed writes older
+        prepared but not sent yet. Blobs written (or put again) less than `min_age` seconds
+        ago are kept: an image being prepared in another thread may store its blob after the
+        caller named what is referenced. Leftover temporary files of crashed writes older
         than an hour and empty subfolders go too.
         """
         now = time.time()
         deleted = 0
         for path in self._blob_files():
-            if path.name in referenced or not _older_than(path, now, min_age):
+            if path.name in referenced:
                 continue
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                deleted += 1
+            with self._lock:
+                if not _older_than(path, now, min_age):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    deleted += 1
         self._sweep(now)
         return deleted
 

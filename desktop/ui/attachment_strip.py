@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +18,10 @@ from PySide6.QtWidgets import (
 from desktop.ui.attachments import PendingImage, PendingImages
 
 CHIP_THUMB = 48
+CHIPS_PER_TURN = 4
+"""New chips made (styled, laid out, painted) at once; more (ten dropped photos) follow a frame
+later, so the UI thread never stops for long."""
+_NEXT_TURN_MS = 1  # a timer, not a queued call: paint and input come first
 
 
 def pixmap_from(data: bytes) -> QPixmap:
@@ -53,20 +57,11 @@ class AttachmentChip(QFrame):
         self.thumbnail.setObjectName("attachment_thumbnail")
         self.thumbnail.setFixedSize(CHIP_THUMB, CHIP_THUMB)
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        if item.thumbnail:
-            self.thumbnail.setPixmap(
-                pixmap_from(item.thumbnail).scaled(
-                    CHIP_THUMB,
-                    CHIP_THUMB,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
         column = QVBoxLayout()
         column.setSpacing(0)
         self.name_label = QLabel(item.name, self)
         self.name_label.setObjectName("attachment_name")
-        self.detail_label = QLabel(chip_detail(item), self)
+        self.detail_label = QLabel(self)
         self.detail_label.setObjectName("attachment_detail")
         column.addWidget(self.name_label)
         column.addWidget(self.detail_label)
@@ -80,6 +75,31 @@ class AttachmentChip(QFrame):
         row.addWidget(self.thumbnail)
         row.addLayout(column)
         row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._shown: tuple[object, bytes] | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the item's current state (preparing, or prepared with its thumbnail)."""
+        item = self.item
+        state = (item.prepared, item.thumbnail)
+        shown = self._shown
+        if shown is not None and shown[0] is state[0] and shown[1] is state[1]:
+            return  # nothing new: keep the pixmap, no restyle
+        self._shown = state
+        if bool(self.property("preparing")) != item.preparing:
+            self.setProperty("preparing", item.preparing)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        self.detail_label.setText(chip_detail(item))
+        if item.thumbnail and (shown is None or shown[1] is not item.thumbnail):
+            self.thumbnail.setPixmap(
+                pixmap_from(item.thumbnail).scaled(
+                    CHIP_THUMB,
+                    CHIP_THUMB,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def _on_remove_clicked(self) -> None:
         self.remove_requested.emit(self.item.id)
@@ -111,6 +131,8 @@ class AttachmentStrip(QWidget):
         layout.addWidget(self.message_label)
         layout.addLayout(self._row)
         self._chips: list[AttachmentChip] = []
+        self._made_this_turn = 0
+        self._next_turn_scheduled = False
         pending.changed.connect(self._on_pending_changed)
         pending.failed.connect(self.add_problem)
         self._on_pending_changed()
@@ -129,16 +151,52 @@ class AttachmentStrip(QWidget):
         self.show_message(f"{shown}\n{text}" if shown else text)
 
     def _on_pending_changed(self) -> None:
-        for chip in self._chips:
-            chip.deleteLater()
-        self._chips = []
-        for item in self.pending.items:
+        """Bring the chips in line with the pending images, touching only what changed.
+
+        Ten dropped files are ten `changed` signals, and each finished image one more: making
+        every chip (and its thumbnail pixmap) again each time would stall the UI thread. So
+        would making (styling, laying out, painting) ten new chips in one go: at most
+        `CHIPS_PER_TURN` are made at once, the others in the next passes of the event loop.
+        """
+        items = self.pending.items
+        wanted = {item.id for item in items}
+        kept: dict[int, AttachmentChip] = {}
+        for old in self._chips:
+            if old.item.id in wanted:
+                kept[old.item.id] = old
+            else:
+                self._row.removeWidget(old)
+                old.hide()
+                old.deleteLater()
+        chips: list[AttachmentChip] = []
+        for index, item in enumerate(items):
+            existing = kept.get(item.id)
+            if existing is not None:
+                existing.refresh()
+                chips.append(existing)
+                continue
+            self._schedule_next_turn()
+            if self._made_this_turn >= CHIPS_PER_TURN:
+                break  # the rest next time
+            self._made_this_turn += 1
             chip = AttachmentChip(item, self)
             chip.remove_requested.connect(self.pending.remove)
             chip.open_requested.connect(self._on_chip_open_requested)
-            self._row.insertWidget(self._row.count() - 1, chip)
-            self._chips.append(chip)
+            self._row.insertWidget(index, chip)  # the row holds chips[:index] before it
+            chips.append(chip)
+        self._chips = chips
         self._update_visible()
+
+    def _schedule_next_turn(self) -> None:
+        if not self._next_turn_scheduled:
+            self._next_turn_scheduled = True
+            QTimer.singleShot(_NEXT_TURN_MS, self, self._on_next_turn)
+
+    def _on_next_turn(self) -> None:
+        self._next_turn_scheduled = False
+        self._made_this_turn = 0
+        if len(self._chips) < len(self.pending.items):
+            self._on_pending_changed()
 
     def _update_visible(self) -> None:
         self.setVisible(bool(self._chips) or not self.message_label.isHidden())

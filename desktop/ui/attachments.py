@@ -7,7 +7,11 @@ hears about it through `changed` and `failed`. Switching model re-prepares every
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,12 +25,47 @@ from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
 THUMBNAIL_SIZE = 96
 GROUP_PREFIX = "attachment:"
 DEFAULT_LONG_EDGE = 1568
 
 Loader = Callable[[], bytes]
+
+_WORKER_NICENESS = 5
+_executor_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+
+
+def prep_workers() -> int:
+    """Images prepared at once: one core is left to the UI thread (and at most four)."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def _lower_priority() -> None:
+    """Run in each worker: the UI thread wins the CPU over image preparation (Linux only,
+    where a thread has its own nice value; elsewhere the call would renice the process)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _WORKER_NICENESS)
+
+
+def prep_executor() -> ThreadPoolExecutor:
+    """The few threads that prepare images, shared by every `PendingImages`.
+
+    Not asyncio's default executor (as many threads as cores + 4): ten large photos decoding
+    in ten threads would leave the UI thread waiting for a core and for the GIL.
+    """
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _executor = ThreadPoolExecutor(
+                prep_workers(), thread_name_prefix="image-prep", initializer=_lower_priority
+            )
+        return _executor
 
 
 @dataclass(eq=False)
@@ -40,6 +79,9 @@ class PendingImage:
     prepared: PreparedImage | None = None
     thumbnail: bytes = b""
     long_edge: int = DEFAULT_LONG_EDGE
+    stored: set[str] = field(default_factory=set)
+    """Blobs the preparations of this image stored (or are storing right now), for the
+    garbage collector to keep; written by worker threads under `PendingImages`' lock."""
     _raw: list[bytes] = field(default_factory=list)
 
     @property
@@ -78,6 +120,7 @@ class PendingImages(QObject):
         self._blobs = blobs
         self._tasks = tasks
         self._items: list[PendingImage] = []
+        self._lock = threading.Lock()  # PendingImage.stored, written from worker threads
         self._ids = itertools.count(1)
         self.long_edge = DEFAULT_LONG_EDGE
 
@@ -93,8 +136,14 @@ class PendingImages(QObject):
         return [item.prepared for item in self._items if item.prepared is not None]
 
     def hashes(self) -> set[str]:
-        """Blobs the pending images use (to keep when collecting garbage)."""
-        return {image.sha256 for image in self.ready()}
+        """Blobs the pending images use or are about to use (to keep when collecting garbage).
+
+        Includes the blob of an image still being prepared: its worker names the blob here
+        before it writes it, so a collection that starts in between keeps it.
+        """
+        with self._lock:
+            stored: set[str] = set().union(*(item.stored for item in self._items))
+        return stored | {image.sha256 for image in self.ready()}
 
     def add_file(self, path: str) -> None:
         from pathlib import PurePath
@@ -143,7 +192,8 @@ class PendingImages(QObject):
     async def _prepare(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
         import asyncio
 
-        return await asyncio.to_thread(self._work, item, long_edge)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(prep_executor(), self._work, item, long_edge)
 
     def _work(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
         """In a worker thread: prepare, store the blob, make the thumbnail."""
@@ -151,6 +201,8 @@ class PendingImages(QObject):
             prepared = self._preparer.prepare_file(item.path, long_edge)
         else:
             prepared = self._preparer.prepare(item.read(), item.name, long_edge)
+        with self._lock:
+            item.stored.add(prepared.sha256)
         self._blobs.put(prepared.data)
         return prepared, self._preparer.thumbnail(prepared.data, THUMBNAIL_SIZE)
 

@@ -50,6 +50,8 @@ CONTINUE_PROMPT = "Please continue exactly where you left off."
 INTERRUPTED = "The app closed while this answer was streaming; the text up to then was kept."
 STREAM_GROUP = "stream"
 BLOB_GC_GROUP = "blob-gc"
+BLOB_GC_MIN_AGE = 60.0
+"""Seconds an unreferenced blob is kept after it was written (or put again)."""
 WAIT_FOR_IMAGES = "Images are still being prepared; send again in a moment."
 
 
@@ -119,6 +121,10 @@ class ChatController(QObject):
             await self._backend_ready.wait()
         assert self._backend is not None
         return self._backend
+
+    @property
+    def store(self) -> ConversationStore:
+        return self._store
 
     @property
     def backend(self) -> ChatBackend | None:
@@ -226,7 +232,10 @@ class ChatController(QObject):
         import asyncio
 
         blobs = self.blobs
-        self.tasks.start(BLOB_GC_GROUP, asyncio.to_thread(blobs.delete_unreferenced, referenced))
+        # Pending images name their blobs before writing them; blobs written (or put again)
+        # in the last minute are kept as well, for whatever may still be on its way.
+        collect = asyncio.to_thread(blobs.delete_unreferenced, referenced, min_age=BLOB_GC_MIN_AGE)
+        self.tasks.start(BLOB_GC_GROUP, collect)
 
     def load_blob(self, sha256: str) -> bytes | None:
         """An attachment's bytes (for a full-size preview); None if it cannot be read."""

@@ -28,6 +28,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.image_input import PASTED_NAME, png_loader
 from desktop.ui.settings_panel import ModelPicker, SettingsPanel
 from desktop.ui.sidebar import Sidebar
+from desktop.ui.token_estimate import TokenEstimator
 
 SearchFunc = Callable[[str], list[Conversation]]
 IMAGE_FILTER = (
@@ -138,6 +139,10 @@ class MainWindow(QMainWindow):
         self.action_stack.setFixedWidth(88)
         row.addWidget(self.composer, 1)
         row.addWidget(self.action_stack, 0, Qt.AlignmentFlag.AlignBottom)
+        self.token_estimate = QLabel(box)
+        self.token_estimate.setObjectName("token_estimate")
+        self.token_estimate.setAccessibleName("Estimated input tokens and price")
+        column.addWidget(self.token_estimate, 0, Qt.AlignmentFlag.AlignRight)
         return box
 
     def _build_menus(self) -> None:
@@ -158,6 +163,14 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
+        self.estimator = TokenEstimator(c, self)
+        self.estimator.estimate_changed.connect(self._on_estimator_estimate_changed)
+        self.composer.textChanged.connect(self._on_draft_changed)
+        if c.attachments is not None:
+            c.attachments.changed.connect(self._on_draft_changed)
+        c.conversation_opened.connect(lambda *_: self.estimator.history_changed())
+        c.message_updated.connect(lambda _message: self.estimator.history_changed())
+        c.settings_changed.connect(lambda _settings: self._on_draft_changed())
         c.conversation_opened.connect(self._on_controller_conversation_opened)
         c.earlier_loaded.connect(self.chat_view.prepend_messages)
         c.message_added.connect(self.chat_view.add_message)
@@ -245,6 +258,13 @@ class MainWindow(QMainWindow):
         self.settings_panel.catalog = catalog
         self.model_picker.set_catalog(catalog)
         self.model_picker.select_model(self.controller.settings.model)
+
+    def _on_draft_changed(self) -> None:
+        self.estimator.draft_changed(self.composer.toPlainText())
+
+    def _on_estimator_estimate_changed(self, label: str, tooltip: str) -> None:
+        self.token_estimate.setText(label)
+        self.token_estimate.setToolTip(tooltip)
 
     def _on_controller_cost_changed(self, label: str, tooltip: str) -> None:
         self.cost_label.setText(label)

@@ -26,6 +26,7 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
 #message_author {{ font-weight: 600; color: #3d3929; }}
 #message_status, #message_footer {{ color: #83807a; font-size: 12px; }}
 #cost_label {{ color: #6b6860; padding-right: 8px; }}
+#token_estimate {{ color: #83807a; font-size: 12px; padding-top: 3px; }}
 #message_notice {{ border-radius: 6px; background: #eef3fb; }}
 #message_notice[level="warning"] {{ background: #fdf3e1; }}
 #message_notice[level="error"] {{ background: #fbe9e7; }}

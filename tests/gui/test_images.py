@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import threading
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -86,6 +89,19 @@ def test_dropping_files_on_composer_adds_chips(desk: Desk, tmp_path: Path) -> No
     assert "tokens" in shown[1].detail_label.text()
     assert not shown[0].thumbnail.pixmap().isNull()
     assert desk.window.attachment_strip.isVisible()
+
+
+def test_many_dropped_files_get_their_chips_a_few_at_a_time(desk: Desk, tmp_path: Path) -> None:
+    from desktop.ui.attachment_strip import CHIPS_PER_TURN
+
+    files = [png_file(tmp_path / f"m{i}.png", (40 + i, 30)) for i in range(CHIPS_PER_TURN + 3)]
+    drop(desk.window.composer.viewport(), file_mime(files))
+    assert len(chips(desk)) == CHIPS_PER_TURN  # the rest after the next paint
+    desk.until(lambda: strip_ready(desk, len(files)) and len(chips(desk)) == len(files))
+    shown = chips(desk)
+    assert [c.name_label.text() for c in shown] == [f.name for f in files]
+    desk.until(lambda: all(not c.thumbnail.pixmap().isNull() for c in chips(desk)))
+    assert all("tokens" in c.detail_label.text() for c in shown)
 
 
 def test_dropping_on_the_chat_highlights_and_adds(desk: Desk, tmp_path: Path) -> None:
@@ -230,6 +246,12 @@ def test_history_images_are_resent_after_restart(aloop, fake_api, qtbot, tmp_pat
         second.store.close()
 
 
+def make_old(desk: Desk, sha256: str, seconds: float = 600) -> None:
+    assert desk.blobs is not None
+    past = time.time() - seconds
+    os.utime(desk.blobs.path(sha256), (past, past))
+
+
 def test_deleting_a_conversation_deletes_its_unused_blobs(
     desk: Desk, tmp_path: Path, qtbot, fake_api
 ) -> None:
@@ -239,6 +261,49 @@ def test_deleting_a_conversation_deletes_its_unused_blobs(
     type_text(desk, qtbot, "Look")
     qtbot.keyClick(desk.window.composer, Qt.Key.Key_Return)
     desk.until(lambda: desk.idle() and fake_api.message_requests())
-    assert desk.blobs is not None and len(list(desk.blobs.hashes())) == 1
+    assert desk.blobs is not None
+    (sent,) = desk.blobs.hashes()
+    make_old(desk, sent)  # blobs written in the last minute are spared
+    # a draft's image, also old: kept because the draft uses it
+    desk.window.attach_files([str(png_file(tmp_path / "e.png", (80, 60)))])
+    desk.until(lambda: strip_ready(desk, 1))
+    (drafted,) = set(desk.blobs.hashes()) - {sent}
+    make_old(desk, drafted)
+    # a blob just written by a preparation nobody can name yet: kept because it is young
+    fresh = desk.blobs.put(b"being prepared for another draft")
+
     desk.controller.delete_conversation(desk.store.list_conversations()[0].id)
-    desk.until(lambda: not list(desk.blobs.hashes()))
+    desk.until(lambda: sent not in desk.blobs)
+    desk.loop.run_until_complete(desk.controller.tasks.drain())
+    assert set(desk.blobs.hashes()) == {drafted, fresh}
+
+
+def test_an_image_being_prepared_keeps_its_blob_when_a_conversation_is_deleted(
+    desk: Desk, tmp_path: Path, monkeypatch
+) -> None:
+    """The race: the collector runs while a worker is between preparing and storing a blob."""
+    assert desk.blobs is not None and desk.controller.attachments is not None
+    blobs = desk.blobs
+    conversation = desk.store.create_conversation(desk.controller.settings.copy())
+    storing, release = threading.Event(), threading.Event()
+    real_put = blobs.put
+
+    def slow_put(data: bytes) -> str:
+        storing.set()
+        release.wait(10)
+        return real_put(data)
+
+    monkeypatch.setattr(blobs, "put", slow_put)
+    desk.window.attach_files([str(png_file(tmp_path / "f.png"))])
+    desk.until(storing.is_set)
+    named = desk.controller.attachments.hashes()
+    assert len(named) == 1  # named before it is written
+    old_blob = real_put(b"stored long ago by the same image")  # e.g. an earlier long edge
+    make_old(desk, old_blob)
+    monkeypatch.setattr(blobs, "put", real_put)
+    release.set()
+    desk.controller.delete_conversation(conversation.id)
+    desk.until(lambda: strip_ready(desk, 1))
+    desk.loop.run_until_complete(desk.controller.tasks.drain())
+    (prepared,) = desk.controller.attachments.ready()
+    assert named == {prepared.sha256} and prepared.sha256 in blobs

@@ -41,12 +41,12 @@ def test_blobs_live_beside_the_database_in_two_level_folders(desk_home: Path) ->
 
 def test_the_same_content_is_stored_once(store: BlobStore) -> None:
     first = store.put(b"same")
-    mtime = store.path(first).stat().st_mtime_ns
+    inode = store.path(first).stat().st_ino
 
     second = store.put(b"same")
 
     assert first == second
-    assert store.path(first).stat().st_mtime_ns == mtime  # not written again
+    assert store.path(first).stat().st_ino == inode  # not written again (only touched)
     assert list(store.hashes()) == [first]
 
 
@@ -133,6 +133,17 @@ def test_delete_unreferenced_can_spare_young_blobs(store: BlobStore) -> None:
     assert store.delete_unreferenced(set(), min_age=60) == 1
 
     assert list(store.hashes()) == [young]
+
+
+def test_putting_a_stored_blob_again_makes_it_young(store: BlobStore) -> None:
+    digest = store.put(b"from a deleted conversation, attached again")
+    past = time.time() - 600
+    os.utime(store.path(digest), (past, past))
+
+    assert store.put(b"from a deleted conversation, attached again") == digest
+
+    assert store.delete_unreferenced(set(), min_age=60) == 0
+    assert list(store.hashes()) == [digest]
 
 
 def test_delete_unreferenced_on_an_empty_store(store: BlobStore) -> None:

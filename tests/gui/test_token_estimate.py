@@ -1,0 +1,66 @@
+"""The estimate before sending: exact count after typing pauses, one request at a time, ≈ offline."""
+
+from __future__ import annotations
+
+import time
+
+from tests.gui.conftest import Desk, build_desk
+
+
+def count_requests(fake_api) -> list[dict]:
+    return [r.body for r in fake_api.requests if r.path == "/v1/messages/count_tokens"]
+
+
+def test_estimate_follows_typing_with_one_count_after_a_pause(desk: Desk, qtbot, fake_api) -> None:
+    label = desk.window.token_estimate
+    fake_api.count_tokens_delay = 0.3
+    composer = desk.window.composer
+    composer.setFocus()
+    started = time.perf_counter()
+    for char in "How many tokens is this?":
+        qtbot.keyClick(composer, char)
+        qtbot.wait(20)
+    typing = time.perf_counter() - started
+    assert typing < 2.0  # typing was never blocked by counting
+    assert count_requests(fake_api) == []  # nothing counted while typing
+    desk.until(lambda: "tokens in" in label.text(), timeout=5)
+    assert len(count_requests(fake_api)) == 1
+    body = count_requests(fake_api)[0]
+    assert body["model"] == "claude-opus-4-8"
+    assert body["messages"][-1]["content"][-1]["text"] == "How many tokens is this?"
+    assert "max_tokens" not in body
+    assert not label.text().startswith("≈")
+    assert "$" in label.text()
+
+
+def pause(desk: Desk, seconds: float) -> None:
+    """Let the app's event loop (and its tasks) run for `seconds`."""
+    end = time.perf_counter() + seconds
+    desk.until(lambda: time.perf_counter() >= end, timeout=seconds + 5)
+
+
+def test_superseded_count_is_cancelled(desk: Desk, qtbot, fake_api) -> None:
+    fake_api.count_tokens_delay = 2.0
+    composer = desk.window.composer
+    composer.setFocus()
+    qtbot.keyClicks(composer, "first")
+    pause(desk, 0.45)  # the first count starts and is still waiting on the server
+    assert desk.controller.tasks.running("count")
+    first = desk.controller.tasks._tasks["count"]
+    qtbot.keyClicks(composer, " second")
+    pause(desk, 0.45)  # a new count replaces it
+    assert first.cancelled()
+    desk.until(lambda: "tokens in" in desk.window.token_estimate.text(), timeout=5)
+    assert desk.window.estimator.requests_started == 2
+    assert not desk.controller.tasks.running("count")
+
+
+def test_offline_falls_back_to_a_local_estimate(aloop, qtbot) -> None:
+    desk = build_desk(aloop, "http://127.0.0.1:9", qtbot)  # nothing listens there
+    qtbot.keyClicks(desk.window.composer, "x" * 400)
+    desk.until(lambda: "tokens in" in desk.window.token_estimate.text(), timeout=10)
+    text = desk.window.token_estimate.text()
+    assert text.startswith("≈")
+    assert "estimated locally" in desk.window.token_estimate.toolTip()
+    aloop.run_until_complete(desk.backend.aclose())
+    desk.store.close()
