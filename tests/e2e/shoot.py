@@ -68,7 +68,49 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     window.settings_button.setChecked(True)
     await asyncio.sleep(0.3)
     window.grab().save(str(out / "stopped-settings.png"))
+    window.settings_button.setChecked(False)
+    await image_question(desk, out)
     window.close()
+
+
+async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """A new conversation asking about a photo: chip, thumbnail, streamed answer, costs."""
+    from PIL import Image, ImageDraw
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.fake_api.script import TextReply
+
+    photo = out / "sunset.jpg"
+    image = Image.new("RGB", (3000, 2000), (250, 170, 90))
+    draw = ImageDraw.Draw(image)
+    for y in range(0, 2000, 40):
+        draw.rectangle([0, y, 3000, y + 20], fill=(240 - y // 20, 120 + y // 30, 80 + y // 25))
+    draw.ellipse([1200, 600, 1800, 1200], fill=(255, 230, 120))
+    image.save(photo, quality=90)
+    window = desk.window
+    desk.controller.new_conversation()
+    desk.controller.attachments.add_file(str(photo))
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if desk.controller.attachments.ready():
+            break
+    QTest.keyClicks(window.composer, "What is in this picture?")
+    await asyncio.sleep(0.8)  # the token estimate appears after typing pauses
+    window.grab().save(str(out / "image-draft.png"))
+    usage = {"input_tokens": 1620, "output_tokens": 95, "cache_read_input_tokens": 0}
+    desk.fake.enqueue(
+        TextReply(
+            "A **sunset** over striped hills: a pale yellow sun sits in the middle of warm "
+            "orange and pink bands.\n\n- Colours: orange, pink, pale yellow\n- Size sent: "
+            "1568 × 1045 px",
+            usage=usage,
+        )
+    )
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    await wait_idle(desk)
+    await asyncio.sleep(0.5)
+    window.grab().save(str(out / "image-answer.png"))
 
 
 def main() -> int:
