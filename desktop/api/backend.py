@@ -66,6 +66,7 @@ class AnthropicBackend:
         try:
             result = await client.messages.count_tokens(**request)
         except Exception as error:
+            _reraise_if_cancelled()  # a superseded count must end cancelled, not as an error
             raise to_desk_error(error, params.get("model")) from error
         return int(result.input_tokens)
 
@@ -112,6 +113,15 @@ class AnthropicBackend:
             timeout=httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
             max_retries=0,
         )
+
+
+def _reraise_if_cancelled() -> None:
+    """The HTTP layer may turn a task's cancellation into a transport error: undo that."""
+    import asyncio
+
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def event_dict(event: Any) -> StreamEvent:

@@ -18,13 +18,13 @@ import contextlib
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from desktop.core.errors import StorageError
+from desktop.storage.paths import atomic_write_bytes
 
 BLOBS_FOLDER = "blobs"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -71,10 +71,10 @@ class BlobStore:
         try:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                _atomic_write_bytes(target, data)
+                atomic_write_bytes(target, data, temp_prefix=_TEMP_PREFIX)
             except FileNotFoundError:  # garbage collection removed the empty subfolder
                 target.parent.mkdir(parents=True, exist_ok=True)
-                _atomic_write_bytes(target, data)
+                atomic_write_bytes(target, data, temp_prefix=_TEMP_PREFIX)
         except OSError as exc:
             raise StorageError(
                 f"Could not save an attachment in {self.root}: {exc.strerror or exc}. "
@@ -165,17 +165,3 @@ def _older_than(path: Path, now: float, seconds: float) -> bool:
         return now - path.stat().st_mtime >= seconds
     except OSError:
         return False
-
-
-def _atomic_write_bytes(target: Path, data: bytes) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_TEMP_PREFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise

@@ -98,14 +98,20 @@ def portable_home(force: bool = False) -> Path | None:
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Replace `path` with `text` so that readers see the old file or the new one, never half.
 
-    Writes a temporary file in the same folder, flushes it to disk, then renames it over
-    `path`. The text is written as given (no newline translation).
+    The text is written as given (no newline translation).
     """
     path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    atomic_write_bytes(path, text.encode(encoding), temp_prefix=f".{path.name}.")
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, temp_prefix: str | None = None) -> None:
+    """Write a temporary file in the same folder, flush it to disk, rename it over `path`."""
+    path = Path(path)
+    prefix = temp_prefix if temp_prefix is not None else f".{path.name}."
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

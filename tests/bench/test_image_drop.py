@@ -22,47 +22,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.bench.probe import PROBE_MS, Probe
 from tests.bench.test_image_prep import camera_jpeg
 from tests.gui.conftest import Desk, build_desk
 from tests.gui.test_images import file_mime
 
 pytestmark = pytest.mark.bench
 PHOTOS = 10
-PROBE_MS = 5
 FRAME_S = 0.016
 GUARD_S = 0.100
 BUCKETS_MS = (8, 12, 16, 25, 50, 100)
-
-
-class Probe(QObject):
-    """A 5 ms precise timer; its tick times show how long the main thread was away."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ticks: list[float] = []
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(PROBE_MS)
-        self.timer.timeout.connect(self._on_tick)
-
-    def start(self) -> None:
-        self.ticks = [time.perf_counter()]
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _on_tick(self) -> None:
-        self.ticks.append(time.perf_counter())
-
-    def gaps(self, start: float, end: float) -> list[tuple[float, float]]:
-        """(from, to) of each tick gap overlapping start..end."""
-        pairs = zip(self.ticks, self.ticks[1:], strict=False)
-        return [(a, b) for a, b in pairs if b > start and a < end]
 
 
 def distribution(gaps: list[float]) -> str:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.api.backend import AnthropicBackend
 from desktop.core.conversation import MessageStatus
 from desktop.ui.markdown import warm_up
+from tests.bench.probe import Probe
 from tests.bench.streaming_answer import DELTAS, long_markdown, sse_body, token_deltas
 from tests.fake_api.script import SseFile, TextReply
 from tests.gui.conftest import TEST_KEY, Desk, build_desk
@@ -46,7 +47,6 @@ pytestmark = pytest.mark.bench
 
 RUNS = 3
 CHUNK_SIZES = (16384,)  # HTTP chunks of 16 KiB, like large TCP reads
-PROBE_MS = 5
 FRAME_S = 0.016
 PROMPT = "Explain streaming rendering"
 WARM_REPLY = "# Warm\n\nSome **bold** and `code`.\n\n- a\n- b\n\n```python\nx = 1\n```\n\nDone.\n"
@@ -110,36 +110,6 @@ class SdkDrainer:
 
 
 # -- the app -----------------------------------------------------------------------------------
-
-
-class Probe(QObject):
-    """A 5 ms precise timer; its tick times show how long the main thread was away."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ticks: list[float] = []
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(PROBE_MS)
-        self.timer.timeout.connect(self._on_tick)
-
-    def start(self) -> None:
-        self.ticks = [time.perf_counter()]
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _on_tick(self) -> None:
-        self.ticks.append(time.perf_counter())
-
-    def gaps(self, start: float, end: float) -> list[tuple[float, float]]:
-        """(from, to) of each tick gap overlapping start..end, clipped to start on the left."""
-        pairs = zip(self.ticks, self.ticks[1:], strict=False)
-        return [(max(a, start), b) for a, b in pairs if b > start and a < end]
-
-    def worst(self, start: float, end: float) -> float:
-        return max((b - a for a, b in self.gaps(start, end)), default=0.0)
 
 
 class PaintWatcher(QObject):
