@@ -93,6 +93,7 @@ class ChatController(QObject):
         self.draft_settings = ConversationSettings(model=catalog.default_model)
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
+        self._history_images_cache: tuple[int, list[ImageFacts]] | None = None
         self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
         self.blobs = blobs
         self._images = images
@@ -212,6 +213,7 @@ class ChatController(QObject):
         self.conversations_changed.emit()
 
     def delete_conversation(self, conversation_id: int) -> None:
+        self._history_images_cache = None  # a new conversation may reuse the id
         if self.conversation and self.conversation.id == conversation_id:
             self.new_conversation()
         self._guarded(self._store.delete_conversation, conversation_id)
@@ -278,13 +280,19 @@ class ChatController(QObject):
         self.attachments.set_long_edge(request_long_edge(spec, count))
 
     def _history_images(self) -> list[ImageFacts]:
+        """Images already in the open conversation; read once, not on every attachment change."""
         if self.conversation is None:
             return []
+        cached = self._history_images_cache
+        if cached is not None and cached[0] == self.conversation.id:
+            return cached[1]
         try:
             history = self._store.load_messages(self.conversation.id)
         except StorageError:
             return []
-        return [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]
+        facts = [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]
+        self._history_images_cache = (self.conversation.id, facts)
+        return facts
 
     def update_settings(self, settings: ConversationSettings) -> None:
         if self.conversation is None:
@@ -316,6 +324,7 @@ class ChatController(QObject):
         try:
             conversation = self._ensure_conversation(text)
             user = self._store.add_message(Message(conversation.id, Role.USER, blocks))
+            self._history_images_cache = None
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return False

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 PROBE_MS = 5
 
@@ -37,3 +40,10 @@ class Probe(QObject):
 
     def worst(self, start: float, end: float) -> float:
         return max((b - a for a, b in self.gaps(start, end)), default=0.0)
+
+
+def settle(desk: Any, seconds: float = 0.05) -> None:
+    """Let deferred deletes, layouts and paints of earlier work finish."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    desk.loop.run_until_complete(asyncio.sleep(seconds))
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

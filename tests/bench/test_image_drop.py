@@ -13,22 +13,19 @@ report.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.bench.probe import PROBE_MS, Probe
+from tests.bench.probe import PROBE_MS, Probe, settle
 from tests.bench.test_image_prep import camera_jpeg
-from tests.gui.conftest import Desk, build_desk
+from tests.gui.conftest import Desk
 from tests.gui.test_images import file_mime
 
 pytestmark = pytest.mark.bench
@@ -67,12 +64,6 @@ def drag_and_drop(target: QWidget, mime: QMimeData, times: list[float]) -> None:
     QTimer.singleShot(0, enter)
 
 
-def settle(desk: Desk, seconds: float) -> None:
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    desk.loop.run_until_complete(asyncio.sleep(seconds))
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-
-
 def all_ready(desk: Desk) -> bool:
     strip = desk.window.attachment_strip
     assert strip is not None
@@ -82,23 +73,6 @@ def all_ready(desk: Desk) -> bool:
         and all(chip.item.prepared is not None for chip in chips)
         and all(not chip.thumbnail.pixmap().isNull() for chip in chips)
     )
-
-
-@pytest.fixture
-def desk(
-    aloop: asyncio.AbstractEventLoop, fake_api: Any, qtbot: Any, qapp: QApplication
-) -> Iterator[Desk]:
-    previous = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    d = build_desk(aloop, fake_api.base_url, qtbot)
-    try:
-        yield d
-    finally:
-        aloop.run_until_complete(d.controller.tasks.drain())
-        aloop.run_until_complete(d.backend.aclose())
-        d.store.close()
-        qapp.setQuitOnLastWindowClosed(previous)
-        gc.unfreeze()
 
 
 def test_dropping_ten_24_megapixel_photos(desk: Desk, tmp_path: Path) -> None:

@@ -33,20 +33,20 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication
 
 from desktop.api.backend import AnthropicBackend
 from desktop.core.conversation import MessageStatus
 from desktop.ui.markdown import warm_up
-from tests.bench.probe import Probe
+from tests.bench.conftest import CHUNK_SIZES
+from tests.bench.probe import Probe, settle
 from tests.bench.streaming_answer import DELTAS, long_markdown, sse_body, token_deltas
 from tests.fake_api.script import SseFile, TextReply
-from tests.gui.conftest import TEST_KEY, Desk, build_desk
+from tests.gui.conftest import TEST_KEY, Desk
 
 pytestmark = pytest.mark.bench
 
 RUNS = 3
-CHUNK_SIZES = (16384,)  # HTTP chunks of 16 KiB, like large TCP reads
+
 FRAME_S = 0.016
 PROMPT = "Explain streaming rendering"
 WARM_REPLY = "# Warm\n\nSome **bold** and `code`.\n\n- a\n- b\n\n```python\nx = 1\n```\n\nDone.\n"
@@ -178,13 +178,6 @@ class AppRun:
         )
 
 
-def settle(desk: Desk, seconds: float = 0.05) -> None:
-    """Let deferred deletes, layouts and paints of earlier work finish."""
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    desk.loop.run_until_complete(asyncio.sleep(seconds))
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-
-
 def send_and_watch(desk: Desk, qtbot: Any, fake: Any, reply: Any, expected: str) -> AppRun:
     desk.controller.new_conversation()
     settle(desk)
@@ -234,23 +227,6 @@ def send_and_watch(desk: Desk, qtbot: Any, fake: Any, reply: Any, expected: str)
         slow_gaps=sum(1 for a, b in gaps if b - a > FRAME_S),
         gaps=len(gaps),
     )
-
-
-@pytest.fixture
-def desk(
-    aloop: asyncio.AbstractEventLoop, fake_api: Any, qtbot: Any, qapp: QApplication
-) -> Iterator[Desk]:
-    previous = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    fake_api.chunk_sizes = CHUNK_SIZES
-    d = build_desk(aloop, fake_api.base_url, qtbot)
-    try:
-        yield d
-    finally:
-        aloop.run_until_complete(d.controller.tasks.drain())
-        aloop.run_until_complete(d.backend.aclose())
-        d.store.close()
-        qapp.setQuitOnLastWindowClosed(previous)
 
 
 @pytest.fixture
