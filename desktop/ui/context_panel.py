@@ -33,7 +33,8 @@ class DocumentRow(QFrame):
         self.setObjectName("document_row")
         self.setAccessibleName(f"Document {item.name}")
         row = QHBoxLayout(self)
-        row.setContentsMargins(6, 4, 2, 4)
+        row.setContentsMargins(6, 4, 0, 4)
+        row.setSpacing(2)
         column = QVBoxLayout()
         column.setSpacing(0)
         self.name_label = QLabel(item.name, self)
@@ -41,6 +42,7 @@ class DocumentRow(QFrame):
         self.name_label.setToolTip(item.name)
         self.detail_label = QLabel(self)
         self.detail_label.setObjectName("document_detail")
+        self.detail_label.setWordWrap(True)
         document = item.document
         self.detail_label.setText(document.detail() if document is not None else "reading…")
         column.addWidget(self.name_label)
@@ -81,7 +83,7 @@ class ContextPanel(QFrame):
         self.setObjectName("context_panel")
         self.setAccessibleName("Conversation context: documents and cache")
         self.setAcceptDrops(True)
-        self.setMinimumWidth(250)
+        self.setMinimumWidth(290)
         self.documents = documents
         self.cache = cache
         layout = QVBoxLayout(self)

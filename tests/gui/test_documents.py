@@ -10,7 +10,6 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.core.caching import breakpoint_paths
-from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk
 from tests.gui.test_chat import type_and_send
 from tests.gui.test_images import drop, file_mime, png_file, strip_ready
@@ -252,9 +251,7 @@ def test_estimate_includes_documents(desk: Desk, tmp_path: Path) -> None:
     assert "≈" not in label.text()
 
 
-def test_deleting_the_conversation_frees_document_blobs(
-    desk: Desk, qtbot, tmp_path: Path
-) -> None:
+def test_deleting_the_conversation_frees_document_blobs(desk: Desk, qtbot, tmp_path: Path) -> None:
     drop(desk.window.composer.viewport(), file_mime([text_file(tmp_path / "gone.txt")]))
     desk.until(lambda: ready(desk, 1) and counted(desk))
     type_and_send(desk, qtbot, "Hi")

@@ -176,7 +176,10 @@ def test_documents_open_the_first_user_turn_and_are_cached() -> None:
         "messages[0].content[1]",
         "messages[2].content[0]",
     ]
-    assert marked["messages"][0]["content"][1]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert marked["messages"][0]["content"][1]["cache_control"] == {
+        "type": "ephemeral",
+        "ttl": "1h",
+    }
     assert marked["messages"][2]["content"][0]["cache_control"] == {"type": "ephemeral"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fake_api.prompt_cache import PromptCache, TooManyBreakpoints
 from tests.fake_api.server import FakeAnthropic
 
@@ -81,12 +83,8 @@ def test_more_than_four_breakpoints_is_a_400() -> None:
     many = body("aaaa")
     for _ in range(4):
         many["messages"][0]["content"].append({"type": "text", "text": "y", "cache_control": MARK})
-    try:
+    with pytest.raises(TooManyBreakpoints, match="maximum of 4"):
         PromptCache().usage(many, 10)
-    except TooManyBreakpoints as exc:
-        assert "maximum of 4" in str(exc)
-    else:
-        raise AssertionError("five breakpoints were accepted")
     with FakeAnthropic() as api:
         import http.client
         import json
