@@ -27,6 +27,7 @@ from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import ImagePreparer, KeySource, PreparedImage, SecretStore
+from desktop.media.documents import PypdfDocumentPreparer
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
@@ -189,7 +190,12 @@ class DeskApp:
         self.base_url = base_url
         self.blobs = BlobStore.in_data_dir(paths.data_dir)
         self.controller = ChatController(
-            store, None, catalog, images=LazyImagePreparer(), blobs=self.blobs
+            store,
+            None,
+            catalog,
+            images=LazyImagePreparer(),
+            blobs=self.blobs,
+            documents=PypdfDocumentPreparer(),
         )
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)

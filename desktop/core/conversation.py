@@ -72,6 +72,7 @@ class ConversationSettings:
     system_prompt: str = ""
     max_tokens: int = DEFAULT_MAX_TOKENS
     thinking: ThinkingSettings = field(default_factory=ThinkingSettings)
+    cache_ttl: str = "5m"  # how long the documents stay cached: "5m" or "1h"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +84,7 @@ class ConversationSettings:
                 "effort": self.thinking.effort,
                 "show_summaries": self.thinking.show_summaries,
             },
+            "cache_ttl": self.cache_ttl,
         }
 
     @classmethod
@@ -98,6 +100,7 @@ class ConversationSettings:
                 effort=thinking.get("effort"),
                 show_summaries=bool(thinking.get("show_summaries", True)),
             ),
+            cache_ttl="1h" if data.get("cache_ttl") == "1h" else "5m",
         )
 
     def copy(self) -> ConversationSettings:

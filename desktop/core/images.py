@@ -204,7 +204,7 @@ def _side_problems(images: Sequence[ImageFacts]) -> list[str]:
 
 BLOB_SOURCE = "blob"
 """Stored image blocks name their bytes by SHA-256 (``source.type == "blob"``); requests carry
-them base64-encoded (`desktop.core.requests.inline_images`)."""
+them base64-encoded (`desktop.core.requests.inline_blobs`)."""
 
 
 def blob_image_block(facts: ImageFacts) -> dict[str, Any]:

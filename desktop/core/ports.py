@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from desktop.core.conversation import Conversation, ConversationSettings, Message, Usage
 
 if TYPE_CHECKING:  # core.images imports the catalog, which imports this module
+    from desktop.core.documents import Document
     from desktop.core.images import ImageFacts
 
 StreamEvent = dict[str, Any]
@@ -109,8 +110,22 @@ class ConversationStore(Protocol):
     def delete_message(self, message_id: int) -> None: ...
 
     def referenced_blobs(self) -> set[str]:
-        """SHA-256 of every attachment blob a stored message refers to."""
+        """SHA-256 of every attachment blob a stored message or document refers to."""
         ...
+
+    def list_documents(self, conversation_id: int) -> list[Document]:
+        """The conversation's context documents, in the order they are sent."""
+        ...
+
+    def add_document(self, conversation_id: int, document: Document) -> Document:
+        """Append to the context; returns the document with its `id` set."""
+        ...
+
+    def update_document_tokens(self, document_id: int, tokens: int, exact: bool) -> None: ...
+
+    def remove_document(self, document_id: int) -> None: ...
+
+    def reorder_documents(self, conversation_id: int, document_ids: list[int]) -> None: ...
 
 
 class PreparedImage(Protocol):
@@ -145,6 +160,25 @@ class ImagePreparer(Protocol):
     def thumbnail(self, data: bytes, size: int) -> bytes:
         """A PNG fitting a `size` × `size` square."""
         ...
+
+
+class PreparedDocument(Protocol):
+    """A document checked and ready to store: `data` is what its blob holds (the PDF, or the
+    text as UTF-8); `document` has no id and a local token guess."""
+
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def document(self) -> Document: ...
+
+
+class DocumentPreparer(Protocol):
+    """Reads and checks documents (PDF page count, encryption, damage; text decoding).
+    Blocking: call it from a worker thread. Raises `DocumentError` with a message for people."""
+
+    def prepare_file(self, path: str) -> PreparedDocument: ...
+
+    def prepare_text(self, name: str, text: str) -> PreparedDocument: ...
 
 
 class AttachmentStore(Protocol):

@@ -12,6 +12,7 @@ from typing import Any
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings, Message, MessageStatus, Role
+from desktop.core.documents import api_block, is_stored_document, stored_tokens
 from desktop.core.images import estimate_image_tokens, facts_from_block
 
 MIN_THINKING_BUDGET = 1024
@@ -69,16 +70,28 @@ def api_messages(history: list[Message]) -> list[dict[str, Any]]:
 
 
 def build_params(
-    settings: ConversationSettings, spec: ModelSpec, history: list[Message]
+    settings: ConversationSettings,
+    spec: ModelSpec,
+    history: list[Message],
+    documents: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Parameters for `messages.create(stream=True)`; history ends with the user's turn."""
+    """Parameters for `messages.create(stream=True)`; history ends with the user's turn.
+
+    `documents` (stored document blocks, in the conversation's order) open the first user
+    turn, so the prefix tools → system → documents is the same on every turn.
+    """
     max_tokens = settings.max_tokens
     if spec.max_output:
         max_tokens = min(max_tokens, spec.max_output)
+    messages = api_messages(history)
+    if documents and messages and messages[0]["role"] == Role.USER.value:
+        messages[0] = {**messages[0], "content": [*documents, *messages[0]["content"]]}
+    elif documents and not messages:
+        messages = [{"role": Role.USER.value, "content": list(documents)}]
     params: dict[str, Any] = {
         "model": spec.id,
         "max_tokens": max_tokens,
-        "messages": api_messages(history),
+        "messages": messages,
     }
     if settings.system_prompt.strip():
         params["system"] = settings.system_prompt
@@ -86,10 +99,12 @@ def build_params(
     return params
 
 
-def inline_images(params: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, Any]:
-    """`params` with every stored (blob) image block replaced by a base64 image block.
+def inline_blobs(params: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, Any]:
+    """`params` with every stored (blob) image and document block made sendable.
 
-    `read(sha256)` returns a blob's bytes (blocking file I/O: call this off the UI thread).
+    Images become base64 image blocks; PDFs base64 document blocks; text documents text
+    document blocks. Cache markers and titles stay where they were. `read(sha256)` returns a
+    blob's bytes (blocking file I/O: call this off the UI thread).
     """
     messages = []
     for message in params.get("messages", []):
@@ -98,13 +113,23 @@ def inline_images(params: dict[str, Any], read: Callable[[str], bytes]) -> dict[
     return {**params, "messages": messages}
 
 
+inline_images = inline_blobs  # the name callers used before documents
+
+
 def _inlined(block: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, Any]:
+    if is_stored_document(block):
+        return api_block(block, read(block["source"]["sha256"]))
     facts = facts_from_block(block)
     if facts is None:
         return block
     data = base64.b64encode(read(facts.sha256)).decode("ascii")
-    source = {"type": "base64", "media_type": facts.media_type, "data": data}
-    return {"type": "image", "source": source}
+    inlined: dict[str, Any] = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": facts.media_type, "data": data},
+    }
+    if "cache_control" in block:
+        inlined["cache_control"] = block["cache_control"]
+    return inlined
 
 
 def without_images(params: dict[str, Any], spec: ModelSpec) -> tuple[dict[str, Any], int]:
@@ -126,6 +151,29 @@ def without_images(params: dict[str, Any], spec: ModelSpec) -> tuple[dict[str, A
         if content:
             messages.append({**message, "content": content})
     return {**params, "messages": messages}, image_tokens
+
+
+def without_documents(params: dict[str, Any]) -> tuple[dict[str, Any], int, bool]:
+    """`params` without stored document blocks, their tokens, and whether all were counted.
+
+    Each document's tokens were counted once when it was added (or guessed offline), so the
+    estimate before sending does not upload every PDF again after each pause in typing.
+    """
+    tokens = 0
+    exact = True
+    messages = []
+    for message in params.get("messages", []):
+        content = []
+        for block in message["content"]:
+            if is_stored_document(block):
+                count, counted = stored_tokens(block)
+                tokens += count
+                exact = exact and counted
+            else:
+                content.append(block)
+        if content:
+            messages.append({**message, "content": content})
+    return {**params, "messages": messages}, tokens, exact
 
 
 def local_token_estimate(params: dict[str, Any]) -> int:

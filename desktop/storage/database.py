@@ -28,6 +28,7 @@ from desktop.core.conversation import (
     Role,
     Usage,
 )
+from desktop.core.documents import Document
 from desktop.core.errors import StorageError
 from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -45,6 +46,7 @@ _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content_json, status, model, stop_reason, "
     "stop_details_json, usage_json, error, created_at"
 )
+_DOCUMENT_COLUMNS = "id, name, kind, sha256, byte_size, pages, tokens, tokens_exact"
 LAST_MESSAGES_SQL = (
     f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? "
     "ORDER BY id DESC LIMIT ?) ORDER BY id"
@@ -270,10 +272,69 @@ class SqliteConversationStore:
             rows = self._db.execute(
                 "SELECT content_json FROM messages WHERE content_json LIKE '%\"sha256\"%'"
             ).fetchall()
-        found: set[str] = set()
+            documents = self._db.execute("SELECT DISTINCT sha256 FROM documents").fetchall()
+        found: set[str] = {str(row[0]) for row in documents}
         for (raw,) in rows:
             found.update(_BLOB_REF.findall(raw))
         return found
+
+    # -- documents -----------------------------------------------------------------------
+
+    def list_documents(self, conversation_id: int) -> list[Document]:
+        """A conversation's context documents, in the order they are sent."""
+        with self._errors("read the conversation's documents"):
+            rows = self._db.execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE conversation_id = ? "
+                "ORDER BY position, id",
+                (conversation_id,),
+            ).fetchall()
+        return _parse(rows, _document, self.path)
+
+    def add_document(self, conversation_id: int, document: Document) -> Document:
+        """Append `document` to the conversation's context; returns it with its `id`."""
+        with self._errors("save a document"), self._write() as db:
+            row = db.execute(
+                "SELECT coalesce(max(position), -1) + 1 FROM documents WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            cursor = db.execute(
+                "INSERT INTO documents (conversation_id, position, name, kind, sha256, "
+                "byte_size, pages, tokens, tokens_exact, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    conversation_id,
+                    int(row[0]),
+                    document.name,
+                    document.kind,
+                    document.sha256,
+                    document.byte_size,
+                    document.pages,
+                    document.tokens,
+                    int(document.tokens_exact),
+                    time.time(),
+                ),
+            )
+            new_id = _rowid(cursor)
+        return replace(document, id=new_id)
+
+    def update_document_tokens(self, document_id: int, tokens: int, exact: bool) -> None:
+        with self._errors("save a document"), self._write() as db:
+            db.execute(
+                "UPDATE documents SET tokens = ?, tokens_exact = ? WHERE id = ?",
+                (tokens, int(exact), document_id),
+            )
+
+    def remove_document(self, document_id: int) -> None:
+        with self._errors("remove a document"), self._write() as db:
+            db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    def reorder_documents(self, conversation_id: int, document_ids: list[int]) -> None:
+        """Send the conversation's documents in the order of `document_ids`."""
+        with self._errors("reorder documents"), self._write() as db:
+            db.executemany(
+                "UPDATE documents SET position = ? WHERE id = ? AND conversation_id = ?",
+                [(pos, doc_id, conversation_id) for pos, doc_id in enumerate(document_ids)],
+            )
 
     # -- search --------------------------------------------------------------------------
 
@@ -452,6 +513,22 @@ def _conversation(row: tuple[Any, ...]) -> Conversation:
 def _settings_from_json(raw: str) -> ConversationSettings:
     """Parsed once per distinct JSON (most conversations share a few); callers get copies."""
     return ConversationSettings.from_dict(json.loads(raw))
+
+
+def _document(row: tuple[Any, ...]) -> Document:
+    kind = str(row[2])
+    if kind not in ("pdf", "text"):
+        raise ValueError(f"unknown document kind {kind!r}")
+    return Document(
+        id=int(row[0]),
+        name=str(row[1]),
+        kind="pdf" if kind == "pdf" else "text",
+        sha256=str(row[3]),
+        byte_size=int(row[4]),
+        pages=None if row[5] is None else int(row[5]),
+        tokens=int(row[6]),
+        tokens_exact=bool(row[7]),
+    )
 
 
 def _message(row: tuple[Any, ...]) -> Message:

@@ -79,7 +79,30 @@ def _v1_initial_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema,)
+def _v2_documents(conn: sqlite3.Connection) -> None:
+    """Documents kept as a conversation's context, in the order they are sent."""
+    conn.execute(
+        """
+        CREATE TABLE documents (
+            id              INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL
+                            REFERENCES conversations (id) ON DELETE CASCADE,
+            position        INTEGER NOT NULL,
+            name            TEXT    NOT NULL,
+            kind            TEXT    NOT NULL,
+            sha256          TEXT    NOT NULL,
+            byte_size       INTEGER NOT NULL,
+            pages           INTEGER,
+            tokens          INTEGER NOT NULL,
+            tokens_exact    INTEGER NOT NULL DEFAULT 0,
+            added_at        REAL    NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX documents_by_conversation ON documents (conversation_id, position)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_documents)
 """Every migration in order; `len(MIGRATIONS)` is the current schema version."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

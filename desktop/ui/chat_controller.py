@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core import streaming
+from desktop.core.caching import place_breakpoints
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import (
     Conversation,
@@ -23,6 +24,7 @@ from desktop.core.conversation import (
     text_block,
     title_from_text,
 )
+from desktop.core.documents import check_documents
 from desktop.core.errors import DeskError, Overloaded, RateLimited, StorageError
 from desktop.core.images import (
     ImageFacts,
@@ -31,10 +33,17 @@ from desktop.core.images import (
     facts_from_block,
     request_long_edge,
 )
-from desktop.core.ports import AttachmentStore, ChatBackend, ConversationStore, ImagePreparer
+from desktop.core.ports import (
+    AttachmentStore,
+    ChatBackend,
+    ConversationStore,
+    DocumentPreparer,
+    ImagePreparer,
+)
 from desktop.core.pricing import cost, sum_costs
 from desktop.core.requests import build_params, inline_images
 from desktop.ui.attachments import THUMBNAIL_SIZE, PendingImages
+from desktop.ui.documents import WAIT_FOR_DOCUMENTS, ContextDocuments
 from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
@@ -83,6 +92,7 @@ class ChatController(QObject):
         *,
         images: ImagePreparer | None = None,
         blobs: AttachmentStore | None = None,
+        documents: DocumentPreparer | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -104,8 +114,32 @@ class ChatController(QObject):
             self.attachments.changed.connect(self._update_long_edge)
             self.settings_changed.connect(self._update_long_edge)
             self._update_long_edge()
+        self.documents: ContextDocuments | None = None
+        if documents is not None and blobs is not None:
+            self._setup_documents(documents, blobs)
 
     # -- services -------------------------------------------------------------------------
+
+    def _setup_documents(self, preparer: DocumentPreparer, blobs: AttachmentStore) -> None:
+        docs = ContextDocuments(
+            self._store,
+            blobs,
+            preparer,
+            self.tasks,
+            lambda: self.catalog.get(self.settings.model),
+            lambda: self._backend,
+            self,
+        )
+        self.documents = docs
+        self.conversation_opened.connect(lambda c, *_: docs.show_conversation(c and c.id))
+        self._counted_model = self.settings.model
+
+        def on_settings(settings: ConversationSettings) -> None:
+            if settings.model != self._counted_model:
+                self._counted_model = settings.model
+                docs.recount()
+
+        self.settings_changed.connect(on_settings)
 
     def set_backend(self, backend: ChatBackend) -> None:
         self._backend = backend
@@ -231,6 +265,8 @@ class ChatController(QObject):
             return
         if self.attachments is not None:
             referenced |= self.attachments.hashes()
+        if self.documents is not None:
+            referenced |= self.documents.hashes()
         import asyncio
 
         blobs = self.blobs
@@ -315,6 +351,7 @@ class ChatController(QObject):
         if (not text.strip() and not images) or self.is_streaming:
             return False
         problem = self._image_problem(images) if pending is not None else None
+        problem = problem or self._document_problem()
         if problem:
             self.send_refused.emit(problem)
             return False
@@ -348,6 +385,14 @@ class ChatController(QObject):
         problems = check_request(facts, self.catalog.get(self.settings.model))
         return " ".join(problems) or None
 
+    def _document_problem(self) -> str | None:
+        if self.documents is None:
+            return None
+        if self.documents.preparing:
+            return WAIT_FOR_DOCUMENTS
+        spec = self.catalog.get(self.settings.model)
+        return " ".join(check_documents(self.documents.documents(), spec)) or None
+
     def continue_answer(self) -> bool:
         """After a max_tokens cut: ask Claude to go on (no prefill on current models)."""
         return self.send(CONTINUE_PROMPT, with_images=False)
@@ -370,6 +415,8 @@ class ChatController(QObject):
             self._store.rename_conversation(conversation.id, title)
             conversation.title = title
             self.conversation = conversation
+            if self.documents is not None:
+                self.documents.attach(conversation.id)
         return self.conversation
 
     def _start_answer(self) -> None:
@@ -390,7 +437,9 @@ class ChatController(QObject):
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return
-        params = build_params(settings, self.catalog.get(settings.model), history)
+        documents = self.documents.blocks() if self.documents is not None else None
+        params = build_params(settings, self.catalog.get(settings.model), history, documents)
+        params = place_breakpoints(params, "1h" if settings.cache_ttl == "1h" else "5m")
         self.message_added.emit(answer)
         self._streaming_id = answer.id
         self.busy_changed.emit(True)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from desktop.core.documents import PASTE_OFFER_CHARS
 from desktop.ui.image_input import carries_images, local_files, pasted_image, set_drop_highlight
 
 MIN_LINES = 2
@@ -18,6 +19,7 @@ class Composer(QPlainTextEdit):
     submitted = Signal(str)
     files_received = Signal(list)  # local paths dropped or pasted
     image_received = Signal(object)  # a QImage pasted (screenshot tools put raw data there)
+    long_text_pasted = Signal(str)  # a paste long enough to be offered as a document
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,9 @@ class Composer(QPlainTextEdit):
             self.image_received.emit(image)
         else:
             super().insertFromMimeData(source)
+            text = source.text() if source.hasText() else ""
+            if len(text) > PASTE_OFFER_CHARS:
+                self.long_text_pasted.emit(text)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         set_drop_highlight(self, carries_images(event.mimeData()))

@@ -25,6 +25,7 @@ from desktop.ui.attachment_strip import AttachmentStrip, ImagePreviewDialog
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
+from desktop.ui.context_input import DocumentInput
 from desktop.ui.image_input import PASTED_NAME, png_loader
 from desktop.ui.settings_panel import ModelPicker, SettingsPanel
 from desktop.ui.sidebar import Sidebar
@@ -73,9 +74,11 @@ class MainWindow(QMainWindow):
         splitter.setObjectName("main_splitter")
         splitter.addWidget(self.sidebar)
         splitter.addWidget(center)
+        if self.documents_input.panel is not None:
+            splitter.addWidget(self.documents_input.panel)
         splitter.addWidget(self.settings_panel)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 920, 300])
+        splitter.setSizes([260, 920, 300, 300])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.key_status = QLabel(self)
@@ -124,7 +127,16 @@ class MainWindow(QMainWindow):
         self.attach_button.setAccessibleName("Attach image")
         self.attach_button.setVisible(self.controller.attachments is not None)
         row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.add_document_button = QToolButton(box)
+        self.add_document_button.setObjectName("add_document_button")
+        self.add_document_button.setText("Add document…")
+        self.add_document_button.setToolTip("Add PDFs or text files to this conversation's context")
+        self.add_document_button.setAccessibleName("Add document")
+        self.add_document_button.setVisible(self.controller.documents is not None)
+        row.addWidget(self.add_document_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.composer = Composer(box)
+        self.documents_input = DocumentInput(self, self.controller, self.composer)
+        column.insertWidget(0, self.documents_input.offer)
         self.send_button = QPushButton("Send", box)
         self.send_button.setObjectName("send_button")
         self.send_button.setAccessibleName("Send message")
@@ -290,12 +302,17 @@ class MainWindow(QMainWindow):
     # -- images ---------------------------------------------------------------------------------
 
     def attach_files(self, paths: list[str]) -> None:
+        """Images join the message; other files (PDFs, text) the conversation's context."""
+        images, documents = self.documents_input.split(paths)
+        if documents:
+            self.documents_input.add_files(documents)
         attachments = self.controller.attachments
-        if attachments is None:
+        if attachments is None or not images:
+            self.focus_composer()
             return
         if self.attachment_strip is not None:
             self.attachment_strip.show_message("")
-        for path in paths:
+        for path in images:
             attachments.add_file(path)
         self.focus_composer()
 

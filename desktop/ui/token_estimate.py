@@ -15,7 +15,12 @@ from desktop.core.conversation import Message, MessageStatus, Role, text_block
 from desktop.core.errors import DeskError, StorageError
 from desktop.core.images import blob_image_block
 from desktop.core.pricing import format_usd, input_cost
-from desktop.core.requests import build_params, local_token_estimate, without_images
+from desktop.core.requests import (
+    build_params,
+    local_token_estimate,
+    without_documents,
+    without_images,
+)
 
 if TYPE_CHECKING:
     from desktop.ui.chat_controller import ChatController
@@ -48,26 +53,32 @@ class TokenEstimator(QObject):
 
     def _on_timer_timeout(self) -> None:
         controller = self._controller
-        if not self._text.strip() and not self._pending_blocks():
+        documents = self._documents()
+        if not self._text.strip() and not self._pending_blocks() and not documents:
             controller.tasks.cancel(COUNT_GROUP)
             self.estimate_changed.emit("", "")
             return
         spec = controller.catalog.get(controller.settings.model)
-        params, image_tokens = without_images(self._draft_params(), spec)
+        params, image_tokens = without_images(self._draft_params(documents), spec)
+        params, document_tokens, documents_counted = without_documents(params)
         self.requests_started += 1
-        controller.tasks.start(COUNT_GROUP, self._count(params, image_tokens, spec))
+        extra = (image_tokens + document_tokens, not image_tokens and documents_counted)
+        controller.tasks.start(COUNT_GROUP, self._count(params, extra, spec))
 
-    async def _count(self, params: dict[str, Any], image_tokens: int, spec: Any) -> None:
+    async def _count(self, params: dict[str, Any], extra: tuple[int, bool], spec: Any) -> None:
+        """Count `params`; `extra` is (tokens counted elsewhere, whether they are exact)."""
         backend = self._controller.backend
-        exact = backend is not None
+        exact = backend is not None and bool(params["messages"])
         try:
-            tokens = await backend.count_tokens(params) if backend is not None else 0
+            tokens = await backend.count_tokens(params) if exact and backend is not None else 0
         except DeskError:
             exact = False
         if not exact:
-            tokens = local_token_estimate(params)
-        tokens += image_tokens
-        self._show(tokens, exact and not image_tokens, exact, spec)
+            tokens = local_token_estimate(params) if params["messages"] else 0
+        extra_tokens, extra_exact = extra
+        tokens += extra_tokens
+        counted = exact or not params["messages"]
+        self._show(tokens, counted and extra_exact, counted, spec)
 
     def _show(self, tokens: int, all_exact: bool, counted: bool, spec: Any) -> None:
         price = input_cost(tokens, spec)
@@ -78,10 +89,14 @@ class TokenEstimator(QObject):
         if not counted:
             tip += " — estimated locally: the count endpoint could not be reached"
         elif not all_exact:
-            tip += " — images estimated from their prepared size"
+            tip += " — images estimated from their prepared size, or documents not yet counted"
         self.estimate_changed.emit(label, tip + ".")
 
-    def _draft_params(self) -> dict[str, Any]:
+    def _documents(self) -> list[dict[str, Any]]:
+        documents = self._controller.documents
+        return documents.blocks() if documents is not None else []
+
+    def _draft_params(self, documents: list[dict[str, Any]]) -> dict[str, Any]:
         controller = self._controller
         conversation = controller.conversation
         history = self._load_history()
@@ -90,7 +105,8 @@ class TokenEstimator(QObject):
             blocks.append(text_block(self._text))
         draft = Message(conversation.id if conversation else 0, Role.USER, blocks)
         settings = controller.settings
-        return build_params(settings, controller.catalog.get(settings.model), [*history, draft])
+        spec = controller.catalog.get(settings.model)
+        return build_params(settings, spec, [*history, draft], documents)
 
     def _load_history(self) -> list[Message]:
         """The open conversation's messages, read once and reused until an answer lands."""

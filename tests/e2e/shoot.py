@@ -70,6 +70,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     window.grab().save(str(out / "stopped-settings.png"))
     window.settings_button.setChecked(False)
     await image_question(desk, out)
+    await pdf_question(desk, out)
     window.close()
 
 
@@ -111,6 +112,55 @@ async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     await wait_idle(desk)
     await asyncio.sleep(0.5)
     window.grab().save(str(out / "image-answer.png"))
+
+
+def report_pdf(path: Path, pages: int = 12) -> Path:
+    """A PDF of text pages, as a scanned report would look."""
+    from PIL import Image, ImageDraw
+
+    sheets = []
+    for number in range(1, pages + 1):
+        sheet = Image.new("RGB", (620, 877), "white")
+        draw = ImageDraw.Draw(sheet)
+        draw.text((60, 60), f"Annual report 2026 — page {number}", fill="black")
+        for line in range(40):
+            draw.text((60, 110 + line * 18), "Revenue, costs and outlook " * 3, fill="gray")
+        sheets.append(sheet)
+    sheets[0].save(path, "PDF", save_all=True, append_images=sheets[1:])
+    return path
+
+
+async def pdf_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """A conversation over a PDF: the context panel, its cache state, per-answer costs."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.fake_api.script import TextReply
+
+    window = desk.window
+    desk.controller.new_conversation()
+    documents = desk.controller.documents
+    documents.add_file(str(report_pdf(out / "annual-report.pdf")))
+    for _ in range(200):
+        await asyncio.sleep(0.05)
+        if documents.documents() and all(d.tokens_exact for d in documents.documents()):
+            break
+    answers = [
+        "The report covers **2026**: revenue grew 12 %, costs 4 %, and the outlook is "
+        "cautious.\n\n- Revenue: page 3\n- Costs: page 7",
+        "Costs rose mostly from **hiring** (page 7) and **cloud spend** (page 8).",
+    ]
+    for question, answer in zip(
+        ("Summarise this report.", "What drove the costs up?"), answers, strict=True
+    ):
+        desk.fake.enqueue(TextReply(answer))
+        QTest.keyClicks(window.composer, question)
+        await asyncio.sleep(0.6)
+        QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        await wait_idle(desk)
+    QTest.keyClicks(window.composer, "And the outlook?")
+    await asyncio.sleep(0.9)  # the estimate, documents included
+    window.grab().save(str(out / "pdf-context.png"))
 
 
 def main() -> int:

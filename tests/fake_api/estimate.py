@@ -1,13 +1,27 @@
-"""Deterministic token estimates for count_tokens and usage: text length / 4, fixed per image."""
+"""Deterministic token estimates for count_tokens and usage: text length / 4, fixed per image,
+fixed per PDF page (pages found by their `/Type /Page` objects)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
+import re
 from typing import Any
 
 IMAGE_TOKENS = 1568
-PDF_TOKENS = 3000
+PDF_PAGE_TOKENS = 1500
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def pdf_pages(data: str) -> int:
+    """Pages of a base64 PDF (at least one)."""
+    try:
+        raw = base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError):
+        return 1
+    return max(1, len(_PAGE_OBJECT.findall(raw)))
 
 
 def _block_chars(block: Any) -> tuple[int, int]:
@@ -25,12 +39,15 @@ def _block_chars(block: Any) -> tuple[int, int]:
         source = block.get("source", {})
         if source.get("type") == "text":
             return len(source.get("data", "")), 0
-        return 0, PDF_TOKENS
+        return 0, PDF_PAGE_TOKENS * pdf_pages(str(source.get("data", "")))
     if kind == "thinking":
         return len(block.get("thinking", "")), 0
     if kind == "tool_result":
         return _content_chars(block.get("content", ""))
     return len(json.dumps(block)), 0
+
+
+block_chars = _block_chars
 
 
 def _content_chars(content: Any) -> tuple[int, int]:

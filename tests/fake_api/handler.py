@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.fake_api import models
 from tests.fake_api.estimate import input_tokens
+from tests.fake_api.prompt_cache import TooManyBreakpoints
 from tests.fake_api.render import (
     Context,
     Drop,
@@ -101,7 +102,11 @@ class Handler(BaseHTTPRequestHandler):
         if bad_json:
             return error_response(400, "invalid_request_error", "Invalid JSON body", request_id)
         if method == "POST" and path == "/v1/messages":
-            ctx = Context(body or {}, request_id, f"msg_fake_{request_id[-6:]}")
+            try:
+                cache = self.fake.prompt_cache.usage(body or {}, input_tokens(body or {}))
+            except TooManyBreakpoints as exc:
+                return error_response(400, "invalid_request_error", str(exc), request_id)
+            ctx = Context(body or {}, request_id, f"msg_fake_{request_id[-6:]}", cache)
             return render(self.fake.next_reply(ctx.body), ctx)
         if method == "POST" and path == "/v1/messages/count_tokens":
             return Rendered(

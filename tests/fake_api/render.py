@@ -58,6 +58,7 @@ class Context:
     body: dict[str, Any]
     request_id: str
     message_id: str
+    cache: dict[str, Any] | None = None  # usage from the simulated prompt cache
 
     @property
     def streaming(self) -> bool:
@@ -77,6 +78,14 @@ def error_response(status: int, error_type: str, message: str, request_id: str) 
     return Rendered(status, body=json_bytes(error_body(error_type, message, request_id)))
 
 
+_SCRIPTED_INPUT = {
+    "input_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation",
+}
+
+
 def _usage(reply: TextReply, ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
     """(usage in message_start, cumulative usage in message_delta)."""
     extra = dict(reply.usage or {})
@@ -86,11 +95,19 @@ def _usage(reply: TextReply, ctx: Context) -> tuple[dict[str, Any], dict[str, An
         "cache_read_input_tokens": 0,
         "output_tokens": output_tokens(reply.text + (reply.thinking or "")),
     }
+    scripted = _SCRIPTED_INPUT & extra.keys()
+    cached = {} if scripted else dict(ctx.cache or {})  # a script's usage wins outright
+    creation = cached.pop("cache_creation", None)
+    final.update(cached)
     final.update({k: v for k, v in extra.items() if k != "cache_creation"})
-    creation = extra.get("cache_creation") or {
-        "ephemeral_5m_input_tokens": final["cache_creation_input_tokens"],
-        "ephemeral_1h_input_tokens": 0,
-    }
+    creation = (
+        extra.get("cache_creation")
+        or creation
+        or {
+            "ephemeral_5m_input_tokens": final["cache_creation_input_tokens"],
+            "ephemeral_1h_input_tokens": 0,
+        }
+    )
     start = {**final, "cache_creation": creation, "output_tokens": 1, "service_tier": "standard"}
     return start, final
 

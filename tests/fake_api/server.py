@@ -24,6 +24,7 @@ from typing import Any
 from tests.fake_api.answers import default_reply
 from tests.fake_api.handler import Handler
 from tests.fake_api.models import default_models
+from tests.fake_api.prompt_cache import PromptCache
 from tests.fake_api.script import Reply, TextReply
 from tests.fake_api.sse import CHUNK_SIZES
 
@@ -67,6 +68,7 @@ class FakeAnthropic:
         self.default_delay = 0.0
         self.chunk_sizes: tuple[int, ...] = CHUNK_SIZES
         self.log_requests = False
+        self.prompt_cache = PromptCache()  # `.min_tokens`, `.clock` may be changed too
         self.stopping = threading.Event()
         self._port = port
         self._lock = threading.Lock()
@@ -146,10 +148,11 @@ class FakeAnthropic:
             return len(self._connections)
 
     def clear(self) -> None:
-        """Forget recorded requests and queued replies."""
+        """Forget recorded requests, queued replies and cached prefixes."""
         with self._lock:
             self._requests.clear()
             self._replies.clear()
+        self.prompt_cache.clear()
 
     # -- used by the handler -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.api.backend import AnthropicBackend
 from desktop.app import LazyImagePreparer, load_catalog
+from desktop.media.documents import PypdfDocumentPreparer
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths
@@ -85,7 +86,14 @@ def build_desk(loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str =
     backend = AnthropicBackend(base_url=base_url, timeout=5.0)
     backend.set_api_key(key)
     blobs = BlobStore.in_data_dir(paths.data_dir)
-    controller = ChatController(store, backend, catalog, images=LazyImagePreparer(), blobs=blobs)
+    controller = ChatController(
+        store,
+        backend,
+        catalog,
+        images=LazyImagePreparer(),
+        blobs=blobs,
+        documents=PypdfDocumentPreparer(),
+    )
     window = MainWindow(controller, search=None)
     qtbot.addWidget(window)
     window.show()

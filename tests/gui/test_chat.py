@@ -40,9 +40,9 @@ def test_send_streams_answer_into_chat(desk: Desk, qtbot, fake_api) -> None:
     request = fake_api.message_requests()[-1]
     assert request["model"] == "claude-opus-4-8"
     assert request["stream"] is True
-    assert request["messages"] == [
-        {"role": "user", "content": [{"type": "text", "text": "Say hello"}]}
-    ]
+    # the latest turn carries the history's cache breakpoint (desktop/core/caching.py)
+    marked = {"type": "text", "text": "Say hello", "cache_control": {"type": "ephemeral"}}
+    assert request["messages"] == [{"role": "user", "content": [marked]}]
     assert not {"temperature", "top_p", "top_k"} & request.keys()
     # saved: the conversation is titled from the first message and holds both turns
     conversation = desk.store.list_conversations()[0]
@@ -132,9 +132,8 @@ def test_errors_show_a_message_and_retry_works(desk: Desk, qtbot, fake_api, repl
     assert [m.role for m in messages] == [Role.USER, Role.ASSISTANT]
     assert messages[-1].status is MessageStatus.COMPLETE
     retried = fake_api.message_requests()[-1]["messages"]
-    assert retried == [
-        {"role": "user", "content": [{"type": "text", "text": "Question that fails"}]}
-    ]
+    marked = {"type": "text", "text": "Question that fails", "cache_control": {"type": "ephemeral"}}
+    assert retried == [{"role": "user", "content": [marked]}]
 
 
 def test_timeout_becomes_a_message(aloop, fake_api, qtbot) -> None:

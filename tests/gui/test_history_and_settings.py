@@ -133,7 +133,10 @@ def test_settings_apply_to_the_request(desk: Desk, qtbot, fake_api) -> None:
     desk.until(desk.idle)
     request = fake_api.message_requests()[-1]
     assert request["model"] == "claude-sonnet-4-6"
-    assert request["system"] == "Answer like a pirate."
+    # a cached prefix: the system prompt as one text block with a cache breakpoint
+    assert request["system"] == [
+        {"type": "text", "text": "Answer like a pirate.", "cache_control": {"type": "ephemeral"}}
+    ]
     assert request["max_tokens"] == 2000
     assert request["thinking"] == {"type": "adaptive", "display": "summarized"}
     assert request["output_config"] == {"effort": "medium"}
