@@ -179,6 +179,7 @@ class BatchesController(QObject):
 
         api = self._require_api()
         info = await api.retrieve(batch_id)
+        log.info("batch %s: %s %s", batch_id, info.status, info.counts.to_dict())
         await asyncio.to_thread(self.store.update_batch, info)
         await self._refresh()
         if not info.ended:

@@ -151,6 +151,10 @@ class BatchForm(QWidget):
         self.controller.batch_submitted.connect(self._on_controller_batch_submitted)
         self.controller.failed.connect(self._on_controller_failed)
 
+    def stop(self) -> None:
+        """No more pending checks (the window is going away)."""
+        self._timer.stop()
+
     # -- input -------------------------------------------------------------------------------
 
     def settings(self) -> ConversationSettings:

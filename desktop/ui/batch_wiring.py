@@ -63,10 +63,16 @@ class BatchesFeature(QObject):
         window.closing.connect(self._on_window_closing)
 
     def _on_window_closing(self) -> None:
-        """The app is quitting: stop polling and close the Batches window too."""
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """The app is quitting: stop polling, timers, and close the Batches window."""
         self.controller.close()
         if self.view is not None:
+            self.view.form.stop()
             self.view.close()
+            self.view.deleteLater()
+            self.view = None
 
     def _add_menu(self) -> None:
         menu_bar = self.window.menuBar()
