@@ -18,7 +18,7 @@ from typing import Any
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Usage
-from desktop.core.pricing import Cost, cost
+from desktop.core.pricing import Cost, cost, sum_costs
 
 FIX_THE_REQUEST = "invalid_request_error"
 POLL_FIRST_S = 5.0
@@ -108,6 +108,11 @@ class BatchResult:
     @property
     def failed(self) -> bool:
         return self.kind != "succeeded"
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed request that "retry failed rows" sends again."""
+        return self.failed and self.kind != "missing" and self.retry_worthwhile
 
 
 def parse_result(data: dict[str, Any]) -> BatchResult:
@@ -209,6 +214,15 @@ def match_results(
     for custom_id, result in by_id.items():
         rows.append(ResultRow(custom_id, "", result, result_cost(result, spec_for, default_model)))
     return rows
+
+
+def results_summary(rows: list[ResultRow]) -> str:
+    """'3 results · 1 failed (1 worth retrying) · total $0.0123 at the batch price (50 %)'."""
+    total = sum_costs(r.cost for r in rows)
+    failed = sum(1 for r in rows if r.result.failed)
+    retry = sum(1 for r in rows if r.result.can_retry)
+    text = f"{len(rows):,} results · {failed:,} failed ({retry:,} worth retrying)"
+    return f"{text} · total {total.label()} at the batch price (50 %)"
 
 
 def result_cost(

@@ -11,6 +11,7 @@ import contextlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -154,13 +155,20 @@ class SqliteBatchStore:
             db.execute("UPDATE batches SET results_saved=1 WHERE id=?", (batch_id,))
 
     def load_results(self, batch_id: str) -> list[BatchResult]:
+        """Every stored result of a batch (in a worker thread: it lets go of the GIL every
+        few hundred rows, so the UI thread keeps its frames)."""
         with self._read("read the batch results") as db:
             rows = db.execute(
                 "SELECT custom_id, kind, text, model, stop_reason, usage_json, error_type, "
                 "error_message, content_json FROM batch_results WHERE batch_id=?",
                 (batch_id,),
             ).fetchall()
-        return [_result(row) for row in rows]
+        out = []
+        for number, row in enumerate(rows):
+            if number % 200 == 0:
+                time.sleep(0)
+            out.append(_result(row))
+        return out
 
     def batch_usage_records(self) -> list[UsageRecord]:
         """Batch results' usage summed per local day (of the batch's end) and model."""

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.batch_ports import BatchApi, BatchStore
 from desktop.core.batch_results import (
     BatchRecord,
-    ResultRow,
     match_results,
     next_poll_delay,
     parse_results_jsonl,
@@ -33,6 +32,7 @@ from desktop.core.batches import (
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import ConversationSettings, title_from_text
 from desktop.core.errors import DeskError
+from desktop.ui.batch_results_model import ResultTable, build_table
 from desktop.ui.tasks import TaskRegistry
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class BatchesController(QObject):
     batches_changed = Signal(list)  # [BatchRecord], newest first
     batch_submitted = Signal(object)  # BatchRecord
     batch_ended = Signal(object)  # BatchRecord, once per batch, when its results are saved
-    results_loaded = Signal(str, list)  # batch id, [ResultRow]
+    results_loaded = Signal(str, object)  # batch id, ResultTable
     estimate_ready = Signal(object)  # BatchEstimate
     failed = Signal(str)  # a message for people
 
@@ -204,8 +204,8 @@ class BatchesController(QObject):
         import asyncio
 
         catalog = self.catalog
-        rows = await asyncio.to_thread(_rows, self.store, record, catalog)
-        self.results_loaded.emit(record.id, rows)
+        table = await asyncio.to_thread(_table, self.store, record, catalog)
+        self.results_loaded.emit(record.id, table)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -221,10 +221,11 @@ class BatchesController(QObject):
             self.failed.emit(error.message if isinstance(error, DeskError) else str(error))
 
 
-def _rows(store: BatchStore, record: BatchRecord, catalog: Catalog) -> list[ResultRow]:
+def _table(store: BatchStore, record: BatchRecord, catalog: Catalog) -> ResultTable:
+    """The batch's rows, matched by custom_id, priced and formatted (runs in a worker thread)."""
     prompts = store.prompts(record.id)
     results = store.load_results(record.id)
-    return match_results(prompts, results, catalog.get, record.model)
+    return build_table(match_results(prompts, results, catalog.get, record.model))
 
 
 def batch_title(items: list[BatchItem]) -> str:

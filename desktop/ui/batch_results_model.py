@@ -6,16 +6,18 @@ dozen cells on screen. Columns: id, prompt, status, answer, stop reason, usage, 
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from desktop.core.batch_results import ResultRow
+from desktop.core.batch_results import ResultRow, results_summary
 from desktop.core.pricing import format_usd
 
 COLUMNS = ("ID", "Prompt", "Status", "Answer", "Stop reason", "Usage", "Cost", "Error")
-PREVIEW = 160
+PREVIEW = 80
 _STATUS = {
     "succeeded": "succeeded",
     "errored": "errored",
@@ -25,6 +27,11 @@ _STATUS = {
 }
 _FAILED_COLOUR = QColor("#b3261e")
 Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _one_line(text: str) -> str:
@@ -81,14 +88,41 @@ def cell(row: ResultRow, column: int) -> str:
     return error_text(row)
 
 
+@dataclass(frozen=True, slots=True)
+class ResultTable:
+    """Rows with their cell texts made in advance (in a worker thread), and a summary line."""
+
+    rows: list[ResultRow] = field(default_factory=list)
+    cells: list[tuple[str, ...]] = field(default_factory=list)
+    summary: str = ""
+
+
+def build_table(rows: list[ResultRow]) -> ResultTable:
+    """Format every cell now (call it off the UI thread): painting then only looks them up.
+
+    Every hundred rows the thread lets go of the GIL for a moment, so the UI thread
+    never waits a whole switch interval (5 ms) for it more than once per frame.
+    """
+    cells = []
+    for number, row in enumerate(rows):
+        if number % 100 == 0:
+            time.sleep(0)
+        cells.append(tuple(cell(row, column) for column in range(len(COLUMNS))))
+    return ResultTable(rows, cells, results_summary(rows))
+
+
 class ResultsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[ResultRow] = []
+        self.table = ResultTable()
 
-    def set_rows(self, rows: list[ResultRow]) -> None:
+    @property
+    def rows(self) -> list[ResultRow]:
+        return self.table.rows
+
+    def set_table(self, table: ResultTable) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.table = table
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

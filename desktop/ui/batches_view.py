@@ -31,10 +31,9 @@ from PySide6.QtWidgets import (
 
 from desktop.core.batch_results import BatchRecord, ResultRow, export_csv, export_jsonl
 from desktop.core.conversation import ConversationSettings
-from desktop.core.pricing import sum_costs
 from desktop.ui.batch_controller import BatchesController
 from desktop.ui.batch_form import BatchForm, _named
-from desktop.ui.batch_results_model import ResultsModel
+from desktop.ui.batch_results_model import ResultsModel, ResultTable
 
 LIST_COLUMNS = (
     "Batch",
@@ -118,7 +117,8 @@ class BatchesView(QWidget):
         self.results.verticalHeader().setVisible(False)
         header = self.results.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for index, width in enumerate((110, 220, 80, 300, 90, 230, 80, 300)):
+        header.setStretchLastSection(True)
+        for index, width in enumerate((110, 190, 75, 190, 80, 250, 70, 260)):
             header.resizeSection(index, width)
         splitter.addWidget(self.batch_list)
         splitter.addWidget(self.results)
@@ -212,7 +212,7 @@ class BatchesView(QWidget):
 
     def _on_batch_list_selection_changed(self) -> None:
         record = self.selected_record()
-        self.model.set_rows([])
+        self.model.set_table(ResultTable())
         self.shown_batch = None
         self.results_summary.setText("")
         if record is not None:
@@ -227,12 +227,12 @@ class BatchesView(QWidget):
         self.results_summary.setText("Loading results…")
         self.controller.load_results(record)
 
-    def _on_controller_results_loaded(self, batch_id: str, rows: list[ResultRow]) -> None:
+    def _on_controller_results_loaded(self, batch_id: str, table: ResultTable) -> None:
         record = self.selected_record()
         if record is None or record.id != batch_id:
             return
-        self.model.set_rows(rows)
-        self.results_summary.setText(results_summary(rows))
+        self.model.set_table(table)
+        self.results_summary.setText(table.summary)
         self._update_buttons()
 
     def _on_controller_batch_submitted(self, record: BatchRecord) -> None:
@@ -246,7 +246,7 @@ class BatchesView(QWidget):
         record = self.selected_record()
         has_rows = bool(self.model.rows) and record is not None and self.shown_batch == record.id
         self.cancel_button.setEnabled(record is not None and record.info.status == "in_progress")
-        self.retry_button.setEnabled(has_rows and any(_retryable(r) for r in self.model.rows))
+        self.retry_button.setEnabled(has_rows and any(r.result.can_retry for r in self.model.rows))
         self.export_csv_button.setEnabled(has_rows)
         self.export_jsonl_button.setEnabled(has_rows)
         self.open_button.setEnabled(self._selected_result() is not None)
@@ -271,7 +271,7 @@ class BatchesView(QWidget):
         record = self.selected_record()
         if record is None:
             return
-        ids = [r.custom_id for r in self.model.rows if _retryable(r)]
+        ids = [r.custom_id for r in self.model.rows if r.result.can_retry]
         self.notice.setText(f"Sending {len(ids)} failed requests again as a new batch…")
         self.controller.retry_failed(record, ids)
 
@@ -308,10 +308,6 @@ class BatchesView(QWidget):
         self.notice.setText(f"Exported {len(rows):,} results to {path}.")
 
 
-def _retryable(row: ResultRow) -> bool:
-    return row.result.failed and row.result.retry_worthwhile and row.result.kind != "missing"
-
-
 def _list_cells(record: BatchRecord) -> list[str]:
     info, counts = record.info, record.info.counts
     ended = info.ended
@@ -326,14 +322,6 @@ def _list_cells(record: BatchRecord) -> list[str]:
         when(info.ended_at),
         when(info.expires_at),
     ]
-
-
-def results_summary(rows: list[ResultRow]) -> str:
-    total = sum_costs(r.cost for r in rows)
-    failed = sum(1 for r in rows if r.result.failed)
-    retry = sum(1 for r in rows if _retryable(r))
-    text = f"{len(rows):,} results · {failed:,} failed ({retry:,} worth retrying)"
-    return f"{text} · total {total.label()} at the batch price (50 %)"
 
 
 def ended_message(record: BatchRecord) -> str:
