@@ -91,7 +91,9 @@ class BatchesController(QObject):
     def submit(self, items: list[BatchItem], settings: ConversationSettings, title: str) -> None:
         self.tasks.start("batch-submit", self._guard(self._submit(items, settings, title)))
 
-    async def _submit(self, items: list[BatchItem], settings: ConversationSettings, title: str):
+    async def _submit(
+        self, items: list[BatchItem], settings: ConversationSettings, title: str
+    ) -> None:
         import asyncio
 
         api = self._require_api()

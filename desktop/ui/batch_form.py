@@ -70,7 +70,12 @@ def read_items(path: str, column: str | None) -> tuple[list[BatchItem], list[str
 class BatchForm(QWidget):
     submitted = Signal()  # a batch was sent (the view shows the list)
 
-    def __init__(self, controller: BatchesController, settings: ConversationSettings, parent=None):
+    def __init__(
+        self,
+        controller: BatchesController,
+        settings: ConversationSettings,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("batch_form")
         self.controller = controller

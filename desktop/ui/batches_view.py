@@ -69,7 +69,12 @@ def write_atomic(path: str, text: str) -> None:
 class BatchesView(QWidget):
     open_conversation_requested = Signal(object, object)  # BatchRecord, ResultRow
 
-    def __init__(self, controller: BatchesController, settings: ConversationSettings, parent=None):
+    def __init__(
+        self,
+        controller: BatchesController,
+        settings: ConversationSettings,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("batches_view")
         self.setAccessibleName("Batches")
@@ -184,7 +189,8 @@ class BatchesView(QWidget):
         rows = self.batch_list.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self.records):
             return None
-        return self.records[rows[0].row()]
+        record: BatchRecord = self.records[rows[0].row()]
+        return record
 
     def select_batch(self, batch_id: str) -> None:
         for index, record in enumerate(self.records):

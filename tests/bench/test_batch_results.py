@@ -108,8 +108,10 @@ def test_loading_10000_results_into_the_view(desk: Desk) -> None:
         f"  gaps: {distribution(gaps)}\n  {view.results_summary.text()}"
     )
     big = [(round((a - start) * 1000), round((b - a) * 1000, 1)) for a, b in spans if b - a > 0.012]
-    print(f"  gaps over 12 ms (ms after the click, length): {big}; table set at "
-          f"{(shown[0] - start) * 1000:.0f} ms")
+    print(
+        f"  gaps over 12 ms (ms after the click, length): {big}; table set at "
+        f"{(shown[0] - start) * 1000:.0f} ms"
+    )
     assert view.model.rows[0].custom_id == "row-00000"
     assert view.model.rows[-1].result.text == ANSWER
     feature.shutdown()
