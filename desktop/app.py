@@ -28,9 +28,12 @@ from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import ImagePreparer, KeySource, PreparedImage, SecretStore
 from desktop.media.documents import PypdfDocumentPreparer
+from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
+from desktop.ui.batch_controller import BatchesController
+from desktop.ui.batch_wiring import BatchesFeature
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
 from desktop.version import APP_NAME, app_version
@@ -200,6 +203,9 @@ class DeskApp:
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
+        self.batch_store = SqliteBatchStore(paths.database_path)
+        self.batches = BatchesController(self.batch_store, lambda: self.controller.catalog)
+        self.batch_feature = BatchesFeature(self.window, self.batches)
         self._closed: asyncio.Event | None = None
         self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
@@ -248,11 +254,13 @@ class DeskApp:
         finally:
             gc.enable()
         from desktop.api.backend import AnthropicBackend
+        from desktop.api.batches import AnthropicBatches
 
         backend = AnthropicBackend(base_url=self.base_url)
         key, source = self.secrets.current()
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
+        self.batches.set_api(AnthropicBatches(backend), backend.count_tokens)  # resumes polling
         if key is None:
             key = await self.ask_for_key()
             source = self.secrets.current()[1] if key else KeySource.NONE
@@ -330,6 +338,8 @@ class DeskApp:
         if self._worker is not None and not self._worker.done():
             await asyncio.wait([self._worker])
         await self.controller.tasks.drain()
+        await self.batches.tasks.drain()
+        self.batch_store.close()
         backend = self.controller.backend
         if backend is not None:
             await backend.aclose()

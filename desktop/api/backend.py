@@ -93,6 +93,10 @@ class AnthropicBackend:
         for client in clients:
             await client.close()
 
+    def sdk_client(self) -> AsyncAnthropic:
+        """The SDK client (for `desktop.api.batches`); raises MissingApiKey without a key."""
+        return self._require_client()
+
     def _require_client(self) -> AsyncAnthropic:
         if self._api_key is None:
             raise MissingApiKey(

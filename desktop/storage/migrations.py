@@ -102,7 +102,57 @@ def _v2_documents(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX documents_by_conversation ON documents (conversation_id, position)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_documents)
+_V3_BATCHES = (
+    # Message Batches: what was sent (shared settings + one row per request) and what came back.
+    """
+    CREATE TABLE batches (
+        id            TEXT PRIMARY KEY,
+        title         TEXT NOT NULL,
+        model         TEXT NOT NULL,
+        settings_json TEXT NOT NULL DEFAULT '{}',
+        status        TEXT NOT NULL,
+        counts_json   TEXT NOT NULL DEFAULT '{}',
+        created_at    REAL NOT NULL,
+        expires_at    REAL,
+        ended_at      REAL,
+        results_saved INTEGER NOT NULL DEFAULT 0,
+        notified      INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    """
+    CREATE TABLE batch_requests (
+        batch_id    TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        custom_id   TEXT NOT NULL,
+        prompt      TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        PRIMARY KEY (batch_id, custom_id)
+    )
+    """,
+    """
+    CREATE TABLE batch_results (
+        batch_id      TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        custom_id     TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        text          TEXT NOT NULL DEFAULT '',
+        model         TEXT,
+        stop_reason   TEXT,
+        usage_json    TEXT,
+        error_type    TEXT,
+        error_message TEXT,
+        content_json  TEXT,
+        PRIMARY KEY (batch_id, custom_id)
+    )
+    """,
+)
+
+
+def _v3_batches(conn: sqlite3.Connection) -> None:
+    for statement in _V3_BATCHES:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_documents, _v3_batches)
 """Every migration in order; `len(MIGRATIONS)` is the current schema version."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -71,6 +71,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     window.settings_button.setChecked(False)
     await image_question(desk, out)
     await pdf_question(desk, out)
+    await batch_results(desk, out)
     window.close()
 
 
@@ -161,6 +162,64 @@ async def pdf_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     QTest.keyClicks(window.composer, "And the outlook?")
     await asyncio.sleep(0.9)  # the estimate, documents included
     window.grab().save(str(out / "pdf-context.png"))
+
+
+BATCH_PROMPTS = (
+    "Classify the sentiment: The battery lasts two full days.",
+    "Classify the sentiment: The screen cracked within a week.",
+    "Classify the sentiment: Delivery was on time.",
+    "Classify the sentiment: Customer service never answered.",
+    "Classify the sentiment: Great value for the price.",
+    "Classify the sentiment: The manual is unreadable.",
+)
+
+
+async def batch_results(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The Batches window: an ended batch with mixed results, usage and costs."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    fake = desk.fake.batches
+    fake.outcomes = {"request-00004": "errored", "request-00006": "invalid"}
+    answers = ["positive", "negative", "positive", "", "positive", ""]
+    for number, answer in enumerate(answers, 1):
+        fake.answers[f"request-{number:05d}"] = answer.capitalize() + "."
+        fake.usage[f"request-{number:05d}"] = {
+            "input_tokens": 38 + number,
+            "output_tokens": 4,
+            "cache_creation_input_tokens": 2400 if number == 1 else 0,
+            "cache_read_input_tokens": 0 if number == 1 else 2400,
+        }
+    desk.batches.first_poll = 0.3
+    view = desk.batch_feature.show_view()
+    view.resize(1240, 760)
+    form = view.form
+    form.system_prompt.setPlainText("Answer with one word: positive, negative or neutral.")
+    form.prompts.setFocus()
+    for number, prompt in enumerate(BATCH_PROMPTS):
+        if number:
+            QTest.keyClick(form.prompts, Qt.Key.Key_Return)
+        QTest.keyClicks(form.prompts, prompt)
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if "counted" in form.summary.text():
+            break
+    view.grab().save(str(out / "batch-new.png"))
+    QTest.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    for _ in range(200):
+        await asyncio.sleep(0.05)
+        if view.records and view.records[0].results_saved:
+            break
+    view.select_batch(view.records[0].id)
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if view.model.rows:
+            break
+    view.results.selectRow(0)
+    await asyncio.sleep(0.3)
+    view.grab().save(str(out / "batch-results.png"))
+    window = desk.window
+    window.grab().save(str(out / "batch-notice.png"))
 
 
 def main() -> int:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fake_api import models
+from tests.fake_api.batches import PREFIX as BATCHES_PREFIX
+from tests.fake_api.batches import RESULTS_PREFIX
 from tests.fake_api.estimate import input_tokens
 from tests.fake_api.prompt_cache import TooManyBreakpoints
 from tests.fake_api.render import (
@@ -117,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             return Rendered(body=json_bytes(models.page(self.fake.models, query)))
         if method == "GET" and path.startswith("/v1/models/"):
             return self._one_model(path.removeprefix("/v1/models/"), request_id)
+        if path.startswith((BATCHES_PREFIX, RESULTS_PREFIX)):
+            return self.fake.batches.route(method, path, query, body, request_id)
         return error_response(404, "not_found_error", f"Not found: {method} {path}", request_id)
 
     def _one_model(self, model_id: str, request_id: str) -> Rendered:

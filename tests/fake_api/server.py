@@ -22,6 +22,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from tests.fake_api.answers import default_reply
+from tests.fake_api.batches import FakeBatches
 from tests.fake_api.handler import Handler
 from tests.fake_api.models import default_models
 from tests.fake_api.prompt_cache import PromptCache
@@ -69,6 +70,7 @@ class FakeAnthropic:
         self.chunk_sizes: tuple[int, ...] = CHUNK_SIZES
         self.log_requests = False
         self.prompt_cache = PromptCache()  # `.min_tokens`, `.clock` may be changed too
+        self.batches = FakeBatches()  # Message Batches state and script (tests/fake_api/batches.py)
         self.stopping = threading.Event()
         self._port = port
         self._lock = threading.Lock()
@@ -89,6 +91,7 @@ class FakeAnthropic:
         httpd = _Server(("127.0.0.1", self._port), Handler)
         httpd.fake = self
         self._httpd = httpd
+        self.batches.base_url = self.base_url
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

@@ -113,8 +113,7 @@ def test_long_paste_is_offered_as_a_document(desk: Desk, qtbot) -> None:
     qtbot.mouseClick(offer.add_button, Qt.MouseButton.LeftButton)
     assert offer.isHidden()
     assert composer.toPlainText() == "Check this: "  # the paste moved to the context
-    desk.until(lambda: ready(desk, 1))
-    desk.until(lambda: counted(desk))
+    desk.until(lambda: ready(desk, 1) and counted(desk))
     assert names(desk) == ["Pasted text.txt"]
     # a short paste is just text
     mime = QMimeData()

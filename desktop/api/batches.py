@@ -1,0 +1,118 @@
+"""Message Batches over the SDK (`client.messages.batches`); raises only `core.errors` kinds.
+
+Results are read through `batches.results()`, which retrieves the batch and GETs its absolute
+`results_url` (the SDK does not join it to `base_url`). The body is read as raw bytes, not
+decoded line by line into SDK models on the UI thread: the caller parses it in a worker thread
+(`desktop.core.batch_results.parse_results_jsonl`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from desktop.api.errors import to_desk_error
+from desktop.core.batch_results import BatchInfo, RequestCounts
+from desktop.core.errors import DeskError, InvalidRequest
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+
+class AnthropicBatches:
+    """The batch endpoints of the account behind `backend` (an `AnthropicBackend`)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def _client(self) -> AsyncAnthropic:
+        client: AsyncAnthropic = self._backend.sdk_client()
+        return client
+
+    async def create(self, requests: list[dict[str, Any]]) -> BatchInfo:
+        client = self._client()
+        try:
+            batch = await client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+        except Exception as error:
+            raise _converted(error) from error
+        return batch_info(batch)
+
+    async def retrieve(self, batch_id: str) -> BatchInfo:
+        client = self._client()
+        try:
+            batch = await client.messages.batches.retrieve(batch_id)
+        except Exception as error:
+            raise _converted(error) from error
+        return batch_info(batch)
+
+    async def cancel(self, batch_id: str) -> BatchInfo:
+        client = self._client()
+        try:
+            batch = await client.messages.batches.cancel(batch_id)
+        except Exception as error:
+            raise _converted(error) from error
+        return batch_info(batch)
+
+    async def list_batches(self, limit: int = 100) -> list[BatchInfo]:
+        client = self._client()
+        try:
+            page = await client.messages.batches.list(limit=limit)
+        except Exception as error:
+            raise _converted(error) from error
+        return [batch_info(b) for b in page.data]
+
+    async def results_text(self, batch_id: str) -> str:
+        """The whole results file (JSONL) of an ended batch."""
+        client = self._client()
+        try:
+            decoder = await client.messages.batches.results(batch_id)
+            response = decoder.http_response
+            chunks = []
+            try:
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    await asyncio.sleep(0)
+            finally:
+                await response.aclose()
+        except Exception as error:
+            raise _converted(error) from error
+        return b"".join(chunks).decode("utf-8")
+
+
+def _converted(error: BaseException) -> DeskError:
+    """`to_desk_error`, except that a 404 here means the batch, not a model, is unknown."""
+    import anthropic
+
+    if isinstance(error, anthropic.NotFoundError):
+        return InvalidRequest(
+            "The API does not know this batch (it may have been deleted, or belong to another "
+            "workspace or API key).",
+            request_id=error.request_id,
+        )
+    return to_desk_error(error)
+
+
+def batch_info(batch: Any) -> BatchInfo:
+    """An SDK `MessageBatch` as the app's `BatchInfo`."""
+    counts = batch.request_counts
+    return BatchInfo(
+        id=batch.id,
+        status=str(batch.processing_status),
+        counts=RequestCounts(
+            processing=counts.processing,
+            succeeded=counts.succeeded,
+            errored=counts.errored,
+            canceled=counts.canceled,
+            expired=counts.expired,
+        ),
+        created_at=_seconds(batch.created_at) or 0.0,
+        expires_at=_seconds(batch.expires_at),
+        ended_at=_seconds(batch.ended_at),
+        cancel_initiated_at=_seconds(batch.cancel_initiated_at),
+        results_url=batch.results_url,
+    )
+
+
+def _seconds(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()

@@ -1,0 +1,236 @@
+"""The Batches controller: submit, poll with backoff, cancel, fetch and match results.
+
+Every store call and every CPU-heavy step (building 100,000 requests, parsing a results file,
+pricing 10,000 rows) runs in a worker thread; network calls are awaited on the loop. Each batch
+being followed has one polling task (group `batch-poll:<id>`), all owned by `self.tasks`, so
+closing the app cancels them; after a restart `set_api` resumes them from the stored ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.batch_ports import BatchApi, BatchStore
+from desktop.core.batch_results import (
+    BatchRecord,
+    match_results,
+    next_poll_delay,
+    parse_results_jsonl,
+)
+from desktop.core.batches import (
+    BatchInputError,
+    BatchItem,
+    build_requests,
+    estimate,
+    request_params,
+    sample_indexes,
+)
+from desktop.core.catalog import Catalog
+from desktop.core.conversation import ConversationSettings, title_from_text
+from desktop.core.errors import DeskError
+from desktop.ui.batch_results_model import ResultTable, build_table
+from desktop.ui.tasks import TaskRegistry
+
+log = logging.getLogger(__name__)
+
+Counter = Callable[[dict[str, Any]], Awaitable[int]]
+
+
+class BatchesController(QObject):
+    batches_changed = Signal(list)  # [BatchRecord], newest first
+    batch_submitted = Signal(object)  # BatchRecord
+    batch_ended = Signal(object)  # BatchRecord, once per batch, when its results are saved
+    results_loaded = Signal(str, object)  # batch id, ResultTable
+    estimate_ready = Signal(object)  # BatchEstimate
+    failed = Signal(str)  # a message for people
+
+    def __init__(self, store: BatchStore, catalog: Callable[[], Catalog], first_poll: float = 5.0):
+        super().__init__()
+        self.store = store
+        self.tasks = TaskRegistry()
+        self.first_poll = first_poll
+        self._catalog = catalog
+        self._api: BatchApi | None = None
+        self._count: Counter | None = None
+        self.records: list[BatchRecord] = []
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog()
+
+    def set_api(self, api: BatchApi, count_tokens: Counter | None = None) -> None:
+        """Use `api` from now on and resume following every batch not finished yet."""
+        self._api, self._count = api, count_tokens
+        self.tasks.start("batch-resume", self._resume())
+
+    def refresh(self) -> None:
+        self.tasks.start("batch-refresh", self._refresh())
+
+    async def _refresh(self) -> list[BatchRecord]:
+        import asyncio
+
+        self.records = await asyncio.to_thread(self.store.list_batches)
+        self.batches_changed.emit(self.records)
+        return self.records
+
+    async def _resume(self) -> None:
+        for record in await self._refresh():
+            if record.needs_polling:
+                self._follow(record.id)
+
+    def close(self) -> None:
+        """Stop polling (the app is closing)."""
+        self.tasks.cancel_all()
+
+    # -- submitting --------------------------------------------------------------------------
+
+    def submit(self, items: list[BatchItem], settings: ConversationSettings, title: str) -> None:
+        self.tasks.start("batch-submit", self._guard(self._submit(items, settings, title)))
+
+    async def _submit(
+        self, items: list[BatchItem], settings: ConversationSettings, title: str
+    ) -> None:
+        import asyncio
+
+        api = self._require_api()
+        spec = self.catalog.get(settings.model)
+        requests = await asyncio.to_thread(build_requests, items, settings, spec)
+        info = await api.create(requests)
+        rows = [
+            (r["custom_id"], i.title, r["params"]) for r, i in zip(requests, items, strict=True)
+        ]
+        record = await asyncio.to_thread(
+            self.store.add_batch, info, title, settings.to_dict(), rows
+        )
+        self.batch_submitted.emit(record)
+        await self._refresh()
+        self._follow(info.id)
+
+    def retry_failed(self, record: BatchRecord, custom_ids: list[str]) -> None:
+        """Send the given requests again, unchanged, as a new batch."""
+        self.tasks.start("batch-submit", self._guard(self._retry(record, custom_ids)))
+
+    async def _retry(self, record: BatchRecord, custom_ids: list[str]) -> None:
+        import asyncio
+
+        api = self._require_api()
+        rows = await asyncio.to_thread(self.store.request_params, record.id, custom_ids)
+        if not rows:
+            raise DeskError("There are no failed requests to retry.")
+        requests = [{"custom_id": cid, "params": params} for cid, _prompt, params in rows]
+        info = await api.create(requests)
+        title = f"Retry: {record.title}"[:80]
+        new = await asyncio.to_thread(self.store.add_batch, info, title, record.settings, rows)
+        self.batch_submitted.emit(new)
+        await self._refresh()
+        self._follow(info.id)
+
+    def cancel(self, batch_id: str) -> None:
+        self.tasks.start(f"batch-cancel:{batch_id}", self._guard(self._cancel(batch_id)))
+
+    async def _cancel(self, batch_id: str) -> None:
+        import asyncio
+
+        info = await self._require_api().cancel(batch_id)
+        await asyncio.to_thread(self.store.update_batch, info)
+        await self._refresh()
+        self._follow(batch_id)
+
+    # -- estimate ----------------------------------------------------------------------------
+
+    def estimate(self, items: list[BatchItem], settings: ConversationSettings) -> None:
+        """Count a sample's input tokens; emits `estimate_ready` (or `failed`)."""
+        self.tasks.start("batch-estimate", self._guard(self._estimate(items, settings)))
+
+    async def _estimate(self, items: list[BatchItem], settings: ConversationSettings) -> None:
+        spec = self.catalog.get(settings.model)
+        if self._count is None:
+            raise DeskError("Still starting up — the token count comes in a moment.")
+        counts = []
+        for index in sample_indexes(len(items)):
+            counts.append(await self._count(request_params(items[index], settings, spec)))
+        self.estimate_ready.emit(estimate(len(items), counts, spec, settings.max_tokens))
+
+    # -- following ---------------------------------------------------------------------------
+
+    def _follow(self, batch_id: str) -> None:
+        group = f"batch-poll:{batch_id}"
+        if not self.tasks.running(group):
+            self.tasks.start(group, self._poll(batch_id))
+
+    async def _poll(self, batch_id: str) -> None:
+        """Check the status with backoff until the batch has ended and its results are saved."""
+        import asyncio
+
+        delay: float | None = None
+        while True:
+            try:
+                if await self._check(batch_id):
+                    return
+            except DeskError as error:  # offline, rate limited, ...: keep trying, slower
+                log.info("batch %s: status check failed: %s", batch_id, error.message)
+            delay = next_poll_delay(delay, self.first_poll)
+            await asyncio.sleep(delay)
+
+    async def _check(self, batch_id: str) -> bool:
+        import asyncio
+
+        api = self._require_api()
+        info = await api.retrieve(batch_id)
+        log.info("batch %s: %s %s", batch_id, info.status, info.counts.to_dict())
+        await asyncio.to_thread(self.store.update_batch, info)
+        await self._refresh()
+        if not info.ended:
+            return False
+        text = await api.results_text(batch_id)
+        results = await asyncio.to_thread(parse_results_jsonl, text)
+        await asyncio.to_thread(self.store.save_results, batch_id, results)
+        record = await asyncio.to_thread(self.store.get_batch, batch_id)
+        await self._refresh()
+        if record is not None and not record.notified:
+            await asyncio.to_thread(self.store.mark_notified, batch_id)
+            self.batch_ended.emit(record)
+        return True
+
+    # -- results -----------------------------------------------------------------------------
+
+    def load_results(self, record: BatchRecord) -> None:
+        """Rows of a batch's results, matched and priced in a worker thread."""
+        self.tasks.start("batch-results", self._guard(self._load(record)))
+
+    async def _load(self, record: BatchRecord) -> None:
+        import asyncio
+
+        catalog = self.catalog
+        table = await asyncio.to_thread(_table, self.store, record, catalog)
+        self.results_loaded.emit(record.id, table)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _require_api(self) -> BatchApi:
+        if self._api is None:
+            raise DeskError("Still starting up — try again in a moment.")
+        return self._api
+
+    async def _guard(self, work: Awaitable[Any]) -> None:
+        try:
+            await work
+        except (DeskError, BatchInputError) as error:
+            self.failed.emit(error.message if isinstance(error, DeskError) else str(error))
+
+
+def _table(store: BatchStore, record: BatchRecord, catalog: Catalog) -> ResultTable:
+    """The batch's rows, matched by custom_id, priced and formatted (runs in a worker thread)."""
+    prompts = store.prompts(record.id)
+    results = store.load_results(record.id)
+    return build_table(match_results(prompts, results, catalog.get, record.model))
+
+
+def batch_title(items: list[BatchItem]) -> str:
+    """A name for a new batch: its first prompt and how many there are."""
+    first = title_from_text(items[0].title, 40) if items else "Batch"
+    return first if len(items) == 1 else f"{first} (+{len(items) - 1})"
