@@ -199,8 +199,10 @@ class BatchesController(QObject):
         counts = []
         for index in sample_indexes(len(items)):
             params = request_params(items[index], settings, spec, blocks)
-            bare, document_tokens, _exact = without_documents(params)
-            counts.append(await self._count(bare) + document_tokens)
+            document_tokens = 0
+            if blocks:  # placed by `request_params`, so every content is a list of blocks
+                params, document_tokens, _exact = without_documents(params)
+            counts.append(await self._count(params) + document_tokens)
         prefix = sum(d.tokens for d in documents)
         exact = all(d.tokens_exact for d in documents)
         result = estimate(len(items), counts, spec, settings.max_tokens, prefix, exact)
