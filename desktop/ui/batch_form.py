@@ -89,6 +89,7 @@ class BatchForm(QWidget):
         self.loaded_from = ""
         self._csv_path: str | None = None
         self._items: list[BatchItem] = []
+        self._sending = False  # this form's Submit is on its way
         self.documents: ContextDocuments | None = None
         self.documents_box: BatchDocuments | None = None
         self._timer = QTimer(self, singleShot=True, interval=PAUSE_MS)
@@ -292,6 +293,7 @@ class BatchForm(QWidget):
         self.summary.setText(summary_text(estimate, self.model_picker.currentText()))
 
     def _on_controller_failed(self, message: str) -> None:
+        self._sending = False
         self.problems.setText(message)
 
     # -- actions -----------------------------------------------------------------------------
@@ -315,12 +317,16 @@ class BatchForm(QWidget):
         if not self._items:
             return
         self.submit_button.setEnabled(False)
+        self._sending = True
         self.problems.setText("")
         self.summary.setText(f"Sending {len(self._items):,} requests…")
         title = batch_title(self._items)
         self.controller.submit(self._items, self.settings(), title, self.shared_documents())
 
     def _on_controller_batch_submitted(self, _record: object) -> None:
+        if not self._sending:
+            return  # a retry from the Batches tab: what is being prepared here stays
+        self._sending = False
         self.prompts.clear()
         if self.documents_box is not None:
             self.documents_box.clear()

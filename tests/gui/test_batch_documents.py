@@ -148,8 +148,12 @@ def test_retry_and_open_as_conversation_keep_the_documents(desk, batches, fake_a
         await until(lambda: view.records and view.records[0].results_saved)
         view.select_batch(view.records[0].id)
         await until(lambda: len(view.model.rows) == 2)
+        drop(form, file_mime([pdf]))  # the next batch, in preparation while retrying
+        await until(lambda: documents_ready(form, 1))
         click(view.retry_button)
         await until(lambda: len(fake_api.batches.ids) == 2)
+        await until(lambda: len(view.records) == 2)
+        assert [d.name for d in form.documents.documents()] == ["manual.pdf"]  # still there
         first_id = fake_api.batches.ids[0]
         await until(lambda: len(view.records) == 2)
         view.select_batch(first_id)
