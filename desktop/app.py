@@ -204,7 +204,12 @@ class DeskApp:
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
         self.batch_store = SqliteBatchStore(paths.database_path)
-        self.batches = BatchesController(self.batch_store, lambda: self.controller.catalog)
+        self.batches = BatchesController(
+            self.batch_store,
+            lambda: self.controller.catalog,
+            blobs=self.blobs,
+            preparer=PypdfDocumentPreparer(),
+        )
         self.batch_feature = BatchesFeature(self.window, self.batches)
         self._closed: asyncio.Event | None = None
         self._window_closed = False

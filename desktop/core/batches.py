@@ -12,10 +12,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from desktop.core.batch_documents import BATCH_TTL, CachedInput, cached_input, with_documents
+from desktop.core.caching import Ttl, place_breakpoints
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings, Message, Role, text_block
 from desktop.core.pricing import BATCH_MULTIPLIER, PER_MILLION, input_cost
@@ -201,22 +204,35 @@ def merge(existing: list[BatchItem], added: list[BatchItem]) -> list[BatchItem]:
 
 
 def request_params(
-    item: BatchItem, settings: ConversationSettings, spec: ModelSpec
+    item: BatchItem,
+    settings: ConversationSettings,
+    spec: ModelSpec,
+    documents: Sequence[dict[str, Any]] = (),
+    ttl: Ttl = BATCH_TTL,
 ) -> dict[str, Any]:
-    """Messages-API parameters of one request (shared system prompt, max tokens, thinking)."""
+    """Messages-API parameters of one request (shared system prompt, max tokens, thinking).
+
+    `documents` (stored document blocks) open the first user turn and are cached with the
+    system prompt (`desktop.core.batch_documents`), so every request has the same prefix.
+    """
     history = [Message(0, Role.USER, [text_block(item.prompt)])]
-    params = build_params(settings, spec, history)
+    params = build_params(settings, spec, history, list(documents) or None)
     if item.messages:
-        params["messages"] = [dict(m) for m in item.messages]
-    return params
+        params["messages"] = with_documents(item.messages, documents)
+    return place_breakpoints(params, ttl, history_ttl=None) if documents else params
 
 
 def build_requests(
-    items: list[BatchItem], settings: ConversationSettings, spec: ModelSpec
+    items: list[BatchItem],
+    settings: ConversationSettings,
+    spec: ModelSpec,
+    documents: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """The `requests` body of `POST /v1/messages/batches`; raises if it breaks the limits."""
+    """The `requests` body of `POST /v1/messages/batches`, documents still as blob references
+    (`batch_documents.sendable` inlines them); raises if it breaks the limits."""
     requests = [
-        {"custom_id": i.custom_id, "params": request_params(i, settings, spec)} for i in items
+        {"custom_id": i.custom_id, "params": request_params(i, settings, spec, documents)}
+        for i in items
     ]
     check_size(requests)
     return requests
@@ -226,13 +242,18 @@ def request_bytes(requests: list[dict[str, Any]]) -> int:
     return len(json.dumps({"requests": requests}, ensure_ascii=False).encode("utf-8"))
 
 
-def check_size(requests: list[dict[str, Any]], limit: int = MAX_BYTES) -> None:
+def check_size(
+    requests: list[dict[str, Any]], limit: int = MAX_BYTES, extra_per_request: int = 0
+) -> None:
+    """Refuse more than 100,000 requests or more than `limit` bytes; `extra_per_request` is
+    what each request adds once its shared documents are inlined."""
     if len(requests) > MAX_REQUESTS:
         raise BatchInputError([Problem(0, f"{len(requests):,} requests; at most 100,000")])
-    size = request_bytes(requests)
+    size = request_bytes(requests) + extra_per_request * len(requests)
     if size > limit:
         mb = size / (1024 * 1024)
-        raise BatchInputError([Problem(0, f"the batch is {mb:,.1f} MB; at most 256 MB")])
+        why = " (the shared documents count in every request)" if extra_per_request else ""
+        raise BatchInputError([Problem(0, f"the batch is {mb:,.1f} MB{why}; at most 256 MB")])
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +266,20 @@ class BatchEstimate:
     batch_input: Decimal | None  # at the batch price (50 %)
     interactive_input: Decimal | None  # the same input sent as normal messages
     batch_output_cap: Decimal | None  # if every answer used max_tokens, at the batch price
+    cached: CachedInput | None = None  # with shared documents: the input with caching
+    documents_exact: bool = True  # False: the documents' tokens are a local guess
 
 
 def estimate(
-    requests: int, sample_tokens: list[int], spec: ModelSpec, max_tokens: int
+    requests: int,
+    sample_tokens: list[int],
+    spec: ModelSpec,
+    max_tokens: int,
+    prefix_tokens: int = 0,
+    documents_exact: bool = True,
 ) -> BatchEstimate:
-    """Scale the sample's average input to all `requests`; price it both ways."""
+    """Scale the sample's average input to all `requests`; price it both ways (and, with
+    `prefix_tokens` of shared documents per request, with the cache)."""
     average = sum(sample_tokens) / len(sample_tokens) if sample_tokens else 0
     tokens = round(average * requests)
     output_cap = None
@@ -263,6 +292,8 @@ def estimate(
         batch_input=input_cost(tokens, spec, batch=True),
         interactive_input=input_cost(tokens, spec),
         batch_output_cap=output_cap,
+        cached=cached_input(requests, tokens, prefix_tokens, spec) if prefix_tokens else None,
+        documents_exact=documents_exact,
     )
 
 

@@ -47,16 +47,19 @@ def cache_control(ttl: Ttl = DEFAULT_TTL) -> dict[str, str]:
 
 
 def place_breakpoints(
-    params: Mapping[str, Any], ttl: Ttl = DEFAULT_TTL, history_ttl: Ttl = DEFAULT_TTL
+    params: Mapping[str, Any], ttl: Ttl = DEFAULT_TTL, history_ttl: Ttl | None = DEFAULT_TTL
 ) -> dict[str, Any]:
     """A copy of Messages-API `params` with cache breakpoints placed (see the module doc).
 
     `ttl` applies to tools, system and documents; `history_ttl` to the latest turn. The API
     wants longer TTLs before shorter ones, so `history_ttl` is lowered to `ttl` if longer.
-    `params` and its blocks are never modified.
+    `history_ttl=None` leaves the latest turn unmarked (a batch: each request's own prompt is
+    read once, so caching it would only add the write premium). `params` is never modified.
     """
     context = cache_control(ttl)
-    history = cache_control(ttl if _longer(history_ttl, ttl) else history_ttl)
+    history = None
+    if history_ttl is not None:
+        history = cache_control(ttl if _longer(history_ttl, ttl) else history_ttl)
     out = {key: value for key, value in params.items() if key != "cache_control"}
     if params.get("tools"):
         out["tools"] = [_unmarked(tool) for tool in params["tools"]]
@@ -160,7 +163,7 @@ def _copy_message(message: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _mark_messages(
-    messages: list[dict[str, Any]], context: dict[str, str], history: dict[str, str]
+    messages: list[dict[str, Any]], context: dict[str, str], history: dict[str, str] | None
 ) -> None:
     users = [m for m in messages if m.get("role") == "user" and m.get("content")]
     if not users:
@@ -168,6 +171,8 @@ def _mark_messages(
     documents = [b for b in users[0]["content"] if b.get("type") == "document"]
     if documents:
         documents[-1]["cache_control"] = dict(context)
+    if history is None:
+        return
     latest = _last_markable(users[-1]["content"])
     if latest is not None and "cache_control" not in latest:
         latest["cache_control"] = dict(history)

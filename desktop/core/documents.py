@@ -69,6 +69,32 @@ class Document:
     def with_tokens(self, tokens: int, exact: bool) -> Document:
         return replace(self, tokens=tokens, tokens_exact=exact)
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (a batch keeps its shared documents this way)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "byte_size": self.byte_size,
+            "tokens": self.tokens,
+            "pages": self.pages,
+            "tokens_exact": self.tokens_exact,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """The document `to_dict` described (without a store id)."""
+        pages = data.get("pages")
+        return cls(
+            name=str(data["name"]),
+            kind="pdf" if data.get("kind") == "pdf" else "text",
+            sha256=str(data["sha256"]),
+            byte_size=int(data["byte_size"]),
+            tokens=int(data.get("tokens", 0)),
+            pages=None if pages is None else int(pages),
+            tokens_exact=bool(data.get("tokens_exact", False)),
+        )
+
     def detail(self) -> str:
         """'1.2 MB · 14 pages · 21,400 tokens' (≈ before a local guess)."""
         parts = [format_bytes(self.byte_size)]

@@ -27,6 +27,12 @@ class RemoteModel:
     max_output: int | None = None
 
 
+class TokenCounter(Protocol):
+    """The count endpoint alone (what document lists need to count their documents)."""
+
+    async def count_tokens(self, params: dict[str, Any]) -> int: ...
+
+
 class ChatBackend(Protocol):
     """The Claude API as the app uses it. Every method raises only `core.errors` kinds."""
 

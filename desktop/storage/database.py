@@ -267,14 +267,18 @@ class SqliteConversationStore:
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     def referenced_blobs(self) -> set[str]:
-        """SHA-256 of every blob a stored message's content names (``"sha256": "…"``)."""
+        """SHA-256 of every blob a stored message's content, a conversation's documents or a
+        batch's shared documents name (``"sha256": "…"``)."""
         with self._errors("list attachments"):
             rows = self._db.execute(
                 "SELECT content_json FROM messages WHERE content_json LIKE '%\"sha256\"%'"
             ).fetchall()
             documents = self._db.execute("SELECT DISTINCT sha256 FROM documents").fetchall()
+            batches = self._db.execute(  # a batch's shared documents (for retry, open)
+                "SELECT settings_json FROM batches WHERE settings_json LIKE '%\"sha256\"%'"
+            ).fetchall()
         found: set[str] = {str(row[0]) for row in documents}
-        for (raw,) in rows:
+        for (raw,) in [*rows, *batches]:
             found.update(_BLOB_REF.findall(raw))
         return found
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.batch_documents import sendable
 from desktop.core.batch_ports import BatchApi, BatchStore
 from desktop.core.batch_results import (
     BatchRecord,
@@ -22,6 +23,7 @@ from desktop.core.batch_results import (
     parse_results_jsonl,
 )
 from desktop.core.batches import (
+    MAX_BYTES,
     BatchInputError,
     BatchItem,
     build_requests,
@@ -31,7 +33,10 @@ from desktop.core.batches import (
 )
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import ConversationSettings, title_from_text
+from desktop.core.documents import Document, check_documents, stored_block
 from desktop.core.errors import DeskError
+from desktop.core.ports import AttachmentStore, DocumentPreparer
+from desktop.core.requests import without_documents
 from desktop.ui.batch_results_model import ResultTable, build_table
 from desktop.ui.tasks import TaskRegistry
 
@@ -48,9 +53,19 @@ class BatchesController(QObject):
     estimate_ready = Signal(object)  # BatchEstimate
     failed = Signal(str)  # a message for people
 
-    def __init__(self, store: BatchStore, catalog: Callable[[], Catalog], first_poll: float = 5.0):
+    def __init__(
+        self,
+        store: BatchStore,
+        catalog: Callable[[], Catalog],
+        first_poll: float = 5.0,
+        *,
+        blobs: AttachmentStore | None = None,
+        preparer: DocumentPreparer | None = None,
+    ):
         super().__init__()
         self.store = store
+        self.blobs = blobs  # shared documents' bytes (None: batches without documents)
+        self.preparer = preparer
         self.tasks = TaskRegistry()
         self.first_poll = first_poll
         self._catalog = catalog
@@ -61,6 +76,10 @@ class BatchesController(QObject):
     @property
     def catalog(self) -> Catalog:
         return self._catalog()
+
+    def token_counter(self) -> _Counting | None:
+        """The count endpoint for document lists (None until the API is set)."""
+        return None if self._count is None else _Counting(self._count)
 
     def set_api(self, api: BatchApi, count_tokens: Counter | None = None) -> None:
         """Use `api` from now on and resume following every batch not finished yet."""
@@ -88,24 +107,41 @@ class BatchesController(QObject):
 
     # -- submitting --------------------------------------------------------------------------
 
-    def submit(self, items: list[BatchItem], settings: ConversationSettings, title: str) -> None:
-        self.tasks.start("batch-submit", self._guard(self._submit(items, settings, title)))
+    def submit(
+        self,
+        items: list[BatchItem],
+        settings: ConversationSettings,
+        title: str,
+        documents: list[Document] | None = None,
+    ) -> None:
+        """Send `items` as a new batch, each request opening with the shared `documents`."""
+        work = self._submit(items, settings, title, documents or [])
+        self.tasks.start("batch-submit", self._guard(work))
 
     async def _submit(
-        self, items: list[BatchItem], settings: ConversationSettings, title: str
+        self,
+        items: list[BatchItem],
+        settings: ConversationSettings,
+        title: str,
+        documents: list[Document],
     ) -> None:
         import asyncio
 
         api = self._require_api()
         spec = self.catalog.get(settings.model)
-        requests = await asyncio.to_thread(build_requests, items, settings, spec)
-        info = await api.create(requests)
+        problems = check_documents(documents, spec)
+        if problems:
+            raise DeskError(problems[0])
+        blocks = [stored_block(d) for d in documents]
+        requests = await asyncio.to_thread(build_requests, items, settings, spec, blocks)
+        info = await api.create(await asyncio.to_thread(self._sendable, requests))
         rows = [
             (r["custom_id"], i.title, r["params"]) for r, i in zip(requests, items, strict=True)
         ]
-        record = await asyncio.to_thread(
-            self.store.add_batch, info, title, settings.to_dict(), rows
-        )
+        saved = settings.to_dict()
+        if documents:
+            saved["documents"] = [d.to_dict() for d in documents]
+        record = await asyncio.to_thread(self.store.add_batch, info, title, saved, rows)
         self.batch_submitted.emit(record)
         await self._refresh()
         self._follow(info.id)
@@ -122,7 +158,7 @@ class BatchesController(QObject):
         if not rows:
             raise DeskError("There are no failed requests to retry.")
         requests = [{"custom_id": cid, "params": params} for cid, _prompt, params in rows]
-        info = await api.create(requests)
+        info = await api.create(await asyncio.to_thread(self._sendable, requests))
         title = f"Retry: {record.title}"[:80]
         new = await asyncio.to_thread(self.store.add_batch, info, title, record.settings, rows)
         self.batch_submitted.emit(new)
@@ -142,18 +178,35 @@ class BatchesController(QObject):
 
     # -- estimate ----------------------------------------------------------------------------
 
-    def estimate(self, items: list[BatchItem], settings: ConversationSettings) -> None:
+    def estimate(
+        self,
+        items: list[BatchItem],
+        settings: ConversationSettings,
+        documents: list[Document] | None = None,
+    ) -> None:
         """Count a sample's input tokens; emits `estimate_ready` (or `failed`)."""
-        self.tasks.start("batch-estimate", self._guard(self._estimate(items, settings)))
+        work = self._estimate(items, settings, documents or [])
+        self.tasks.start("batch-estimate", self._guard(work))
 
-    async def _estimate(self, items: list[BatchItem], settings: ConversationSettings) -> None:
+    async def _estimate(
+        self, items: list[BatchItem], settings: ConversationSettings, documents: list[Document]
+    ) -> None:
+        """The documents were counted once when added: the sample is counted without them."""
         spec = self.catalog.get(settings.model)
         if self._count is None:
             raise DeskError("Still starting up — the token count comes in a moment.")
+        blocks = [stored_block(d) for d in documents]
         counts = []
         for index in sample_indexes(len(items)):
-            counts.append(await self._count(request_params(items[index], settings, spec)))
-        self.estimate_ready.emit(estimate(len(items), counts, spec, settings.max_tokens))
+            params = request_params(items[index], settings, spec, blocks)
+            document_tokens = 0
+            if blocks:  # placed by `request_params`, so every content is a list of blocks
+                params, document_tokens, _exact = without_documents(params)
+            counts.append(await self._count(params) + document_tokens)
+        prefix = sum(d.tokens for d in documents)
+        exact = all(d.tokens_exact for d in documents)
+        result = estimate(len(items), counts, spec, settings.max_tokens, prefix, exact)
+        self.estimate_ready.emit(result)
 
     # -- following ---------------------------------------------------------------------------
 
@@ -211,6 +264,13 @@ class BatchesController(QObject):
 
     # -- plumbing ----------------------------------------------------------------------------
 
+    def _sendable(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`requests` with their shared documents' bytes inlined (a worker thread)."""
+        blobs = self.blobs
+        if blobs is None:
+            return sendable(requests, _no_blobs, MAX_BYTES)
+        return sendable(requests, blobs.get, MAX_BYTES)
+
     def _require_api(self) -> BatchApi:
         if self._api is None:
             raise DeskError("Still starting up — try again in a moment.")
@@ -221,6 +281,20 @@ class BatchesController(QObject):
             await work
         except (DeskError, BatchInputError) as error:
             self.failed.emit(error.message if isinstance(error, DeskError) else str(error))
+
+
+class _Counting:
+    """The count endpoint as a `TokenCounter` (what the form's document list counts with)."""
+
+    def __init__(self, count: Counter) -> None:
+        self._count = count
+
+    async def count_tokens(self, params: dict[str, Any]) -> int:
+        return await self._count(params)
+
+
+def _no_blobs(sha256: str) -> bytes:
+    raise DeskError("This batch's documents cannot be read here (no document storage).")
 
 
 def _table(store: BatchStore, record: BatchRecord, catalog: Catalog) -> ResultTable:

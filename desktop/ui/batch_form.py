@@ -10,9 +10,10 @@ nothing already loaded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,9 +38,14 @@ from desktop.core.batches import (
     parse_jsonl,
     parse_lines,
 )
+from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings
-from desktop.core.pricing import format_usd
+from desktop.core.documents import Document, check_documents
 from desktop.ui.batch_controller import BatchesController, batch_title
+from desktop.ui.batch_documents import BatchDocuments
+from desktop.ui.batch_summary import summary_text
+from desktop.ui.documents import ContextDocuments
+from desktop.ui.image_input import local_files, set_drop_highlight
 from desktop.ui.settings_panel import ModelPicker
 
 IMPORT_FILTER = "Prompts (*.csv *.jsonl *.txt);;All files (*)"
@@ -83,6 +89,9 @@ class BatchForm(QWidget):
         self.loaded_from = ""
         self._csv_path: str | None = None
         self._items: list[BatchItem] = []
+        self._sending = False  # this form's Submit is on its way
+        self.documents: ContextDocuments | None = None
+        self.documents_box: BatchDocuments | None = None
         self._timer = QTimer(self, singleShot=True, interval=PAUSE_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._build(settings)
@@ -108,6 +117,21 @@ class BatchForm(QWidget):
         self.thinking = _named(QCheckBox("Thinking", self), "batch_thinking", "Thinking")
         form.addRow("Model", self.model_picker)
         form.addRow("Shared system prompt", self.system_prompt)
+        if self.controller.blobs is not None and self.controller.preparer is not None:
+            self.documents = ContextDocuments(
+                None,
+                self.controller.blobs,
+                self.controller.preparer,
+                self.controller.tasks,
+                self._spec,
+                self.controller.token_counter,
+                self,
+            )
+            self.documents_box = BatchDocuments(self.documents, self)
+            form.addRow("Shared documents", self.documents_box)
+            self.setAcceptDrops(True)
+            for editor in (self.prompts, self.system_prompt):
+                editor.viewport().installEventFilter(self)
         form.addRow("Max output tokens", self.max_tokens)
         form.addRow("", self.thinking)
         column.addLayout(form)
@@ -148,6 +172,9 @@ class BatchForm(QWidget):
         self.max_tokens.valueChanged.connect(self._on_edited)
         self.thinking.toggled.connect(self._on_edited)
         self.model_picker.currentIndexChanged.connect(self._on_edited)
+        if self.documents is not None:
+            self.documents.changed.connect(self._on_edited)
+            self.model_picker.currentIndexChanged.connect(self._on_model_picker_changed)
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.csv_column.textActivated.connect(self._on_csv_column_activated)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
@@ -169,6 +196,21 @@ class BatchForm(QWidget):
         settings.max_tokens = self.max_tokens.value()
         settings.thinking.enabled = self.thinking.isChecked()
         return settings
+
+    def _spec(self) -> ModelSpec:
+        return self.controller.catalog.get(self.settings().model)
+
+    def shared_documents(self) -> list[Document]:
+        return [] if self.documents is None else self.documents.documents()
+
+    def add_documents(self, paths: list[str]) -> None:
+        """Read and check `paths` as shared documents (as a drop or the picker does)."""
+        if self.documents_box is not None:
+            self.documents_box.add_files(paths)
+
+    def _on_model_picker_changed(self, _index: int) -> None:
+        if self.documents is not None:
+            self.documents.recount()
 
     def queue_text(self, text: str) -> None:
         """Add one prompt (the chat composer's text, newlines kept)."""
@@ -233,15 +275,25 @@ class BatchForm(QWidget):
             self.problems.setText(str(error) if text.strip() or self.loaded else "")
             self.summary.setText("")
             return
-        self.problems.setText("")
+        if self.documents is not None and self.documents.preparing:
+            self.problems.setText("")
+            self.summary.setText("Reading the shared documents…")
+            return  # their `changed` validates again
+        documents = self.shared_documents()
+        problems = check_documents(documents, self._spec())
+        self.problems.setText("\n".join(problems))
+        if problems:
+            self.summary.setText("")
+            return
         self.summary.setText(f"{len(self._items):,} requests — counting a sample's tokens…")
         self.submit_button.setEnabled(True)
-        self.controller.estimate(self._items, self.settings())
+        self.controller.estimate(self._items, self.settings(), documents)
 
     def _on_controller_estimate_ready(self, estimate: BatchEstimate) -> None:
         self.summary.setText(summary_text(estimate, self.model_picker.currentText()))
 
     def _on_controller_failed(self, message: str) -> None:
+        self._sending = False
         self.problems.setText(message)
 
     # -- actions -----------------------------------------------------------------------------
@@ -265,36 +317,54 @@ class BatchForm(QWidget):
         if not self._items:
             return
         self.submit_button.setEnabled(False)
+        self._sending = True
         self.problems.setText("")
         self.summary.setText(f"Sending {len(self._items):,} requests…")
-        self.controller.submit(self._items, self.settings(), batch_title(self._items))
+        title = batch_title(self._items)
+        self.controller.submit(self._items, self.settings(), title, self.shared_documents())
 
     def _on_controller_batch_submitted(self, _record: object) -> None:
+        if not self._sending:
+            return  # a retry from the Batches tab: what is being prepared here stays
+        self._sending = False
         self.prompts.clear()
+        if self.documents_box is not None:
+            self.documents_box.clear()
         self._on_clear_button_clicked()
         self.summary.setText("")
         self.submitted.emit()
+
+    # -- drops -------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.documents is not None and local_files(event.mimeData()):
+            set_drop_highlight(self, True)
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        set_drop_highlight(self, False)
+        super().dragLeaveEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Files dropped on the text boxes are documents too, not paths to type in."""
+        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            drag = cast(QDropEvent, event)
+            if self.documents is not None and local_files(drag.mimeData()):
+                drag.acceptProposedAction()
+                if event.type() == QEvent.Type.Drop:
+                    self.add_documents(local_files(drag.mimeData()))
+                return True
+        return super().eventFilter(watched, event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Dropped files become shared documents (prompts come with “Import CSV / JSONL…”)."""
+        set_drop_highlight(self, False)
+        files = local_files(event.mimeData())
+        if files and self.documents is not None:
+            event.acceptProposedAction()
+            self.add_documents(files)
 
 
 def _collect(loaded: list[BatchItem], text: str) -> list[BatchItem]:
     typed = parse_lines(text) if text.strip() else []
     return merge(loaded, typed)
-
-
-def summary_text(e: BatchEstimate, model: str) -> str:
-    """'3 requests · ≈ 1,234 input tokens (3 counted) · input ≈ $0.003 at the batch price
-    (interactive $0.006) · output at most $0.15'."""
-    parts = [f"{e.requests:,} requests to {model}"]
-    parts.append(f"≈ {e.input_tokens:,} input tokens ({e.sample} counted)")
-    if e.batch_input is None or e.interactive_input is None:
-        parts.append("price unknown for this model")
-    else:
-        parts.append(
-            f"input ≈ {format_usd(e.batch_input)} at the batch price "
-            f"(interactive {format_usd(e.interactive_input)})"
-        )
-    if e.batch_output_cap is not None:
-        parts.append(
-            f"output at most {format_usd(e.batch_output_cap)} (if every answer is max length)"
-        )
-    return " · ".join(parts)

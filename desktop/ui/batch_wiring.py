@@ -22,6 +22,7 @@ from desktop.core.conversation import (
     text_block,
     title_from_text,
 )
+from desktop.core.documents import Document, is_stored_document
 from desktop.core.errors import StorageError
 from desktop.ui.batch_controller import BatchesController
 from desktop.ui.batches_view import BatchesView, ended_message
@@ -97,10 +98,16 @@ class BatchesFeature(QObject):
             settings = self.window.controller.settings.copy()
             self.view = BatchesView(self.controller, settings)
             self.view.open_conversation_requested.connect(self.open_as_conversation)
+            self.window.controller.blob_keepers.append(self._form_blobs)
         self.view.show()
         self.view.raise_()
         self.view.activateWindow()
         return self.view
+
+    def _form_blobs(self) -> set[str]:
+        """The new batch's shared documents (not stored anywhere else yet)."""
+        form = self.view.form if self.view is not None else None
+        return form.documents.hashes() if form is not None and form.documents else set()
 
     def queue_composer_text(self) -> None:
         """Move the composer's text into the New batch form instead of sending it."""
@@ -131,6 +138,8 @@ class BatchesFeature(QObject):
         try:
             conversation = chat.store.create_conversation(settings)
             chat.store.rename_conversation(conversation.id, title_from_text(row.prompt))
+            for document in _documents(record):
+                chat.store.add_document(conversation.id, document)
             for message in _messages(conversation.id, params, row):
                 chat.store.add_message(message)
         except StorageError as error:
@@ -143,13 +152,23 @@ class BatchesFeature(QObject):
         self.window.activateWindow()
 
 
+def _documents(record: BatchRecord) -> list[Document]:
+    """The batch's shared documents (they become the conversation's context)."""
+    return [Document.from_dict(d) for d in record.settings.get("documents") or []]
+
+
 def _messages(conversation_id: int, params: dict[str, Any], row: ResultRow) -> list[Message]:
-    """The request's messages, then the batch's answer, as stored chat messages."""
+    """The request's messages, then the batch's answer, as stored chat messages.
+
+    Shared documents and cache markers are left out: the documents are the conversation's
+    context, and the chat places its own breakpoints."""
     out = []
     for message in params.get("messages") or []:
         content = message.get("content")
         blocks: list[Block] = [text_block(content)] if isinstance(content, str) else list(content)
-        out.append(Message(conversation_id, Role(message["role"]), blocks))
+        blocks = [_unmarked(b) for b in blocks if not is_stored_document(b)]
+        if blocks:
+            out.append(Message(conversation_id, Role(message["role"]), blocks))
     r = row.result
     out.append(
         Message(
@@ -162,3 +181,7 @@ def _messages(conversation_id: int, params: dict[str, Any], row: ResultRow) -> l
         )
     )
     return out
+
+
+def _unmarked(block: Block) -> Block:
+    return {key: value for key, value in block.items() if key != "cache_control"}

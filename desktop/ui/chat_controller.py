@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -115,6 +116,7 @@ class ChatController(QObject):
             self.settings_changed.connect(self._update_long_edge)
             self._update_long_edge()
         self.documents: ContextDocuments | None = None
+        self.blob_keepers: list[Callable[[], set[str]]] = []  # blobs in use elsewhere (batches)
         if documents is not None and blobs is not None:
             self._setup_documents(documents, blobs)
 
@@ -267,6 +269,8 @@ class ChatController(QObject):
             referenced |= self.attachments.hashes()
         if self.documents is not None:
             referenced |= self.documents.hashes()
+        for keeper in self.blob_keepers:
+            referenced |= keeper()
         import asyncio
 
         blobs = self.blobs

@@ -70,6 +70,25 @@ class DocumentRow(QFrame):
         return button
 
 
+def replace_rows(
+    old: list[DocumentRow], box: QVBoxLayout, documents: ContextDocuments, parent: QWidget
+) -> list[DocumentRow]:
+    """Rows for `documents` in `box`, in place of `old` (their buttons move and remove)."""
+    for row in old:
+        box.removeWidget(row)
+        row.hide()
+        row.deleteLater()
+    items = documents.items
+    rows = []
+    for index, item in enumerate(items):
+        row = DocumentRow(item, index == 0, index == len(items) - 1, parent)
+        row.move_requested.connect(documents.move)
+        row.remove_requested.connect(documents.remove)
+        box.addWidget(row)
+        rows.append(row)
+    return rows
+
+
 class ContextPanel(QFrame):
     """Lists the documents sent (and cached) at the start of every request, and the cache state."""
 
@@ -148,18 +167,8 @@ class ContextPanel(QFrame):
         self.show_message(f"{shown}\n{text}" if shown else text)
 
     def _on_documents_changed(self) -> None:
-        for row in self._rows:
-            self._rows_box.removeWidget(row)
-            row.hide()
-            row.deleteLater()
+        self._rows = replace_rows(self._rows, self._rows_box, self.documents, self)
         items = self.documents.items
-        self._rows = []
-        for index, item in enumerate(items):
-            row = DocumentRow(item, index == 0, index == len(items) - 1, self)
-            row.move_requested.connect(self.documents.move)
-            row.remove_requested.connect(self.documents.remove)
-            self._rows_box.addWidget(row)
-            self._rows.append(row)
         self.empty_label.setVisible(not items)
         ready = self.documents.documents()
         total = sum(d.tokens for d in ready)

@@ -19,10 +19,10 @@ from desktop.core.documents import Document, api_block, check_new_document, stor
 from desktop.core.errors import DeskError, StorageError
 from desktop.core.ports import (
     AttachmentStore,
-    ChatBackend,
     ConversationStore,
     DocumentPreparer,
     PreparedDocument,
+    TokenCounter,
 )
 from desktop.ui.tasks import TaskRegistry
 
@@ -50,19 +50,22 @@ class DocumentItem:
 
 
 class ContextDocuments(QObject):
-    """The documents sent at the start of every request of the open conversation."""
+    """The documents sent at the start of every request of the open conversation.
+
+    Without a `store` it is a list that is never saved (a new batch's shared documents).
+    """
 
     changed = Signal()  # added, removed, reordered, read, or counted
     failed = Signal(str)  # a document could not be used; it was not added
 
     def __init__(
         self,
-        store: ConversationStore,
+        store: ConversationStore | None,
         blobs: AttachmentStore,
         preparer: DocumentPreparer,
         tasks: TaskRegistry,
         spec: Callable[[], ModelSpec],
-        backend: Callable[[], ChatBackend | None],
+        backend: Callable[[], TokenCounter | None],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -106,7 +109,7 @@ class ContextDocuments(QObject):
         self._tasks.cancel_prefix(COUNT_GROUP)
         self.conversation_id = conversation_id
         documents: list[Document] = []
-        if conversation_id is not None:
+        if conversation_id is not None and self._store is not None:
             try:
                 documents = self._store.list_documents(conversation_id)
             except StorageError as exc:
@@ -138,7 +141,7 @@ class ContextDocuments(QObject):
         self._tasks.cancel(f"{PREP_GROUP}{item_id}")
         self._tasks.cancel(f"{COUNT_GROUP}{item_id}")
         self._items.remove(item)
-        if item.document is not None and item.document.id is not None:
+        if self._store is not None and item.document and item.document.id is not None:
             self._guarded(self._store.remove_document, item.document.id)
         self.changed.emit()
 
@@ -153,7 +156,7 @@ class ContextDocuments(QObject):
             return
         self._items.insert(target, self._items.pop(index))
         ids = [i.document.id for i in self._items if i.document and i.document.id is not None]
-        if self.conversation_id is not None and ids:
+        if self._store is not None and self.conversation_id is not None and ids:
             self._guarded(self._store.reorder_documents, self.conversation_id, ids)
         self.changed.emit()
 
@@ -201,12 +204,15 @@ class ContextDocuments(QObject):
             self.changed.emit()
             self.failed.emit(problem or f"{item.name} could not be read.")
             return
-        item.document = self._save(document) if self.conversation_id is not None else document
+        saving = self._store is not None and self.conversation_id is not None
+        item.document = self._save(document) if saving else document
         self.changed.emit()
         self._start_count(item)
 
     def _save(self, document: Document) -> Document:
         assert self.conversation_id is not None
+        if self._store is None:
+            return document
         try:
             return self._store.add_document(self.conversation_id, document)
         except StorageError as exc:
@@ -225,7 +231,7 @@ class ContextDocuments(QObject):
         count = self._count(backend, item.document, self._spec().id)
         self._tasks.start(f"{COUNT_GROUP}{item.id}", count, on_done)
 
-    async def _count(self, backend: ChatBackend, document: Document, model: str) -> int | None:
+    async def _count(self, backend: TokenCounter, document: Document, model: str) -> int | None:
         import asyncio
 
         blobs = self._blobs
@@ -245,7 +251,7 @@ class ContextDocuments(QObject):
         if tokens is None or document is None or item not in self._items:
             return
         item.document = document.with_tokens(tokens, exact=True)
-        if document.id is not None:
+        if self._store is not None and document.id is not None:
             self._guarded(self._store.update_document_tokens, document.id, tokens, True)
         self.changed.emit()
 

@@ -184,17 +184,22 @@ async def batch_results(desk, out: Path) -> None:  # type: ignore[no-untyped-def
     answers = ["positive", "negative", "positive", "", "positive", ""]
     for number, answer in enumerate(answers, 1):
         fake.answers[f"request-{number:05d}"] = answer.capitalize() + "."
-        fake.usage[f"request-{number:05d}"] = {
-            "input_tokens": 38 + number,
-            "output_tokens": 4,
-            "cache_creation_input_tokens": 2400 if number == 1 else 0,
-            "cache_read_input_tokens": 0 if number == 1 else 2400,
-        }
+    # usage comes from the fake server's prompt cache: the first request writes the shared
+    # document, the others read it
     desk.batches.first_poll = 0.3
     view = desk.batch_feature.show_view()
-    view.resize(1240, 760)
+    view.resize(1240, 800)
     form = view.form
     form.system_prompt.setPlainText("Answer with one word: positive, negative or neutral.")
+    guide = out / "sentiment-guidelines.md"
+    rule = "- A review that praises the product but complains about delivery is mixed.\n"
+    guide.write_text("# Sentiment guidelines\n\n" + rule * 300, encoding="utf-8")
+    form.add_documents([str(guide)])
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        docs = form.documents
+        if docs and docs.documents() and all(d.tokens_exact for d in docs.documents()):
+            break
     form.prompts.setFocus()
     for number, prompt in enumerate(BATCH_PROMPTS):
         if number:
@@ -202,7 +207,7 @@ async def batch_results(desk, out: Path) -> None:  # type: ignore[no-untyped-def
         QTest.keyClicks(form.prompts, prompt)
     for _ in range(100):
         await asyncio.sleep(0.05)
-        if "counted" in form.summary.text():
+        if "shared documents" in form.summary.text():
             break
     view.grab().save(str(out / "batch-new.png"))
     QTest.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)

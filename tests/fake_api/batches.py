@@ -7,6 +7,8 @@ Scripting (attributes of `FakeAnthropic.batches`, safe to change while the serve
   `invalid_request_error`).
 - `answers`: custom_id -> answer text; `usage`: custom_id -> usage dict (else computed).
 - `shuffle`: results come back in a scrambled (but reproducible) order.
+- `prompt_cache`: the server's simulated cache; succeeded requests read and write it in the
+  order they were sent (requests with more than four breakpoints fail as invalid).
 
 Results are served at `<base_url>/batch-results/<id>.jsonl` — a path that is not under
 `/v1/messages/batches`, so a client that ignored the absolute `results_url` would fail.
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fake_api.estimate import input_tokens
+from tests.fake_api.prompt_cache import MAX_BREAKPOINTS, PromptCache, count_breakpoints
 from tests.fake_api.render import Rendered, error_response, json_bytes
 
 PREFIX = "/v1/messages/batches"
@@ -49,6 +52,7 @@ class FakeBatches:
         self.outcomes: dict[str, str] = {}
         self.answers: dict[str, str] = {}
         self.usage: dict[str, dict[str, Any]] = {}
+        self.prompt_cache: PromptCache | None = None  # the server's: results read and write it
         self.shuffle = True
         self.base_url = ""
         self._batches: dict[str, _Batch] = {}
@@ -151,6 +155,9 @@ class FakeBatches:
     def _result(self, request: dict[str, Any], canceled: bool) -> dict[str, Any]:
         custom_id = request["custom_id"]
         outcome = "canceled" if canceled else self.outcomes.get(custom_id, "succeeded")
+        params = request.get("params") or {}
+        if outcome == "succeeded" and count_breakpoints(params) > MAX_BREAKPOINTS:
+            outcome = "invalid"  # the API refuses more than four cache_control markers
         if outcome == "succeeded":
             return {"custom_id": custom_id, "result": self._succeeded(request)}
         if outcome in ("errored", "invalid"):
@@ -171,6 +178,9 @@ class FakeBatches:
             "cache_read_input_tokens": 0,
             "service_tier": "batch",
         }
+        if self.prompt_cache is not None and custom_id not in self.usage:
+            # requests run in the order sent here: the first writes, the others read
+            usage.update(self.prompt_cache.usage(params, input_tokens(params)))
         message = {
             "id": f"msg_{custom_id}",
             "type": "message",

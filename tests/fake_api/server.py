@@ -71,6 +71,7 @@ class FakeAnthropic:
         self.log_requests = False
         self.prompt_cache = PromptCache()  # `.min_tokens`, `.clock` may be changed too
         self.batches = FakeBatches()  # Message Batches state and script (tests/fake_api/batches.py)
+        self.batches.prompt_cache = self.prompt_cache
         self.stopping = threading.Event()
         self._port = port
         self._lock = threading.Lock()

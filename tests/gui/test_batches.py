@@ -22,6 +22,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.api.batches import AnthropicBatches
+from desktop.media.documents import PypdfDocumentPreparer
 from desktop.storage.batches import SqliteBatchStore
 from desktop.ui.batch_controller import BatchesController
 from desktop.ui.batch_wiring import BatchesFeature
@@ -48,7 +49,13 @@ class Batches:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.store = SqliteBatchStore(desk.paths.database_path)
-        self.controller = BatchesController(self.store, lambda: desk.controller.catalog, POLL_S)
+        self.controller = BatchesController(
+            self.store,
+            lambda: desk.controller.catalog,
+            POLL_S,
+            blobs=desk.blobs,
+            preparer=PypdfDocumentPreparer(),
+        )
         self.feature = BatchesFeature(desk.window, self.controller)
         self.controller.set_api(AnthropicBatches(desk.backend), desk.backend.count_tokens)
 
