@@ -44,7 +44,7 @@ class AnthropicBackend:
 
     async def stream_message(self, params: dict[str, Any]) -> AsyncIterator[StreamEvent]:
         """Stream one answer; yields raw events as dicts. Closing the iterator ends the request."""
-        client = self._require_client()
+        client = await self._ready_client()
         model = params.get("model")
         try:
             stream = await client.messages.create(**params, stream=True)
@@ -60,7 +60,7 @@ class AnthropicBackend:
 
     async def count_tokens(self, params: dict[str, Any]) -> int:
         """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored."""
-        client = self._require_client()
+        client = await self._ready_client()
         fields = ("model", "messages", "system", "thinking", "tools", "tool_choice")
         request = {k: v for k, v in params.items() if k in fields}
         try:
@@ -72,13 +72,15 @@ class AnthropicBackend:
 
     async def list_models(self) -> list[RemoteModel]:
         """Every model the account may use, as the API lists them."""
-        return await _list_models(self._require_client())
+        return await _list_models(await self._ready_client())
 
     async def verify_key(self, api_key: str) -> None:
         """Raise AuthFailed / Offline / ... unless `api_key` can list models."""
         if not api_key:
             raise MissingApiKey("Enter an API key first.")
-        client = self._make_client(api_key, VERIFY_TIMEOUT)
+        import asyncio
+
+        client = await asyncio.to_thread(self._make_client, api_key, VERIFY_TIMEOUT)
         try:
             await _first_models_page(client)
         finally:
@@ -93,14 +95,23 @@ class AnthropicBackend:
         for client in clients:
             await client.close()
 
-    def _require_client(self) -> AsyncAnthropic:
-        if self._api_key is None:
-            raise MissingApiKey(
-                "No API key is set. Add your Anthropic API key in Settings "
-                "(create one at console.anthropic.com)."
-            )
-        if self._client is None:
-            self._client = self._make_client(self._api_key, self._timeout)
+    async def _ready_client(self) -> AsyncAnthropic:
+        """The client for the current key, built in a worker thread the first time: its TLS
+        setup (certificates) takes 30-70 ms, too long for the UI thread."""
+        import asyncio
+
+        while self._client is None:
+            key = self._api_key
+            if key is None:
+                raise MissingApiKey(
+                    "No API key is set. Add your Anthropic API key in Settings "
+                    "(create one at console.anthropic.com)."
+                )
+            client = await asyncio.to_thread(self._make_client, key, self._timeout)
+            if self._client is None and self._api_key == key:
+                self._client = client
+            else:  # the key changed, or another request built one meanwhile
+                self._retired.append(client)
         return self._client
 
     def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:

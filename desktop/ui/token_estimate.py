@@ -1,8 +1,8 @@
 """The live estimate before sending: exact input tokens from the count endpoint, and their price.
 
 Typing restarts a 400 ms timer; when it fires, one count request runs in the "count" task
-group, which cancels the request it supersedes, so at most one is in flight and typing never
-waits. Offline or on an error the estimate falls back to a local guess shown with "≈".
+group, which cancels the request it supersedes; the new request goes out only once the old one
+has ended (its connection closed), so at most one is in flight, and typing never waits. Offline or on an error the estimate falls back to a local guess shown with "≈".
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from desktop.core.pricing import format_usd, input_cost
 from desktop.core.requests import build_params, local_token_estimate, without_images
 
 if TYPE_CHECKING:
+    import asyncio
+
     from desktop.ui.chat_controller import ChatController
 
 DEBOUNCE_MS = 400
@@ -36,6 +38,7 @@ class TokenEstimator(QObject):
         self._history: list[Message] | None = None
         self._history_key: tuple[int | None, int] = (None, -1)
         self.requests_started = 0
+        self._count_task: asyncio.Task[Any] | None = None
 
     def draft_changed(self, text: str) -> None:
         """The composer's text or the attachments changed: count again once typing pauses."""
@@ -55,9 +58,21 @@ class TokenEstimator(QObject):
         spec = controller.catalog.get(controller.settings.model)
         params, image_tokens = without_images(self._draft_params(), spec)
         self.requests_started += 1
-        controller.tasks.start(COUNT_GROUP, self._count(params, image_tokens, spec))
+        superseded = self._count_task
+        work = self._count(params, image_tokens, spec, superseded)
+        self._count_task = controller.tasks.start(COUNT_GROUP, work)
 
-    async def _count(self, params: dict[str, Any], image_tokens: int, spec: Any) -> None:
+    async def _count(
+        self,
+        params: dict[str, Any],
+        image_tokens: int,
+        spec: Any,
+        superseded: asyncio.Task[Any] | None = None,
+    ) -> None:
+        if superseded is not None and not superseded.done():
+            import asyncio
+
+            await asyncio.wait([superseded])  # cancelled by the task group; let it close
         backend = self._controller.backend
         exact = backend is not None
         try:
