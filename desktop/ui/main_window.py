@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.attach_button.clicked.connect(self._on_attach_button_clicked)
         self.composer.files_received.connect(self.attach_files)
         self.composer.image_received.connect(self.attach_image)
+        self.composer.urls_received.connect(self.attach_urls)
         self.chat_view.files_dropped.connect(self.attach_files)
         self.chat_view.image_dropped.connect(self.attach_image)
 
@@ -316,6 +317,14 @@ class MainWindow(QMainWindow):
         attachments = self.controller.attachments
         if attachments is not None:
             attachments.add_data(PASTED_NAME, png_loader(image))
+            self.focus_composer()
+
+    def attach_urls(self, urls: list[str]) -> None:
+        """Images on the web (a pasted image address): Claude downloads them when sent."""
+        attachments = self.controller.attachments
+        if attachments is not None:
+            for url in urls:
+                attachments.add_url(url)
             self.focus_composer()
 
     def _on_attach_button_clicked(self) -> None:

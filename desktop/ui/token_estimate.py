@@ -2,7 +2,8 @@
 
 Typing restarts a 400 ms timer; when it fires, one count request runs in the "count" task
 group, which cancels the request it supersedes; the new request goes out only once the old one
-has ended (its connection closed), so at most one is in flight, and typing never waits. Offline or on an error the estimate falls back to a local guess shown with "≈".
+has ended (its connection closed), so at most one is in flight, and typing never waits.
+Offline or on an error the estimate falls back to a local guess shown with "≈".
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.conversation import Message, MessageStatus, Role, text_block
 from desktop.core.errors import DeskError, StorageError
-from desktop.core.images import blob_image_block
 from desktop.core.pricing import format_usd, input_cost
 from desktop.core.requests import build_params, local_token_estimate, without_images
 
@@ -129,4 +129,4 @@ class TokenEstimator(QObject):
         pending = self._controller.attachments
         if pending is None:
             return []
-        return [blob_image_block(image.facts) for image in pending.ready()]
+        return pending.blocks()

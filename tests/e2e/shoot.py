@@ -70,6 +70,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     window.grab().save(str(out / "stopped-settings.png"))
     window.settings_button.setChecked(False)
     await image_question(desk, out)
+    await image_url_draft(desk, out)
     await spend_view(desk, out)
     window.close()
 
@@ -112,6 +113,25 @@ async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     await wait_idle(desk)
     await asyncio.sleep(0.5)
     window.grab().save(str(out / "image-answer.png"))
+
+
+async def image_url_draft(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """A copied image address pasted into a new message: a chip saying "from URL"."""
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = desk.window
+    desk.controller.new_conversation()
+    QTest.keyClicks(window.composer, "Which bird is this?")
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://upload.example.org/wiki/Eurasian_blue_tit.jpg")])
+    QApplication.clipboard().setMimeData(mime)
+    window.composer.paste()
+    await asyncio.sleep(0.8)
+    window.grab().save(str(out / "image-url-draft.png"))
+    window.attachment_strip.pending.clear()
+    window.composer.clear()
 
 
 async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
