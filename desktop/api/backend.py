@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from desktop.api.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import RemoteModel, StreamEvent
@@ -31,6 +32,8 @@ class AnthropicBackend:
         self._api_key: str | None = None
         self._client: AsyncAnthropic | None = None
         self._retired: list[AsyncAnthropic] = []
+        self._background = BackgroundLoop("api-count")
+        self._counter: tuple[str, AsyncAnthropic] | None = None  # lives on the background loop
 
     def set_api_key(self, api_key: str | None) -> None:
         """Use `api_key` from the next request on (None: requests raise MissingApiKey)."""
@@ -59,16 +62,33 @@ class AnthropicBackend:
             await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
 
     async def count_tokens(self, params: dict[str, Any]) -> int:
-        """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored."""
-        client = await self._ready_client()
+        """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored.
+
+        Runs on a background loop with its own client: the SDK's work for a count (while the
+        user types) stays off the UI thread. Cancelling waits until the request has ended.
+        """
+        key = self._require_key()
         fields = ("model", "messages", "system", "thinking", "tools", "tool_choice")
         request = {k: v for k, v in params.items() if k in fields}
+        return await self._background.run(lambda: self._count_in_background(key, request))
+
+    async def _count_in_background(self, key: str, request: dict[str, Any]) -> int:
+        """On the background loop: count with the client kept there for `key`."""
+        if self._counter is None or self._counter[0] != key:
+            if self._counter is not None:
+                await self._counter[1].close()
+            self._counter = (key, self._make_client(key, self._timeout))
         try:
-            result = await client.messages.count_tokens(**request)
+            result = await self._counter[1].messages.count_tokens(**request)
         except Exception as error:
             _reraise_if_cancelled()  # a superseded count must end cancelled, not as an error
-            raise to_desk_error(error, params.get("model")) from error
+            raise to_desk_error(error, request.get("model")) from error
         return int(result.input_tokens)
+
+    async def _close_counter(self) -> None:
+        counter, self._counter = self._counter, None
+        if counter is not None:
+            await counter[1].close()
 
     async def list_models(self) -> list[RemoteModel]:
         """Every model the account may use, as the API lists them."""
@@ -94,6 +114,9 @@ class AnthropicBackend:
             self._client = None
         for client in clients:
             await client.close()
+        if self._counter is not None:
+            await self._background.run(self._close_counter)
+        self._background.close()
 
     async def _ready_client(self) -> AsyncAnthropic:
         """The client for the current key, built in a worker thread the first time: its TLS
@@ -101,18 +124,21 @@ class AnthropicBackend:
         import asyncio
 
         while self._client is None:
-            key = self._api_key
-            if key is None:
-                raise MissingApiKey(
-                    "No API key is set. Add your Anthropic API key in Settings "
-                    "(create one at console.anthropic.com)."
-                )
+            key = self._require_key()
             client = await asyncio.to_thread(self._make_client, key, self._timeout)
             if self._client is None and self._api_key == key:
                 self._client = client
             else:  # the key changed, or another request built one meanwhile
                 self._retired.append(client)
         return self._client
+
+    def _require_key(self) -> str:
+        if self._api_key is None:
+            raise MissingApiKey(
+                "No API key is set. Add your Anthropic API key in Settings "
+                "(create one at console.anthropic.com)."
+            )
+        return self._api_key
 
     def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:
         import anthropic

@@ -33,7 +33,6 @@ CHARACTERS = 500
 INTERVAL_S = 0.020
 FRAME_S = 0.016
 GUARD_S = 0.100
-KEY_TIMES: list[tuple[float, int, int]] = []
 TEXT = ("How many tokens does this question take? " * 20)[:CHARACTERS]
 
 
@@ -44,10 +43,8 @@ async def type_text(desk: Desk, text: str, burst: int, pause: float) -> float:
     due = time.perf_counter()
     last = due
     for i, char in enumerate(text):
-        before = time.perf_counter()
         QTest.keyClick(composer, char, Qt.KeyboardModifier.NoModifier)
         last = time.perf_counter()
-        KEY_TIMES.append((last - before, i, composer.height()))
         if i + 1 < len(text):
             due += INTERVAL_S + (pause if (i + 1) % burst == 0 else 0.0)
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
@@ -151,7 +148,6 @@ def run_typing(
         "worst_span": (worst[0] - typed, worst[1] - typed),
         "returned": [t - typed for t in app.returned if t > typed],
         "shown": [t - typed for t in shown if t > typed],
-        "worst_at": worst[0] - typed,
         "worst_cpu": probe.cpu_in(worst),
         "typing_s": typed - start,
         "estimate_after_s": end - typed,
@@ -173,20 +169,21 @@ def ms(seconds: Any) -> str:
 
 
 def report(title: str, r: dict[str, Any]) -> None:
+    met = "met" if r["worst"] <= FRAME_S else "not met"
     print(
-        f"\n{title}: typed {CHARACTERS} chars in {r['typing_s']:.2f} s "
-        f"(schedule {CHARACTERS * INTERVAL_S:.1f} s + pauses); estimate shown "
-        f"{r['estimate_after_s'] * 1000:.0f} ms after the last key ({r['label']}); longest "
-        f"main-thread gap {r['worst'] * 1000:.1f} ms at {r['worst_at'] * 1000:+.0f} ms from the "
-        f"last key, {r['worst_cpu'] * 1000:.1f} ms of it on the CPU (target <= 16 ms, "
-        f"{PROBE_MS} ms probe); most main-thread CPU inside one gap {r['busiest'] * 1000:.1f} ms; "
-        f"{r['over_frame']} of {len(r['gaps'])} gaps > 16 ms; count requests started "
-        f"{r['started']}, received {r['requests']}, at most {r['max_in_flight']} in flight "
-        f"(server) / {r['app_in_flight']} (app); longest garbage collection "
-        f"{r['gc'][0] * 1000:.1f} ms (generation {r['gc'][1]})\n"
-        f"  gaps: {distribution(r['gaps'])}\n  the longest gap ran {ms(r['worst_span'])} ms "
-        f"from the last key; the final count returned at {ms(r['returned'])} ms and was shown "
-        f"at {ms(r['shown'])} ms"
+        f"\n{title}\n"
+        f"  typed {CHARACTERS} characters in {r['typing_s']:.2f} s; the estimate appeared "
+        f"{r['estimate_after_s'] * 1000:.0f} ms after the last key ({r['label']})\n"
+        f"  longest main-thread gap {r['worst'] * 1000:.1f} ms (target <= 16 ms with a "
+        f"{PROBE_MS} ms probe: {met}), {r['worst_cpu'] * 1000:.1f} ms of it on the main "
+        f"thread's CPU, at {ms(r['worst_span'])} ms from the last key; "
+        f"{r['over_frame']} of {len(r['gaps'])} gaps > 16 ms\n"
+        f"  most main-thread CPU inside one gap (our own work): {r['busiest'] * 1000:.1f} ms\n"
+        f"  count requests: {r['started']} started, {r['requests']} received, at most "
+        f"{r['max_in_flight']} in flight at the server and {r['app_in_flight']} in the app; "
+        f"the last returned at {ms(r['returned'])} ms, shown at {ms(r['shown'])} ms\n"
+        f"  longest garbage collection {r['gc'][0] * 1000:.1f} ms (generation {r['gc'][1]})\n"
+        f"  gaps: {distribution(r['gaps'])}"
     )
 
 
@@ -197,7 +194,6 @@ def test_typing_while_counting_is_slow(desk: Desk, fake_api: Any) -> None:
     settle(desk, 0.1)
     gc.collect()
     gc.freeze()  # as the app does after startup
-    KEY_TIMES.clear()
     app = AppSide(desk)
     try:
         steady = run_typing(desk, fake_api, app, delay=0.3, burst=CHARACTERS, pause=0.0)
@@ -206,14 +202,12 @@ def test_typing_while_counting_is_slow(desk: Desk, fake_api: Any) -> None:
         report("bursts of 10 with 450 ms pauses, count_tokens 1 s", bursts)
     finally:
         app.close()
-    slowest = sorted(KEY_TIMES, reverse=True)[:6]
-    print(
-        "  slowest key events (ms, index, composer height):",
-        [(round(t * 1000, 1), i, h) for t, i, h in slowest],
-    )
     assert desk.window.composer.toPlainText() == TEXT  # no key was lost
     assert steady["max_in_flight"] <= 1 and bursts["max_in_flight"] <= 1
     assert steady["app_in_flight"] <= 1 and bursts["app_in_flight"] <= 1
     assert bursts["started"] > 10  # the bursts did start counts that had to be superseded
     assert "tokens in" in bursts["label"] and not bursts["label"].startswith("≈")
-    assert steady["worst"] < GUARD_S and bursts["worst"] < GUARD_S  # generous; printed above
+    # Our own work: the main thread's CPU inside any one gap stays within a frame. The wall
+    # gaps also hold time the busy machine gave to other processes; they get a generous guard.
+    assert steady["busiest"] <= FRAME_S and bursts["busiest"] <= FRAME_S
+    assert steady["worst"] < GUARD_S and bursts["worst"] < GUARD_S
