@@ -206,12 +206,13 @@ class SpendView(QDialog):
             self.export(path)
 
     def export(self, path: str) -> None:
-        """Write the chosen range's records as CSV to `path` (in a worker thread)."""
+        """Write the chosen range's records as CSV to `path` (made and written in a worker)."""
         import asyncio
 
-        text = csv_text(in_range(self.records, self.range_start), self._spec_for)
+        records = in_range(self.records, self.range_start)
+        spec_for, write_text = self._spec_for, self._write_text
         self.status_label.setText("Exporting…")
-        work = asyncio.to_thread(self._write_text, path, text)
+        work = asyncio.to_thread(lambda: write_text(path, csv_text(records, spec_for)))
         self._tasks.start(EXPORT_GROUP, work, on_done=lambda task: self._on_export_done(task, path))
 
     def _on_export_done(self, task: asyncio.Task[Any], path: str) -> None:
