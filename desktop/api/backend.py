@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from desktop.api.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import RemoteModel, StreamEvent
@@ -31,6 +32,8 @@ class AnthropicBackend:
         self._api_key: str | None = None
         self._client: AsyncAnthropic | None = None
         self._retired: list[AsyncAnthropic] = []
+        self._background = BackgroundLoop("api-count")
+        self._counter: tuple[str, AsyncAnthropic] | None = None  # lives on the background loop
 
     def set_api_key(self, api_key: str | None) -> None:
         """Use `api_key` from the next request on (None: requests raise MissingApiKey)."""
@@ -44,7 +47,7 @@ class AnthropicBackend:
 
     async def stream_message(self, params: dict[str, Any]) -> AsyncIterator[StreamEvent]:
         """Stream one answer; yields raw events as dicts. Closing the iterator ends the request."""
-        client = self._require_client()
+        client = await self._ready_client()
         model = params.get("model")
         try:
             stream = await client.messages.create(**params, stream=True)
@@ -59,26 +62,45 @@ class AnthropicBackend:
             await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
 
     async def count_tokens(self, params: dict[str, Any]) -> int:
-        """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored."""
-        client = self._require_client()
+        """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored.
+
+        Runs on a background loop with its own client: the SDK's work for a count (while the
+        user types) stays off the UI thread. Cancelling waits until the request has ended.
+        """
+        key = self._require_key()
         fields = ("model", "messages", "system", "thinking", "tools", "tool_choice")
         request = {k: v for k, v in params.items() if k in fields}
+        return await self._background.run(lambda: self._count_in_background(key, request))
+
+    async def _count_in_background(self, key: str, request: dict[str, Any]) -> int:
+        """On the background loop: count with the client kept there for `key`."""
+        if self._counter is None or self._counter[0] != key:
+            if self._counter is not None:
+                await self._counter[1].close()
+            self._counter = (key, self._make_client(key, self._timeout))
         try:
-            result = await client.messages.count_tokens(**request)
+            result = await self._counter[1].messages.count_tokens(**request)
         except Exception as error:
             _reraise_if_cancelled()  # a superseded count must end cancelled, not as an error
-            raise to_desk_error(error, params.get("model")) from error
+            raise to_desk_error(error, request.get("model")) from error
         return int(result.input_tokens)
+
+    async def _close_counter(self) -> None:
+        counter, self._counter = self._counter, None
+        if counter is not None:
+            await counter[1].close()
 
     async def list_models(self) -> list[RemoteModel]:
         """Every model the account may use, as the API lists them."""
-        return await _list_models(self._require_client())
+        return await _list_models(await self._ready_client())
 
     async def verify_key(self, api_key: str) -> None:
         """Raise AuthFailed / Offline / ... unless `api_key` can list models."""
         if not api_key:
             raise MissingApiKey("Enter an API key first.")
-        client = self._make_client(api_key, VERIFY_TIMEOUT)
+        import asyncio
+
+        client = await asyncio.to_thread(self._make_client, api_key, VERIFY_TIMEOUT)
         try:
             await _first_models_page(client)
         finally:
@@ -92,20 +114,35 @@ class AnthropicBackend:
             self._client = None
         for client in clients:
             await client.close()
+        if self._counter is not None:
+            await self._background.run(self._close_counter)
+        self._background.close()
 
-    def sdk_client(self) -> AsyncAnthropic:
+    async def sdk_client(self) -> AsyncAnthropic:
         """The SDK client (for `desktop.api.batches`); raises MissingApiKey without a key."""
-        return self._require_client()
+        return await self._ready_client()
 
-    def _require_client(self) -> AsyncAnthropic:
+    async def _ready_client(self) -> AsyncAnthropic:
+        """The client for the current key, built in a worker thread the first time: its TLS
+        setup (certificates) takes 30-70 ms, too long for the UI thread."""
+        import asyncio
+
+        while self._client is None:
+            key = self._require_key()
+            client = await asyncio.to_thread(self._make_client, key, self._timeout)
+            if self._client is None and self._api_key == key:
+                self._client = client
+            else:  # the key changed, or another request built one meanwhile
+                self._retired.append(client)
+        return self._client
+
+    def _require_key(self) -> str:
         if self._api_key is None:
             raise MissingApiKey(
                 "No API key is set. Add your Anthropic API key in Settings "
                 "(create one at console.anthropic.com)."
             )
-        if self._client is None:
-            self._client = self._make_client(self._api_key, self._timeout)
-        return self._client
+        return self._api_key
 
     def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:
         import anthropic

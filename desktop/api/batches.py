@@ -26,12 +26,12 @@ class AnthropicBatches:
     def __init__(self, backend: Any) -> None:
         self._backend = backend
 
-    def _client(self) -> AsyncAnthropic:
-        client: AsyncAnthropic = self._backend.sdk_client()
+    async def _client(self) -> AsyncAnthropic:
+        client: AsyncAnthropic = await self._backend.sdk_client()
         return client
 
     async def create(self, requests: list[dict[str, Any]]) -> BatchInfo:
-        client = self._client()
+        client = await self._client()
         try:
             batch = await client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
         except Exception as error:
@@ -39,7 +39,7 @@ class AnthropicBatches:
         return batch_info(batch)
 
     async def retrieve(self, batch_id: str) -> BatchInfo:
-        client = self._client()
+        client = await self._client()
         try:
             batch = await client.messages.batches.retrieve(batch_id)
         except Exception as error:
@@ -47,7 +47,7 @@ class AnthropicBatches:
         return batch_info(batch)
 
     async def cancel(self, batch_id: str) -> BatchInfo:
-        client = self._client()
+        client = await self._client()
         try:
             batch = await client.messages.batches.cancel(batch_id)
         except Exception as error:
@@ -55,7 +55,7 @@ class AnthropicBatches:
         return batch_info(batch)
 
     async def list_batches(self, limit: int = 100) -> list[BatchInfo]:
-        client = self._client()
+        client = await self._client()
         try:
             page = await client.messages.batches.list(limit=limit)
         except Exception as error:
@@ -64,7 +64,7 @@ class AnthropicBatches:
 
     async def results_text(self, batch_id: str) -> str:
         """The whole results file (JSONL) of an ended batch."""
-        client = self._client()
+        client = await self._client()
         try:
             decoder = await client.messages.batches.results(batch_id)
             response = decoder.http_response

@@ -236,3 +236,47 @@ def facts_from_block(block: dict[str, Any]) -> ImageFacts | None:
         sha256=str(source.get("sha256", "")),
         name=str(source.get("name", "")),
     )
+
+
+# --- images the API fetches itself ---------------------------------------------------------------
+
+URL_SOURCE = "url"
+URL_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+"""What a pasted URL's path must end with to be attached as an image (the API's media types)."""
+
+
+def image_url(text: str) -> str | None:
+    """`text` if it is one http(s) URL whose path ends in an image type the API accepts."""
+    from urllib.parse import urlsplit
+
+    candidate = text.strip()
+    if not candidate or any(c.isspace() for c in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return candidate if parts.path.lower().endswith(URL_IMAGE_SUFFIXES) else None
+
+
+def url_file_name(url: str) -> str:
+    """The file name at the end of an image URL's path ('photo.jpg'), else its host."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    return unquote(parts.path.rsplit("/", 1)[-1]) or parts.netloc
+
+
+def url_image_block(url: str) -> dict[str, Any]:
+    """An image the API downloads itself; stored as sent, so later turns send it again."""
+    return {"type": "image", "source": {"type": URL_SOURCE, "url": url}}
+
+
+def url_from_block(block: dict[str, Any]) -> str | None:
+    """The URL of an image block with a URL source; None for other blocks."""
+    source = block.get("source") if block.get("type") == "image" else None
+    if isinstance(source, dict) and source.get("type") == URL_SOURCE:
+        return str(source.get("url") or "") or None
+    return None

@@ -12,6 +12,7 @@ from desktop.core.conversation import Conversation, ConversationSettings, Messag
 if TYPE_CHECKING:  # core.images imports the catalog, which imports this module
     from desktop.core.documents import Document
     from desktop.core.images import ImageFacts
+    from desktop.core.spend import UsageRecord
 
 StreamEvent = dict[str, Any]
 """One raw Messages-API stream event as a dict (`{"type": "content_block_delta", ...}`)."""
@@ -105,6 +106,10 @@ class ConversationStore(Protocol):
 
     def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
         """Token counts of the conversation's answers, summed per model."""
+        ...
+
+    def usage_records(self) -> list[UsageRecord]:
+        """Answers' usage summed per local day and model; safe to call from a worker thread."""
         ...
 
     def add_message(self, message: Message) -> Message:

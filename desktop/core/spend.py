@@ -1,14 +1,49 @@
 """Spending over time: usage records per day and model, from chats and batches (stdlib only).
 
 Storage aggregates usage in SQL and hands the UI `UsageRecord`s; the Spend view prices them
-with `desktop.core.pricing.cost` (batch records at the batch discount).
+with `desktop.core.pricing.cost` (batch records at the batch discount). A model without a known
+price is counted and listed, never given a guessed price.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 
+from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Usage
+from desktop.core.pricing import Cost, cache_write_split, cost
+
+SpecFor = Callable[[str], ModelSpec]
+UsageSource = Callable[[], "list[UsageRecord]"]
+"""Something that reports spending (the chat history, Message Batches); may block: run it in
+a worker thread."""
+
+RANGES: tuple[tuple[str, int | None], ...] = (
+    ("Last 7 days", 7),
+    ("Last 30 days", 30),
+    ("Last 90 days", 90),
+    ("All time", None),
+)
+"""The ranges the Spend view offers: label, number of days (None: everything)."""
+
+CSV_COLUMNS = (
+    "day",
+    "model",
+    "kind",
+    "requests",
+    "input_tokens",
+    "output_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "cost_usd",
+    "saved_by_cache_usd",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +63,139 @@ class UsageRecord:
     usage: Usage
     batch: bool = False
     requests: int = 1
+
+    @property
+    def kind(self) -> str:
+        return "batch" if self.batch else "chat"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpend:
+    """One model's spending in a range, chats and batches apart. `cost` None: price unknown."""
+
+    model: str
+    batch: bool
+    requests: int
+    usage: Usage
+    cost: Cost | None
+
+    @property
+    def kind(self) -> str:
+        return "batch" if self.batch else "chat"
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpend:
+    """One day's priced cost per (model, batch); unpriced usage is not in it."""
+
+    day: str
+    costs: dict[tuple[str, bool], Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.costs.values(), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class SpendSummary:
+    """Totals of a range: `total` covers priced models only; `unpriced` lists the others."""
+
+    models: list[ModelSpend]
+    days: list[DaySpend]
+    total: Cost
+    requests: int
+
+    @property
+    def unpriced(self) -> list[ModelSpend]:
+        return [m for m in self.models if m.cost is None]
+
+    @property
+    def series(self) -> list[tuple[str, bool]]:
+        """The priced (model, batch) pairs, most expensive first: the chart's colours."""
+        return [(m.model, m.batch) for m in self.models if m.cost is not None]
+
+
+def first_day(days: int | None, today: date) -> str | None:
+    """The first day ('YYYY-MM-DD') of a range of `days` ending today; None for all time."""
+    return None if days is None else (today - timedelta(days=days - 1)).isoformat()
+
+
+def in_range(records: Iterable[UsageRecord], start: str | None) -> list[UsageRecord]:
+    return [r for r in records if start is None or r.day >= start]
+
+
+def add_usage(a: Usage, b: Usage) -> Usage:
+    return Usage(**{name: getattr(a, name) + getattr(b, name) for name in Usage.__slots__})
+
+
+def price(record: UsageRecord, spec_for: SpecFor) -> Cost | None:
+    """What a record cost (batch records at the batch discount); None when the price is unknown."""
+    return cost(record.usage, spec_for(record.model), batch=record.batch)
+
+
+def summarize(
+    records: Iterable[UsageRecord], spec_for: SpecFor, start: str | None, today: date
+) -> SpendSummary:
+    """Per-model and per-day totals of the records from `start` (None: the first record) on."""
+    chosen = sorted(in_range(records, start), key=lambda r: (r.day, r.model, r.batch))
+    by_model: dict[tuple[str, bool], tuple[int, Usage, Cost | None]] = {}
+    by_day: dict[str, dict[tuple[str, bool], Decimal]] = {}
+    for record in chosen:
+        key = (record.model, record.batch)
+        amount = price(record, spec_for)
+        requests, usage, total = by_model.get(key, (0, Usage(), Cost()))
+        summed = None if amount is None or total is None else total + amount
+        by_model[key] = (requests + record.requests, add_usage(usage, record.usage), summed)
+        if amount is not None:
+            day = by_day.setdefault(record.day, {})
+            day[key] = day.get(key, Decimal(0)) + amount.total
+    models = [ModelSpend(k[0], k[1], n, u, c) for k, (n, u, c) in by_model.items()]
+    models.sort(key=lambda m: (m.cost is None, -(m.cost.total if m.cost else 0), m.model))
+    total = sum((m.cost for m in models if m.cost is not None), Cost())
+    begin = start or (chosen[0].day if chosen else today.isoformat())
+    days = [DaySpend(d, by_day.get(d, {})) for d in day_span(begin, today)]
+    return SpendSummary(models, days, total, sum(m.requests for m in models))
+
+
+def day_span(first: str, today: date) -> list[str]:
+    """Every day from `first` to `today` (both included); just `first` if it is later."""
+    start = date.fromisoformat(first)
+    count = max(1, (today - start).days + 1)
+    return [(start + timedelta(days=i)).isoformat() for i in range(count)]
+
+
+def csv_text(records: Iterable[UsageRecord], spec_for: SpecFor) -> str:
+    """The records as CSV (`CSV_COLUMNS`), one row per day, model and kind, oldest first.
+
+    Amounts are unrounded USD; `cost_usd` and `saved_by_cache_usd` are empty when the model's
+    price is unknown.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in sorted(records, key=lambda r: (r.day, r.model, r.batch)):
+        writer.writerow(csv_row(record, spec_for))
+    return out.getvalue()
+
+
+def csv_row(record: UsageRecord, spec_for: SpecFor) -> list[str]:
+    usage = record.usage
+    writes_5m, writes_1h = cache_write_split(usage)
+    amount = price(record, spec_for)
+    counts = (usage.input_tokens, usage.output_tokens, writes_5m, writes_1h)
+    return [
+        record.day,
+        record.model,
+        record.kind,
+        str(record.requests),
+        *(str(n) for n in counts),
+        str(usage.cache_read_input_tokens),
+        "" if amount is None else _plain(amount.total),
+        "" if amount is None else _plain(amount.saved_by_cache),
+    ]
+
+
+def _plain(amount: Decimal) -> str:
+    """A Decimal without exponent notation, trailing zeros dropped ('0.0125', '0')."""
+    text = f"{amount:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -30,6 +30,7 @@ from desktop.core.conversation import (
 )
 from desktop.core.documents import Document
 from desktop.core.errors import StorageError
+from desktop.core.spend import UsageRecord
 from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -52,6 +53,13 @@ LAST_MESSAGES_SQL = (
     "ORDER BY id DESC LIMIT ?) ORDER BY id"
 )
 ALL_MESSAGES_SQL = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
+_USAGE_SUMS = ", ".join(f"total(json_extract(usage_json, '$.{name}'))" for name in Usage.__slots__)
+USAGE_RECORDS_SQL = (
+    "SELECT date(created_at, 'unixepoch', 'localtime') AS day, model, count(*), "
+    f"{_USAGE_SUMS} FROM messages "
+    "WHERE role = 'assistant' AND usage_json IS NOT NULL AND model IS NOT NULL "
+    "GROUP BY day, model ORDER BY day, model"
+)
 SEARCH_SQL = (
     "SELECT m.conversation_id, m.id, c.title, "
     f"snippet(messages_fts, 0, '', '', '…', {SNIPPET_TOKENS}) "
@@ -226,6 +234,22 @@ class SqliteConversationStore:
             str(row[0]): Usage(**{n: int(v) for n, v in zip(fields, row[1:], strict=True)})
             for row in rows
         }
+
+    def usage_records(self) -> list[UsageRecord]:
+        """Answers' usage summed per local day and model (chat answers: ``batch=False``).
+
+        Opens its own short-lived read connection, so it may run in a worker thread while
+        the main thread keeps using the store.
+        """
+        with self._errors("sum spending"):
+            if self._conn is None:
+                raise StorageError("The history database is closed. Restart Claude Desk.")
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = conn.execute(USAGE_RECORDS_SQL).fetchall()
+            finally:
+                conn.close()
+        return _parse(rows, _usage_record, self.path)
 
     def add_message(self, message: Message) -> Message:
         if message.id is not None:
@@ -549,3 +573,8 @@ def _message(row: tuple[Any, ...]) -> Message:
         error=row[9],
         created_at=float(row[10]),
     )
+
+
+def _usage_record(row: tuple[Any, ...]) -> UsageRecord:
+    counts = {n: int(v) for n, v in zip(Usage.__slots__, row[3:], strict=True)}
+    return UsageRecord(str(row[0]), str(row[1]), Usage(**counts), False, int(row[2]))

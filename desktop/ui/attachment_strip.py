@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QPixmap
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -31,7 +31,9 @@ def pixmap_from(data: bytes) -> QPixmap:
 
 
 def chip_detail(item: PendingImage) -> str:
-    """``1568 × 1045 px · ~2,100 tokens``, or that it is still being prepared."""
+    """``1568 × 1045 px · ~2,100 tokens``, "from URL", or that it is still being prepared."""
+    if item.url is not None:
+        return "from URL"
     if item.prepared is None:
         return "preparing…"
     prepared = item.prepared
@@ -76,6 +78,9 @@ class AttachmentChip(QFrame):
         row.addLayout(column)
         row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
         self._shown: tuple[object, bytes] | None = None
+        if item.url is not None:
+            self.thumbnail.setText("URL")
+            self.setToolTip(f"{item.url}\nClaude downloads this image itself; click to open it.")
         self.refresh()
 
     def refresh(self) -> None:
@@ -105,7 +110,8 @@ class AttachmentChip(QFrame):
         self.remove_requested.emit(self.item.id)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.item.prepared is not None:
+        openable = self.item.prepared is not None or self.item.url is not None
+        if event.button() == Qt.MouseButton.LeftButton and openable:
             self.open_requested.emit(self.item.id)
         super().mouseReleaseEvent(event)
 
@@ -203,7 +209,9 @@ class AttachmentStrip(QWidget):
 
     def _on_chip_open_requested(self, item_id: int) -> None:
         item = next((i for i in self.pending.items if i.id == item_id), None)
-        if item is not None and item.prepared is not None:
+        if item is not None and item.url is not None:
+            QDesktopServices.openUrl(QUrl(item.url))  # a web image: the browser shows it
+        elif item is not None and item.prepared is not None:
             ImagePreviewDialog(item.prepared.data, item.name, self.window()).open()
 
 

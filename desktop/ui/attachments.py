@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import DeskError
-from desktop.core.images import estimate_tokens
+from desktop.core.images import blob_image_block, estimate_tokens, url_file_name, url_image_block
 from desktop.core.ports import AttachmentStore, ImagePreparer, PreparedImage
 from desktop.ui.tasks import TaskRegistry
 
@@ -70,11 +70,13 @@ def prep_executor() -> ThreadPoolExecutor:
 
 @dataclass(eq=False)
 class PendingImage:
-    """One attached image; `prepared` is None while it is being prepared."""
+    """One attached image; `prepared` is None while it is being prepared. An image given by
+    its web address (`url`) is not prepared here: the API downloads it."""
 
     id: int
     name: str
     path: str | None = None
+    url: str | None = None
     loader: Loader | None = None
     prepared: PreparedImage | None = None
     thumbnail: bytes = b""
@@ -86,7 +88,7 @@ class PendingImage:
 
     @property
     def preparing(self) -> bool:
-        return self.prepared is None
+        return self.prepared is None and self.url is None
 
     @property
     def tokens(self) -> int:
@@ -135,6 +137,16 @@ class PendingImages(QObject):
     def ready(self) -> list[PreparedImage]:
         return [item.prepared for item in self._items if item.prepared is not None]
 
+    def blocks(self) -> list[dict[str, Any]]:
+        """The image blocks of the images that are ready, in the order they were added."""
+        blocks = []
+        for item in self._items:
+            if item.url is not None:
+                blocks.append(url_image_block(item.url))
+            elif item.prepared is not None:
+                blocks.append(blob_image_block(item.prepared.facts))
+        return blocks
+
     def hashes(self) -> set[str]:
         """Blobs the pending images use or are about to use (to keep when collecting garbage).
 
@@ -154,6 +166,11 @@ class PendingImages(QObject):
         """An image that is not a file (a pasted one); `loader` runs in a worker thread."""
         self._add(PendingImage(next(self._ids), name, loader=loader))
 
+    def add_url(self, url: str) -> None:
+        """An image on the web (a pasted image address): sent as a URL source, as it is."""
+        self._items.append(PendingImage(next(self._ids), url_file_name(url), url=url))
+        self.changed.emit()
+
     def remove(self, item_id: int) -> None:
         self._tasks.cancel(f"{GROUP_PREFIX}{item_id}")
         self._items = [item for item in self._items if item.id != item_id]
@@ -170,8 +187,9 @@ class PendingImages(QObject):
             return
         self.long_edge = long_edge
         for item in self._items:
-            item.prepared = None
-            self._start(item)
+            if item.url is None:
+                item.prepared = None
+                self._start(item)
         self.changed.emit()
 
     # -- internals -------------------------------------------------------------------------

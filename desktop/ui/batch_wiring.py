@@ -60,6 +60,7 @@ class BatchesFeature(QObject):
         self.view: BatchesView | None = None
         self.notifier = Notifier(window)
         self._add_menu()
+        window.add_spend_source(controller.store.batch_usage_records)  # batch rows in Spend
         controller.batch_ended.connect(self._on_controller_batch_ended)
         window.closing.connect(self._on_window_closing)
 

@@ -29,7 +29,6 @@ from desktop.core.documents import check_documents
 from desktop.core.errors import DeskError, Overloaded, RateLimited, StorageError
 from desktop.core.images import (
     ImageFacts,
-    blob_image_block,
     check_request,
     facts_from_block,
     request_long_edge,
@@ -352,14 +351,14 @@ class ChatController(QObject):
         """
         pending = self.attachments if with_images else None
         images = pending.ready() if pending is not None else []
-        if (not text.strip() and not images) or self.is_streaming:
+        blocks = pending.blocks() if pending is not None else []  # prepared ones and URLs
+        if (not text.strip() and not blocks) or self.is_streaming:
             return False
         problem = self._image_problem(images) if pending is not None else None
         problem = problem or self._document_problem()
         if problem:
             self.send_refused.emit(problem)
             return False
-        blocks = [blob_image_block(image.facts) for image in images]
         if text.strip():
             blocks.append(text_block(text))
         try:

@@ -7,7 +7,13 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEven
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop.core.documents import PASTE_OFFER_CHARS
-from desktop.ui.image_input import carries_images, local_files, pasted_image, set_drop_highlight
+from desktop.ui.image_input import (
+    carries_images,
+    image_urls,
+    local_files,
+    pasted_image,
+    set_drop_highlight,
+)
 
 MIN_LINES = 2
 MAX_LINES = 12
@@ -20,6 +26,7 @@ class Composer(QPlainTextEdit):
     files_received = Signal(list)  # local paths dropped or pasted
     image_received = Signal(object)  # a QImage pasted (screenshot tools put raw data there)
     long_text_pasted = Signal(str)  # a paste long enough to be offered as a document
+    urls_received = Signal(list)  # web addresses of images (a copied image address)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,10 +76,13 @@ class Composer(QPlainTextEdit):
     def insertFromMimeData(self, source: QMimeData) -> None:
         files = local_files(source)
         image = None if files else pasted_image(source)
+        urls = [] if files or image is not None else image_urls(source)
         if files:
             self.files_received.emit(files)
         elif image is not None:
             self.image_received.emit(image)
+        elif urls:
+            self.urls_received.emit(urls)
         else:
             super().insertFromMimeData(source)
             text = source.text() if source.hasText() else ""

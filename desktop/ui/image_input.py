@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
+from desktop.core.images import image_url
 from desktop.ui.attachments import Loader
 
 PASTED_NAME = "Pasted image.png"
@@ -20,9 +21,19 @@ def local_files(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
+def image_urls(mime: QMimeData) -> list[str]:
+    """Web addresses of images in `mime`: its non-local URLs, or its text if that is one URL
+    (a copied image address). Only http(s) URLs whose path ends in an image type count."""
+    web = [url for url in mime.urls() if not url.isLocalFile()] if mime.hasUrls() else []
+    found = [url.toString(QUrl.ComponentFormattingOption.FullyEncoded) for url in web]
+    if not found and mime.hasText():
+        found = [mime.text()]
+    return [url for text in found if (url := image_url(text)) is not None]
+
+
 def carries_images(mime: QMimeData) -> bool:
-    """True when `mime` holds files or image data that can become attachments."""
-    return bool(local_files(mime)) or mime.hasImage()
+    """True when `mime` holds files, image data or image URLs that can become attachments."""
+    return bool(local_files(mime)) or mime.hasImage() or bool(image_urls(mime))
 
 
 def pasted_image(mime: QMimeData) -> QImage | None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.conversation import Conversation, ConversationSettings, Message
+from desktop.core.spend import UsageSource
 from desktop.ui.attachment_strip import AttachmentStrip, ImagePreviewDialog
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.chat_view import ChatView
@@ -29,6 +30,7 @@ from desktop.ui.context_input import DocumentInput
 from desktop.ui.image_input import PASTED_NAME, png_loader
 from desktop.ui.settings_panel import ModelPicker, SettingsPanel
 from desktop.ui.sidebar import Sidebar
+from desktop.ui.spend_view import SpendView
 from desktop.ui.token_estimate import TokenEstimator
 
 SearchFunc = Callable[[str], list[Conversation]]
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self._search = search
         self._query = ""
+        self.spend_sources: list[UsageSource] = [controller.store.usage_records]
+        self.spend_view: SpendView | None = None
         self._build()
         self._build_menus()
         self._connect()
@@ -168,10 +172,19 @@ class MainWindow(QMainWindow):
         key = QAction("&API key…", self)
         key.triggered.connect(self.api_key_dialog_requested)
         settings_menu.addAction(key)
+        self._build_view_menu()
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Claude Desk", self)
         about.triggered.connect(self.about_requested)
         help_menu.addAction(about)
+
+    def _build_view_menu(self) -> None:
+        view_menu = self.menuBar().addMenu("&View")
+        self.spend_action = QAction("&Spend…", self, shortcut=QKeySequence("Ctrl+Shift+S"))
+        self.spend_action.setObjectName("spend_action")
+        self.spend_action.setToolTip("What your chats cost per day and per model (Ctrl+Shift+S)")
+        self.spend_action.triggered.connect(self.show_spend)
+        view_menu.addAction(self.spend_action)
 
     def _connect(self) -> None:
         c = self.controller
@@ -227,6 +240,7 @@ class MainWindow(QMainWindow):
         self.attach_button.clicked.connect(self._on_attach_button_clicked)
         self.composer.files_received.connect(self.attach_files)
         self.composer.image_received.connect(self.attach_image)
+        self.composer.urls_received.connect(self.attach_urls)
         self.chat_view.files_dropped.connect(self.attach_files)
         self.chat_view.image_dropped.connect(self.attach_image)
 
@@ -322,6 +336,14 @@ class MainWindow(QMainWindow):
             attachments.add_data(PASTED_NAME, png_loader(image))
             self.focus_composer()
 
+    def attach_urls(self, urls: list[str]) -> None:
+        """Images on the web (a pasted image address): Claude downloads them when sent."""
+        attachments = self.controller.attachments
+        if attachments is not None:
+            for url in urls:
+                attachments.add_url(url)
+            self.focus_composer()
+
     def _on_attach_button_clicked(self) -> None:
         paths, _filter = QFileDialog.getOpenFileNames(self, "Attach images", "", IMAGE_FILTER)
         if paths:
@@ -343,6 +365,26 @@ class MainWindow(QMainWindow):
         data = self.controller.load_blob(sha256)
         if data:
             ImagePreviewDialog(data, "Image", self).open()
+
+    # -- spend ----------------------------------------------------------------------------------
+
+    def add_spend_source(self, source: UsageSource) -> None:
+        """Another reporter of spending (e.g. Message Batches) for the Spend view."""
+        self.spend_sources.append(source)
+        if self.spend_view is not None:
+            self.spend_view.sources = list(self.spend_sources)
+
+    def show_spend(self) -> None:
+        """Open (or raise) the Spend view and read the spending again."""
+        if self.spend_view is None:
+            c = self.controller
+            view = SpendView(self.spend_sources, lambda m: c.catalog.get(m), c.tasks, self)
+            self.spend_view = view
+        self.spend_view.sources = list(self.spend_sources)
+        self.spend_view.show()
+        self.spend_view.raise_()
+        self.spend_view.activateWindow()
+        self.spend_view.reload()
 
     def focus_composer(self) -> None:
         """Give the composer focus now and again after the current click has been handled."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Message, MessageStatus, Role
-from desktop.core.images import facts_from_block
+from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.ui.formatting import countdown, usage_line
 from desktop.ui.message_body import MessageBody
 from desktop.ui.notices import notice_for
@@ -130,10 +131,13 @@ class MessageWidget(QFrame):
     def _build_images(self, thumbnails: Callable[[str], bytes | None] | None) -> None:
         """Thumbnails of the images sent with this message; click one to see it full size."""
         images = [f for b in self.message.content if (f := facts_from_block(b)) is not None]
-        if not images:
+        urls = [u for b in self.message.content if (u := url_from_block(b)) is not None]
+        if not images and not urls:
             return
         row = QHBoxLayout()
         row.setSpacing(6)
+        for url in urls:
+            row.addWidget(url_image_label(url, self))
         for facts in images:
             button = QToolButton(self)
             button.setObjectName("message_image")
@@ -321,3 +325,17 @@ class MessageWidget(QFrame):
     def _on_copy_clicked(self) -> None:
         text = self.body.markdown_text() or self.message.text
         QGuiApplication.clipboard().setText(text)
+
+
+def url_image_label(url: str, parent: QWidget) -> QLabel:
+    """An image Claude downloaded from the web: its file name, a link to open it."""
+    label = QLabel(parent)
+    label.setObjectName("message_image_url")
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setOpenExternalLinks(True)
+    label.setText(
+        f'🔗 <a href="{html.escape(url)}">{html.escape(url_file_name(url))}</a> (from URL)'
+    )
+    label.setToolTip(url)
+    label.setAccessibleName(f"Image from {url}")
+    return label

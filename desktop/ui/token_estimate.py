@@ -1,8 +1,9 @@
 """The live estimate before sending: exact input tokens from the count endpoint, and their price.
 
 Typing restarts a 400 ms timer; when it fires, one count request runs in the "count" task
-group, which cancels the request it supersedes, so at most one is in flight and typing never
-waits. Offline or on an error the estimate falls back to a local guess shown with "≈".
+group, which cancels the request it supersedes; the new request goes out only once the old one
+has ended (its connection closed), so at most one is in flight, and typing never waits.
+Offline or on an error the estimate falls back to a local guess shown with "≈".
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.conversation import Message, MessageStatus, Role, text_block
 from desktop.core.errors import DeskError, StorageError
-from desktop.core.images import blob_image_block
 from desktop.core.pricing import format_usd, input_cost
 from desktop.core.requests import (
     build_params,
@@ -23,6 +23,8 @@ from desktop.core.requests import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     from desktop.ui.chat_controller import ChatController
 
 DEBOUNCE_MS = 400
@@ -41,6 +43,7 @@ class TokenEstimator(QObject):
         self._history: list[Message] | None = None
         self._history_key: tuple[int | None, int] = (None, -1)
         self.requests_started = 0
+        self._count_task: asyncio.Task[Any] | None = None
 
     def draft_changed(self, text: str) -> None:
         """The composer's text or the attachments changed: count again once typing pauses."""
@@ -63,10 +66,26 @@ class TokenEstimator(QObject):
         params, document_tokens, documents_counted = without_documents(params)
         self.requests_started += 1
         extra = (image_tokens + document_tokens, not image_tokens and documents_counted)
-        controller.tasks.start(COUNT_GROUP, self._count(params, extra, spec))
+        superseded = self._count_task
+        work = self._count(params, extra, spec, superseded)
+        self._count_task = controller.tasks.start(COUNT_GROUP, work)
 
-    async def _count(self, params: dict[str, Any], extra: tuple[int, bool], spec: Any) -> None:
-        """Count `params`; `extra` is (tokens counted elsewhere, whether they are exact)."""
+    async def _count(
+        self,
+        params: dict[str, Any],
+        extra: tuple[int, bool],
+        spec: Any,
+        superseded: asyncio.Task[Any] | None = None,
+    ) -> None:
+        """Count `params`; `extra` is (tokens counted elsewhere, whether they are exact).
+
+        A superseded count is cancelled by the task group; wait until it has closed its
+        request, so at most one count is in flight.
+        """
+        if superseded is not None and not superseded.done():
+            import asyncio
+
+            await asyncio.wait([superseded])
         backend = self._controller.backend
         exact = backend is not None and bool(params["messages"])
         try:
@@ -130,4 +149,4 @@ class TokenEstimator(QObject):
         pending = self._controller.attachments
         if pending is None:
             return []
-        return [blob_image_block(image.facts) for image in pending.ready()]
+        return pending.blocks()

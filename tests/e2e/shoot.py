@@ -72,6 +72,8 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await image_question(desk, out)
     await pdf_question(desk, out)
     await batch_results(desk, out)
+    await image_url_draft(desk, out)
+    await spend_view(desk, out)
     window.close()
 
 
@@ -225,6 +227,73 @@ async def batch_results(desk, out: Path) -> None:  # type: ignore[no-untyped-def
     view.grab().save(str(out / "batch-results.png"))
     window = desk.window
     window.grab().save(str(out / "batch-notice.png"))
+
+
+async def image_url_draft(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """A copied image address pasted into a new message: a chip saying "from URL"."""
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = desk.window
+    desk.controller.new_conversation()
+    QTest.keyClicks(window.composer, "Which bird is this?")
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://upload.example.org/wiki/Eurasian_blue_tit.jpg")])
+    QApplication.clipboard().setMimeData(mime)
+    window.composer.paste()
+    await asyncio.sleep(0.8)
+    window.grab().save(str(out / "image-url-draft.png"))
+    window.attachment_strip.pending.clear()
+    window.composer.clear()
+
+
+async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two weeks of history with two models (a few answers reading the cache), then Spend."""
+    import random
+    import time
+
+    from desktop.core.conversation import ConversationSettings, Message, Role, Usage, text_block
+
+    store = desk.store
+    past = store.create_conversation(ConversationSettings())
+    store.rename_conversation(past.id, "Earlier work")
+    chance = random.Random(7)
+    for days_ago in range(1, 15):
+        for model in ("claude-opus-4-8", "claude-sonnet-4-6"):
+            if chance.random() < 0.3:
+                continue
+            for _ in range(chance.randint(1, 6)):
+                usage = Usage(
+                    input_tokens=chance.randint(2_000, 40_000),
+                    output_tokens=chance.randint(300, 4_000),
+                    cache_read_input_tokens=chance.choice([0, 0, 60_000, 120_000]),
+                )
+                when = time.time() - days_ago * 86400 + chance.random() * 3600
+                store.add_message(
+                    Message(
+                        past.id,
+                        Role.ASSISTANT,
+                        [text_block("…")],
+                        created_at=when,
+                        model=model,
+                        usage=usage,
+                    )
+                )
+    desk.window.show_spend()
+    view = desk.window.spend_view
+    view.resize(900, 660)
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if view.summary is not None:
+            break
+    view.range_picker.setCurrentIndex(0)  # the last 7 days
+    await asyncio.sleep(0.3)
+    view.grab().save(str(out / "spend-7-days.png"))
+    view.range_picker.setCurrentIndex(1)
+    await asyncio.sleep(0.3)
+    view.grab().save(str(out / "spend.png"))
+    view.close()
 
 
 def main() -> int:

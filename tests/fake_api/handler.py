@@ -80,10 +80,16 @@ class Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(url.query))
         self.fake.record(RecordedRequest(method, url.path, headers, body, query))
         request_id = self._request_id = f"req_fake_{self.fake.next_id():06d}"
+        counting = method == "POST" and url.path == "/v1/messages/count_tokens"
+        if counting:
+            self.fake.count_started(self.connection)
         try:
             self._send(self._route(method, url.path, query, headers, body, bad_json, request_id))
         except _CLIENT_GONE:
             self.close_connection = True
+        finally:
+            if counting:
+                self.fake.count_ended(self.connection)
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("content-length") or 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import select
 import socket
 import sys
 import threading
@@ -60,6 +61,8 @@ class FakeAnthropic:
     Attributes tests may change while it runs: `models` (GET /v1/models), `count_tokens_delay`
     (seconds), `default_delay` (seconds between events of default replies), `chunk_sizes`
     (cycled chunk sizes of streamed bodies), `log_requests` (print each request to stderr).
+    `max_counts_in_flight` is the most count_tokens requests it was answering at once (a test
+    may reset it to 0).
     """
 
     def __init__(self, accepted_keys: set[str] | None = None, *, port: int = 0) -> None:
@@ -72,6 +75,9 @@ class FakeAnthropic:
         self.prompt_cache = PromptCache()  # `.min_tokens`, `.clock` may be changed too
         self.batches = FakeBatches()  # Message Batches state and script (tests/fake_api/batches.py)
         self.batches.prompt_cache = self.prompt_cache
+        self.counts_in_flight = 0
+        self.max_counts_in_flight = 0
+        self._counting: set[Any] = set()
         self.stopping = threading.Event()
         self._port = port
         self._lock = threading.Lock()
@@ -176,6 +182,20 @@ class FakeAnthropic:
             reply.delay = self.default_delay
         return reply
 
+    def count_started(self, connection: Any) -> None:
+        """A count request arrived. Requests whose client has already hung up (a superseded
+        count the app cancelled) no longer count, even if their handler has not noticed yet."""
+        with self._lock:
+            self._counting = {c for c in self._counting if not _peer_closed(c)}
+            self._counting.add(connection)
+            self.counts_in_flight = len(self._counting)
+            self.max_counts_in_flight = max(self.max_counts_in_flight, self.counts_in_flight)
+
+    def count_ended(self, connection: Any) -> None:
+        with self._lock:
+            self._counting.discard(connection)
+            self.counts_in_flight = len(self._counting)
+
     def next_id(self) -> int:
         with self._lock:
             return next(self._ids)
@@ -191,6 +211,15 @@ class FakeAnthropic:
         if not key:
             return False
         return self.accepted_keys is None or key in self.accepted_keys
+
+
+def _peer_closed(connection: Any) -> bool:
+    """True when the client has closed its end of `connection` (EOF is waiting)."""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and not connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except (OSError, ValueError):
+        return True
 
 
 def _cut(connection: Any) -> None:

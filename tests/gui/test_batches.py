@@ -278,3 +278,23 @@ def test_composer_text_goes_to_the_batch_queue(desk, batches):
     assert window.composer.toPlainText() == ""
     assert [i.prompt for i in batches.feature.view.form.loaded] == ["Summarise the report"]
     assert desk.controller.conversation is None  # nothing was sent to the chat
+
+
+def test_an_ended_batch_appears_in_spend_as_batch_at_half_price(desk, batches, fake_api):
+    fake_api.batches.usage = {
+        f"request-{n:05d}": {"input_tokens": 100_000, "output_tokens": 0} for n in (1, 2)
+    }
+
+    async def scenario() -> None:
+        view = batches.feature.show_view()
+        await submit_pasted(view, "first\nsecond")
+        await until(lambda: view.records and view.records[0].results_saved)
+        desk.window.spend_action.trigger()
+        spend = desk.window.spend_view
+        await until(lambda: spend.summary is not None)
+        rows = spend.table.row_texts()
+        # Opus 4.8 input at $5 per million, halved: 200,000 tokens cost $0.50
+        assert ["claude-opus-4-8", "batch", "2", "200,000", "0", "0", "0", "$0.5000"] in rows
+        spend.close()
+
+    play(desk, scenario)

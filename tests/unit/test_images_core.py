@@ -158,3 +158,27 @@ def test_32_megabytes_per_request() -> None:
     assert len(problems) == 1
     assert "32 MB" in problems[0] and "40.1 MB" in problems[0]
     assert check_request(nine[:7], OPUS) == []  # 31.2 MiB as sent
+
+
+def test_image_urls_are_recognised_by_scheme_and_suffix() -> None:
+    from desktop.core.images import image_url, url_file_name, url_from_block, url_image_block
+
+    assert image_url(" https://a.example/x/photo.JPEG ") == "https://a.example/x/photo.JPEG"
+    assert image_url("http://a.example/p.webp?size=2") == "http://a.example/p.webp?size=2"
+    for text in (
+        "https://a.example/page",
+        "https://a.example/photo.bmp",  # not a type the API accepts
+        "file:///home/me/p.png",
+        "ftp://a.example/p.png",
+        "https://a.example/a.png https://a.example/b.png",
+        "look at this.png",
+        "https:///p.png",
+        "",
+    ):
+        assert image_url(text) is None, text
+    assert url_file_name("https://a.example/x/Red%20fox.jpg?w=1") == "Red fox.jpg"
+    assert url_file_name("https://a.example/") == "a.example"
+    block = url_image_block("https://a.example/p.png")
+    assert block == {"type": "image", "source": {"type": "url", "url": "https://a.example/p.png"}}
+    assert url_from_block(block) == "https://a.example/p.png"
+    assert url_from_block({"type": "text", "text": "x"}) is None
