@@ -19,7 +19,7 @@ from typing import Any
 from desktop.core.batch_results import BatchInfo, BatchRecord, BatchResult, RequestCounts
 from desktop.core.conversation import Usage
 from desktop.core.spend import UsageRecord
-from desktop.storage.database import BUSY_TIMEOUT_MS, _configure, _migrate, _storage_error
+from desktop.storage.database import _storage_error, open_database
 
 _BATCH_COLUMNS = (
     "id, title, model, settings_json, status, counts_json, created_at, expires_at, ended_at, "
@@ -50,19 +50,7 @@ class SqliteBatchStore:
         self.path = Path(path)
         self._lock = threading.Lock()
         with self._errors("open the batches"):
-            conn = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            try:
-                _configure(conn)
-                _migrate(conn, self.path)
-            except BaseException:
-                conn.close()
-                raise
-            self._conn: sqlite3.Connection | None = conn
+            self._conn: sqlite3.Connection | None = open_database(self.path, shared=True)
 
     def close(self) -> None:
         with self._lock:

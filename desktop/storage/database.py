@@ -115,14 +115,7 @@ class SqliteConversationStore:
         self._conn: sqlite3.Connection | None = None
         with self._errors("open the history"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, isolation_level=None)
-            try:
-                _configure(conn)
-                _migrate(conn, self.path)
-            except BaseException:
-                conn.close()
-                raise
-            self._conn = conn
+            self._conn = open_database(self.path, busy_timeout_ms)
 
     @classmethod
     def move_aside_and_recreate(
@@ -449,6 +442,25 @@ def _rollback(db: sqlite3.Connection) -> None:
     if db.in_transaction:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
+
+
+def open_database(
+    path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, shared: bool = False
+) -> sqlite3.Connection:
+    """A connection to the history file, configured and migrated (sqlite3 errors propagate).
+
+    `shared` allows the connection to be used from several threads (callers then lock).
+    """
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=not shared
+    )
+    try:
+        _configure(conn)
+        _migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _configure(conn: sqlite3.Connection) -> None:
