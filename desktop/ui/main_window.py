@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self._search = search
         self._query = ""
+        self._drafts: dict[int | None, str] = {}  # unsent text per conversation (None: new)
+        self._draft_owner: int | None = None
         self.spend_sources: list[UsageSource] = [controller.store.usage_records]
         self.spend_view: SpendView | None = None
         self._build()
@@ -264,9 +266,23 @@ class MainWindow(QMainWindow):
         self, conversation: Conversation | None, messages: list[Message], has_earlier: bool
     ) -> None:
         self.chat_view.show_messages(messages, has_earlier)
+        self._swap_draft(conversation.id if conversation else None)
         self.title_label.setText(conversation.title if conversation else "New conversation")
         self.sidebar.select(conversation.id if conversation else None)
         self.focus_composer()
+
+    def _swap_draft(self, owner: int | None) -> None:
+        """Keep the composer's unsent text with its conversation; bring back the new one's."""
+        if owner == self._draft_owner:
+            return
+        text = self.composer.toPlainText()
+        if text.strip():
+            self._drafts[self._draft_owner] = text
+        else:
+            self._drafts.pop(self._draft_owner, None)
+        self._draft_owner = owner
+        self.composer.setPlainText(self._drafts.pop(owner, ""))
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
         self.action_stack.setCurrentWidget(self.stop_button if busy else self.send_button)
@@ -309,6 +325,8 @@ class MainWindow(QMainWindow):
 
     def _on_composer_submitted(self, text: str) -> None:
         if self.controller.send(text):
+            conversation = self.controller.conversation
+            self._draft_owner = conversation.id if conversation else None
             self.composer.clear()
             if self.attachment_strip is not None:
                 self.attachment_strip.show_message("")

@@ -230,3 +230,21 @@ def test_copy_whole_answer_as_markdown(desk: Desk, qtbot, fake_api) -> None:
     answer = desk.last_answer()
     qtbot.mouseClick(answer.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == text
+
+
+def test_unsent_text_stays_with_its_conversation(desk: Desk, qtbot) -> None:
+    type_and_send(desk, qtbot, "First topic")
+    desk.until(desk.idle)
+    composer = desk.window.composer
+    qtbot.keyClicks(composer, "half-written follow-up")
+    qtbot.mouseClick(desk.window.sidebar.new_button, Qt.MouseButton.LeftButton)
+    assert composer.toPlainText() == ""  # a new conversation starts empty
+    qtbot.keyClicks(composer, "another idea")
+    view = desk.window.sidebar.view
+    first = view.model().index(0, 0)
+    pos = view.visualRect(first).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)  # back to the first
+    assert desk.controller.conversation.title == "First topic"
+    assert composer.toPlainText() == "half-written follow-up"
+    qtbot.mouseClick(desk.window.sidebar.new_button, Qt.MouseButton.LeftButton)
+    assert composer.toPlainText() == "another idea"
