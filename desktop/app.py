@@ -6,6 +6,8 @@ the UI thread.
 
 from __future__ import annotations
 
+from desktop import startup_gc  # first: no collections while the modules below load
+
 import argparse
 import contextlib
 import gc
@@ -369,6 +371,14 @@ def create_application(argv: Sequence[str]) -> QApplication:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gc.disable()  # building the window allocates objects that live for the whole run
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.portable:
@@ -382,6 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if desk is None:
         return 1
     app.processEvents()  # the first paint, before asyncio and qasync are even imported
+    gc.enable()
     import asyncio
 
     import qasync
@@ -390,3 +401,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     with loop:
         return int(loop.run_until_complete(desk.serve()))
+
+
+startup_gc.resume()
