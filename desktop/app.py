@@ -6,7 +6,10 @@ the UI thread.
 
 from __future__ import annotations
 
+# isort: off
 from desktop import startup_gc  # first: no collections while the modules below load
+
+# isort: on
 
 import argparse
 import contextlib
@@ -355,7 +358,11 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
-    app = QApplication.instance() or QApplication(list(argv))
+    from desktop.ui.theme import STYLE_ARGS, apply_theme
+
+    existing = QApplication.instance()
+    program = list(argv[:1]) or ["claude-desk"]
+    app = existing or QApplication([*program, *STYLE_ARGS, *argv[1:]])
     assert isinstance(app, QApplication)
     app.setApplicationName("Claude Desk")
     app.setOrganizationName("ClaudeDesk")
@@ -364,9 +371,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     icon = resource_path("icons/claude-desk.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    from desktop.ui.theme import apply_theme
-
-    apply_theme(app)
+    apply_theme(app, style_set=existing is None)
     return app
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.attachments import PendingImage, PendingImages
+from desktop.ui.restyle import repolish
 
 CHIP_THUMB = 48
 CHIPS_PER_TURN = 4
@@ -88,8 +89,7 @@ class AttachmentChip(QFrame):
         self._shown = state
         if bool(self.property("preparing")) != item.preparing:
             self.setProperty("preparing", item.preparing)
-            self.style().unpolish(self)
-            self.style().polish(self)
+            repolish(self)
         self.detail_label.setText(chip_detail(item))
         if item.thumbnail and (shown is None or shown[1] is not item.thumbnail):
             self.thumbnail.setPixmap(

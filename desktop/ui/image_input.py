@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from desktop.ui.attachments import Loader
+from desktop.ui.restyle import repolish
 
 PASTED_NAME = "Pasted image.png"
 
@@ -54,6 +55,4 @@ def set_drop_highlight(widget: QWidget, on: bool) -> None:
     if bool(widget.property("dropTarget")) == on:
         return
     widget.setProperty("dropTarget", on)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
+    repolish(widget)
