@@ -169,9 +169,18 @@ class PendingImages(QObject):
         return stored | {image.sha256 for image in self.ready()}
 
     def add_file(self, path: str) -> None:
+        self.add_files([path])
+
+    def add_files(self, paths: list[str]) -> None:
+        """Several files at once (a drop): one `changed` for all of them."""
         from pathlib import PurePath
 
-        self._add(PendingImage(next(self._ids), PurePath(path).name, path=path))
+        for path in paths:
+            item = PendingImage(next(self._ids), PurePath(path).name, path=path)
+            self._items.append(item)
+            self._start(item)
+        if paths:
+            self.changed.emit()
 
     def add_data(self, name: str, loader: Loader) -> None:
         """An image that is not a file (a pasted one); `loader` runs in a worker thread."""
