@@ -14,7 +14,7 @@ from desktop.ui.restyle import repolish
 from tests.gui.conftest import Desk
 from tests.gui.test_images import drop, file_mime, png_file, strip_ready
 
-RULES = "#probe { background: #0000ff; } #probe[hot=\"true\"] { background: #ff0000; }"
+RULES = '#probe { background: #0000ff; } #probe[hot="true"] { background: #ff0000; }'
 
 
 def centre_colour(widget: QWidget) -> str:
@@ -44,7 +44,7 @@ def test_the_drop_highlight_comes_and_goes(desk: Desk) -> None:
     assert composer.property("dropTarget") is True
     set_drop_highlight(composer, False)
     assert composer.property("dropTarget") is False
-    assert not composer.styleSheet().strip("/* restyled */ ")  # nothing of its own was added
+    assert composer.styleSheet() in ("", "/* restyled */")  # no rules of its own were added
 
 
 def test_dropped_files_arrive_with_one_change(desk: Desk, tmp_path: Path) -> None:
