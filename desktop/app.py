@@ -376,14 +376,6 @@ def create_application(argv: Sequence[str]) -> QApplication:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    gc.disable()  # building the window allocates objects that live for the whole run
-    try:
-        return _main(argv)
-    finally:
-        gc.enable()
-
-
-def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.portable:
@@ -392,20 +384,34 @@ def _main(argv: Sequence[str] | None) -> int:
         from desktop.smoke import run_smoke
 
         return run_smoke(args, [sys.argv[0], *argv])
-    app = create_application([sys.argv[0], *argv])
-    desk = open_desk(app, args)
+    desk = _show_window([sys.argv[0], *argv], args)
     if desk is None:
         return 1
-    app.processEvents()  # the first paint, before asyncio and qasync are even imported
-    gc.enable()
     import asyncio
 
     import qasync
 
-    loop = qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(desk.app)
     asyncio.set_event_loop(loop)
     with loop:
         return int(loop.run_until_complete(desk.serve()))
+
+
+def _show_window(argv: list[str], args: argparse.Namespace) -> DeskApp | None:
+    """The window, painted once, before asyncio and qasync are even imported.
+
+    No garbage collection meanwhile: what is built here lives for the whole run, and the
+    collector would only walk it again and again.
+    """
+    gc.disable()
+    try:
+        app = create_application(argv)
+        desk = open_desk(app, args)
+        if desk is not None:
+            app.processEvents()  # the first paint
+        return desk
+    finally:
+        gc.enable()
 
 
 startup_gc.resume()

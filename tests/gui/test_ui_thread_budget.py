@@ -84,3 +84,16 @@ def test_preparing_images_shortens_the_gil_switch_then_restores_it(
         attachments.PendingImages._prepare_and_store = real  # type: ignore[method-assign]
     assert seen and all(s <= 0.001 for s in seen)
     assert sys.getswitchinterval() == before
+
+
+def test_repolish_keeps_a_widgets_own_stylesheet(qtbot) -> None:  # type: ignore[no-untyped-def]
+    probe = QLabel()
+    probe.setObjectName("probe")
+    probe.setMinimumSize(40, 20)
+    probe.setStyleSheet(RULES)
+    qtbot.addWidget(probe)
+    probe.show()
+    probe.setProperty("hot", True)
+    repolish(probe)
+    assert probe.styleSheet() == RULES
+    assert centre_colour(probe) == "#ff0000"
