@@ -6,6 +6,11 @@ the UI thread.
 
 from __future__ import annotations
 
+# isort: off
+from desktop import startup_gc  # first: no collections while the modules below load
+
+# isort: on
+
 import argparse
 import contextlib
 import gc
@@ -374,7 +379,11 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
-    app = QApplication.instance() or QApplication(list(argv))
+    from desktop.ui.theme import STYLE_ARGS, apply_theme
+
+    existing = QApplication.instance()
+    program = list(argv[:1]) or ["claude-desk"]
+    app = existing or QApplication([*program, *STYLE_ARGS, *argv[1:]])
     assert isinstance(app, QApplication)
     app.setApplicationName("Claude Desk")
     app.setOrganizationName("ClaudeDesk")
@@ -383,9 +392,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     icon = resource_path("icons/claude-desk.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    from desktop.ui.theme import apply_theme
-
-    apply_theme(app)
+    apply_theme(app, style_set=existing is None)
     return app
 
 
@@ -398,16 +405,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.smoke import run_smoke
 
         return run_smoke(args, [sys.argv[0], *argv])
-    app = create_application([sys.argv[0], *argv])
-    desk = open_desk(app, args)
+    desk = _show_window([sys.argv[0], *argv], args)
     if desk is None:
         return 1
-    app.processEvents()  # the first paint, before asyncio and qasync are even imported
     import asyncio
 
     import qasync
 
-    loop = qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(desk.app)
     asyncio.set_event_loop(loop)
     with loop:
         return int(loop.run_until_complete(desk.serve()))
+
+
+def _show_window(argv: list[str], args: argparse.Namespace) -> DeskApp | None:
+    """The window, painted once, before asyncio and qasync are even imported.
+
+    No garbage collection meanwhile: what is built here lives for the whole run, and the
+    collector would only walk it again and again.
+    """
+    gc.disable()
+    try:
+        app = create_application(argv)
+        desk = open_desk(app, args)
+        if desk is not None:
+            app.processEvents()  # the first paint
+        return desk
+    finally:
+        gc.enable()
+
+
+startup_gc.resume()

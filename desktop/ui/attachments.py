@@ -12,7 +12,7 @@ import itertools
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +34,11 @@ DEFAULT_LONG_EDGE = 1568
 Loader = Callable[[], bytes]
 
 _WORKER_NICENESS = 5
+_UI_SWITCH_INTERVAL_S = 0.001
 _executor_lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
+_busy = 0
+_saved_interval = 0.005
 
 
 def prep_workers() -> int:
@@ -66,6 +69,26 @@ def prep_executor() -> ThreadPoolExecutor:
                 prep_workers(), thread_name_prefix="image-prep", initializer=_lower_priority
             )
         return _executor
+
+
+@contextlib.contextmanager
+def _ui_first() -> Iterator[None]:
+    """While images are prepared: the UI thread waits at most 1 ms for the GIL, not Python's
+    default 5 ms, when a worker runs Python between Pillow's GIL-free decode and encode
+    (each wait of the UI thread would otherwise add up to 5 ms to a frame)."""
+    global _busy, _saved_interval
+    with _executor_lock:
+        if _busy == 0:
+            _saved_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_saved_interval, _UI_SWITCH_INTERVAL_S))
+        _busy += 1
+    try:
+        yield
+    finally:
+        with _executor_lock:
+            _busy -= 1
+            if _busy == 0:
+                sys.setswitchinterval(_saved_interval)
 
 
 @dataclass(eq=False)
@@ -158,9 +181,18 @@ class PendingImages(QObject):
         return stored | {image.sha256 for image in self.ready()}
 
     def add_file(self, path: str) -> None:
+        self.add_files([path])
+
+    def add_files(self, paths: list[str]) -> None:
+        """Several files at once (a drop): one `changed` for all of them."""
         from pathlib import PurePath
 
-        self._add(PendingImage(next(self._ids), PurePath(path).name, path=path))
+        for path in paths:
+            item = PendingImage(next(self._ids), PurePath(path).name, path=path)
+            self._items.append(item)
+            self._start(item)
+        if paths:
+            self.changed.emit()
 
     def add_data(self, name: str, loader: Loader) -> None:
         """An image that is not a file (a pasted one); `loader` runs in a worker thread."""
@@ -215,6 +247,10 @@ class PendingImages(QObject):
 
     def _work(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
         """In a worker thread: prepare, store the blob, make the thumbnail."""
+        with _ui_first():
+            return self._prepare_and_store(item, long_edge)
+
+    def _prepare_and_store(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
         if item.path is not None:
             prepared = self._preparer.prepare_file(item.path, long_edge)
         else:

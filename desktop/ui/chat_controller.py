@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first p
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
-YIELD_EVERY = 0.004  # seconds of stream processing before giving the event loop a turn
+YIELD_EVERY = 0.0025  # seconds of stream processing before giving the event loop a turn
 SAVE_EVERY = 1.0  # seconds between saves of a streaming answer
 MAX_AUTO_RETRIES = 3
 CONTINUE_PROMPT = "Please continue exactly where you left off."

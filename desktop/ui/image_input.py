@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.core.images import image_url
 from desktop.ui.attachments import Loader
+from desktop.ui.restyle import repolish
 
 PASTED_NAME = "Pasted image.png"
 
@@ -65,6 +66,4 @@ def set_drop_highlight(widget: QWidget, on: bool) -> None:
     if bool(widget.property("dropTarget")) == on:
         return
     widget.setProperty("dropTarget", on)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
+    repolish(widget)

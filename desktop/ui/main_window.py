@@ -344,8 +344,7 @@ class MainWindow(QMainWindow):
             return
         if self.attachment_strip is not None:
             self.attachment_strip.show_message("")
-        for path in images:
-            attachments.add_file(path)
+        attachments.add_files(images)
         self.focus_composer()
 
     def attach_image(self, image: QImage) -> None:

@@ -2,9 +2,9 @@
 
 History uses `set_markdown` (one full render). A streaming answer uses `append_text`: the text
 goes to a `StreamingMarkdown`, and at most every 33 ms a flush appends the blocks that closed
-since the last flush (rendered once) and replaces the open tail block. A flush renders closed
-blocks for at most `RENDER_BUDGET_S` and comes back on the next loop turn for the rest, so a
-burst of text (the SDK can hand over a 64 KiB read at once) never holds a frame.
+since the last flush (rendered once) and replaces the open tail block. A flush renders and
+inserts closed blocks for at most `FLUSH_BUDGET_S` and comes back on the next loop turn for
+the rest, so a burst of text (the SDK can hand over a 64 KiB read at once) never holds a frame.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWid
 from desktop.ui.markdown import StreamingMarkdown, render_document
 
 FLUSH_INTERVAL_MS = 33
-# Render closed blocks for about this long per flush; inserting them costs about as much again.
-RENDER_BUDGET_S = 0.0015  # rendering; inserting the HTML costs about as much again
-# finish() renders a backlog up to this size at once (a normal 33 ms of a stream is ~2.5 KB).
-FINISH_AT_ONCE_CHARS = 3000
+# Render and insert closed blocks for about this long per flush (laying them out and painting
+# them follows, a few ms more).
+FLUSH_BUDGET_S = 0.0025
+# finish() renders a backlog up to this size at once (about one flush's worth).
+FINISH_AT_ONCE_CHARS = 1000
 COPY_SCHEME = "copy-code"
 _LEAD = "<p>\u200b</p>"  # see MessageBody._append_html
 _OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -164,22 +165,27 @@ class MessageBody(QTextBrowser):
         """Bring the document up to date with the stream, within a frame's budget."""
         if self._stream is None:
             return
-        self._flush_once(RENDER_BUDGET_S)
+        self._flush_once(FLUSH_BUDGET_S)
         if self._stream.has_pending:
             self._flush_timer.start(0)  # the rest on the next loop turn
 
     def _flush_once(self, budget_s: float | None) -> None:
+        """Append closed blocks (all, or until `budget_s` has passed) and the fresh tail."""
         stream = self._stream
         assert stream is not None
-        closed = stream.take_closed() if budget_s is None else _take_for(stream, budget_s)
-        tail = "" if stream.has_pending else stream.tail_html()
-        if not closed and tail == self._tail_shown:
+        if not stream.has_pending and stream.tail_html() == self._tail_shown:
             return
+        clock = time.perf_counter
+        deadline = None if budget_s is None else clock() + budget_s
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
         self._remove_tail(cursor)
-        for html in closed:
-            self._append_html(cursor, html)
+        while stream.has_pending:  # one block at a time: rendering and inserting it count
+            for html in stream.take_closed(max_chars=None if deadline is None else 1):
+                self._append_html(cursor, html)
+            if deadline is not None and clock() >= deadline:
+                break
+        tail = "" if stream.has_pending else stream.tail_html()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         self._tail_start = cursor.position()
         if tail:
@@ -253,15 +259,6 @@ class MessageBody(QTextBrowser):
             return
         QGuiApplication.clipboard().setText(codes[index])
         self.code_copied.emit(index)
-
-
-def _take_for(stream: StreamingMarkdown, seconds: float) -> list[str]:
-    """Closed blocks rendered within about `seconds` (at least one, when any are waiting)."""
-    deadline = time.perf_counter() + seconds
-    closed: list[str] = []
-    while stream.has_pending and (not closed or time.perf_counter() < deadline):
-        closed.extend(stream.take_closed(max_chars=1))
-    return closed
 
 
 def _reset_block(cursor: QTextCursor) -> None:

@@ -25,6 +25,7 @@ from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.ui.formatting import countdown, usage_line
 from desktop.ui.message_body import MessageBody
 from desktop.ui.notices import notice_for
+from desktop.ui.restyle import repolish
 
 THUMB_SIZE = 96
 
@@ -262,8 +263,7 @@ class MessageWidget(QFrame):
             row = self.notice
             row.setVisible(True)
             row.setProperty("level", notice.level)
-            row.style().unpolish(row)
-            row.style().polish(row)
+            repolish(row)
             self.notice_label.setText(notice.text)
             self.retry_button.setVisible(notice.can_retry)
             self.continue_button.setVisible(notice.can_continue)

@@ -1,0 +1,59 @@
+"""The start-up path's own rules, each checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, tmp_path: Path, **extra_env: str) -> str:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CLAUDE_DESK_HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("QT_STYLE_OVERRIDE", None)
+    env.update(extra_env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_importing_the_app_leaves_garbage_collection_as_it_was(tmp_path: Path) -> None:
+    code = (
+        "import gc\n"
+        "gc.collect()\n"
+        "import desktop.app\n"
+        "print(gc.isenabled(), gc.get_threshold() == (700, 10, 10))\n"
+    )
+    assert run_python(code, tmp_path) == "True True"
+
+
+# Fusion's scroll bars are 14 px wide, the Windows style's 16 px (read through the stylesheet).
+EXTENT = (
+    "from PySide6.QtWidgets import QStyle\n"
+    "extent = app.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)\n"
+    "print(extent, app.applicationName(), bool(app.styleSheet()))\n"
+)
+
+
+def test_a_new_application_gets_fusion_from_its_arguments(tmp_path: Path) -> None:
+    code = "from desktop.app import create_application\napp = create_application([])\n" + EXTENT
+    assert run_python(code, tmp_path, QT_STYLE_OVERRIDE="windows") == "14 Claude Desk True"
+
+
+def test_an_existing_application_is_set_to_fusion(tmp_path: Path) -> None:
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "QApplication(['x', '-style', 'windows'])\n"
+        "from desktop.app import create_application\n"
+        "app = create_application(['claude-desk'])\n"
+    ) + EXTENT
+    assert run_python(code, tmp_path) == "14 Claude Desk True"
