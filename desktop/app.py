@@ -33,18 +33,19 @@ from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import ImagePreparer, KeySource, PreparedImage, SecretStore
 from desktop.media.documents import PypdfDocumentPreparer
-from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
-from desktop.ui.batch_controller import BatchesController
-from desktop.ui.batch_wiring import BatchesFeature
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
 from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
+
+    from desktop.storage.batches import SqliteBatchStore
+    from desktop.ui.batch_controller import BatchesController
+    from desktop.ui.batch_wiring import BatchesFeature
 
 log = logging.getLogger("desktop")
 
@@ -179,6 +180,19 @@ class LazyImagePreparer:
         return self._preparer().thumbnail(data, size)
 
 
+BATCH_MODULES_WITHOUT_QT = (
+    "desktop.core.batch_documents",
+    "desktop.core.batch_results",
+    "desktop.core.batches",
+    "desktop.storage.batches",
+)
+
+
+def _import_all(names: Sequence[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
 class DeskApp:
     """Owns the services and the window for one run of the app."""
 
@@ -208,14 +222,9 @@ class DeskApp:
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
-        self.batch_store = SqliteBatchStore(paths.database_path)
-        self.batches = BatchesController(
-            self.batch_store,
-            lambda: self.controller.catalog,
-            blobs=self.blobs,
-            preparer=PypdfDocumentPreparer(),
-        )
-        self.batch_feature = BatchesFeature(self.window, self.batches)
+        self.batch_store: SqliteBatchStore | None = None  # the Batches feature comes after
+        self.batches: BatchesController | None = None  # the first paint (start_batches)
+        self.batch_feature: BatchesFeature | None = None
         self._closed: asyncio.Event | None = None
         self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
@@ -250,8 +259,34 @@ class DeskApp:
         needle = query.casefold()
         return [c for c in conversations if c.id in hits or needle in c.title.casefold()]
 
+    async def start_batches(self) -> None:
+        """The Batches feature (menu, store, polling), built after the first paint.
+
+        Its storage and core modules are imported in a worker thread; only the Qt parts load
+        on the UI thread.
+        """
+        await self._in_worker(_import_all, BATCH_MODULES_WITHOUT_QT)
+        from desktop.storage.batches import SqliteBatchStore
+        from desktop.ui.batch_controller import BatchesController
+        from desktop.ui.batch_wiring import BatchesFeature
+
+        try:
+            self.batch_store = SqliteBatchStore(self.paths.database_path)
+        except StorageError as error:
+            log.warning("Batches unavailable: %s", error)
+            self.window.statusBar().showMessage(f"Batches are unavailable: {error}", 15_000)
+            return
+        self.batches = BatchesController(
+            self.batch_store,
+            lambda: self.controller.catalog,
+            blobs=self.blobs,
+            preparer=PypdfDocumentPreparer(),
+        )
+        self.batch_feature = BatchesFeature(self.window, self.batches)
+
     async def start_services(self) -> None:
-        """After the first paint: the SDK, the API key, warm caches, the account's models."""
+        """After the first paint: Batches, the SDK, the API key, warm caches, the models."""
+        await self.start_batches()
 
         # Imports run in a worker thread; the garbage collector stays off meanwhile, so it can
         # never free Qt objects off the UI thread (that crashes when the window is closing).
@@ -270,7 +305,8 @@ class DeskApp:
         key, source = self.secrets.current()
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
-        self.batches.set_api(AnthropicBatches(backend), backend.count_tokens)  # resumes polling
+        if self.batches is not None:  # resumes polling of stored batches
+            self.batches.set_api(AnthropicBatches(backend), backend.count_tokens)
         if key is None:
             key = await self.ask_for_key()
             source = self.secrets.current()[1] if key else KeySource.NONE
@@ -348,8 +384,10 @@ class DeskApp:
         if self._worker is not None and not self._worker.done():
             await asyncio.wait([self._worker])
         await self.controller.tasks.drain()
-        await self.batches.tasks.drain()
-        self.batch_store.close()
+        if self.batches is not None:
+            await self.batches.tasks.drain()
+        if self.batch_store is not None:
+            self.batch_store.close()
         backend = self.controller.backend
         if backend is not None:
             await backend.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QTextCursor
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.conversation import Conversation, ConversationSettings, Message
-from desktop.core.spend import UsageSource
 from desktop.ui.attachment_strip import AttachmentStrip, ImagePreviewDialog
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.chat_view import ChatView
@@ -30,13 +30,16 @@ from desktop.ui.context_input import DocumentInput
 from desktop.ui.image_input import PASTED_NAME, png_loader
 from desktop.ui.settings_panel import ModelPicker, SettingsPanel
 from desktop.ui.sidebar import Sidebar
-from desktop.ui.spend_view import SpendView
 from desktop.ui.token_estimate import TokenEstimator
 
 SearchFunc = Callable[[str], list[Conversation]]
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.heic *.avif *.ico);;All files (*)"
 )
+
+if TYPE_CHECKING:  # the Spend view loads when first opened
+    from desktop.core.spend import UsageSource
+    from desktop.ui.spend_view import SpendView
 
 
 class MainWindow(QMainWindow):
@@ -394,6 +397,8 @@ class MainWindow(QMainWindow):
     def show_spend(self) -> None:
         """Open (or raise) the Spend view and read the spending again."""
         if self.spend_view is None:
+            from desktop.ui.spend_view import SpendView  # built on first use, not at startup
+
             c = self.controller
             view = SpendView(self.spend_sources, lambda m: c.catalog.get(m), c.tasks, self)
             self.spend_view = view
