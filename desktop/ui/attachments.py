@@ -12,7 +12,7 @@ import itertools
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.errors import DeskError
 from desktop.core.images import blob_image_block, estimate_tokens, url_file_name, url_image_block
 from desktop.core.ports import AttachmentStore, ImagePreparer, PreparedImage
+from desktop.ui.gil import ui_first
 from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
@@ -34,11 +35,8 @@ DEFAULT_LONG_EDGE = 1568
 Loader = Callable[[], bytes]
 
 _WORKER_NICENESS = 5
-_UI_SWITCH_INTERVAL_S = 0.001
 _executor_lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
-_busy = 0
-_saved_interval = 0.005
 
 
 def prep_workers() -> int:
@@ -69,26 +67,6 @@ def prep_executor() -> ThreadPoolExecutor:
                 prep_workers(), thread_name_prefix="image-prep", initializer=_lower_priority
             )
         return _executor
-
-
-@contextlib.contextmanager
-def _ui_first() -> Iterator[None]:
-    """While images are prepared: the UI thread waits at most 1 ms for the GIL, not Python's
-    default 5 ms, when a worker runs Python between Pillow's GIL-free decode and encode
-    (each wait of the UI thread would otherwise add up to 5 ms to a frame)."""
-    global _busy, _saved_interval
-    with _executor_lock:
-        if _busy == 0:
-            _saved_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(_saved_interval, _UI_SWITCH_INTERVAL_S))
-        _busy += 1
-    try:
-        yield
-    finally:
-        with _executor_lock:
-            _busy -= 1
-            if _busy == 0:
-                sys.setswitchinterval(_saved_interval)
 
 
 @dataclass(eq=False)
@@ -247,7 +225,7 @@ class PendingImages(QObject):
 
     def _work(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:
         """In a worker thread: prepare, store the blob, make the thumbnail."""
-        with _ui_first():
+        with ui_first():
             return self._prepare_and_store(item, long_edge)
 
     def _prepare_and_store(self, item: PendingImage, long_edge: int) -> tuple[PreparedImage, bytes]:

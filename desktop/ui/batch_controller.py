@@ -38,6 +38,7 @@ from desktop.core.errors import DeskError
 from desktop.core.ports import AttachmentStore, DocumentPreparer
 from desktop.core.requests import without_documents
 from desktop.ui.batch_results_model import ResultTable, build_table
+from desktop.ui.gil import run_ui_first
 from desktop.ui.tasks import TaskRegistry
 
 log = logging.getLogger(__name__)
@@ -240,8 +241,8 @@ class BatchesController(QObject):
         if not info.ended:
             return False
         text = await api.results_text(batch_id)
-        results = await asyncio.to_thread(parse_results_jsonl, text)
-        await asyncio.to_thread(self.store.save_results, batch_id, results)
+        results = await asyncio.to_thread(run_ui_first, parse_results_jsonl, text)
+        await asyncio.to_thread(run_ui_first, self.store.save_results, batch_id, results)
         record = await asyncio.to_thread(self.store.get_batch, batch_id)
         await self._refresh()
         if record is not None and not record.notified:
@@ -259,7 +260,7 @@ class BatchesController(QObject):
         import asyncio
 
         catalog = self.catalog
-        table = await asyncio.to_thread(_table, self.store, record, catalog)
+        table = await asyncio.to_thread(run_ui_first, _table, self.store, record, catalog)
         self.results_loaded.emit(record.id, table)
 
     # -- plumbing ----------------------------------------------------------------------------
