@@ -276,6 +276,7 @@ class StreamProcess:
         self._child: _Child | None = None
         self._retired: list[_Child] = []
         self._failed_starts = 0
+        self.served = 0  # answers streamed through a child
 
     @property
     def ready(self) -> bool:
@@ -304,9 +305,17 @@ class StreamProcess:
         self._retired.append(child)
         self._child = None
 
+    @property
+    def failed_to_start(self) -> bool:
+        """The last child died (or could not be run) before it was ready."""
+        child = self._child
+        return child is not None and child.dead and child.failed_start
+
     def open(self, key: str, params: dict[str, Any]) -> ChildStream:
         assert self._child is not None
-        return self._child.open(key, params)
+        stream = self._child.open(key, params)
+        self.served += 1
+        return stream
 
     @property
     def pid(self) -> int | None:
