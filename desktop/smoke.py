@@ -77,8 +77,8 @@ class SmokeResult:
         where = "a temporary data folder (now removed)" if temporary else str(self.database)
         return (
             f"claude-desk smoke: OK - streamed a {self.answer_chars}-character answer from "
-            f"{server} in {self.seconds:.2f} s {self.via}; history read back ({self.messages_saved} "
-            f"messages) from {where} [Claude Desk {app_version()}, Qt {qVersion()}, "
+            f"{server} in {self.seconds:.2f} s {self.via}; history read back "
+            f"({self.messages_saved} messages) from {where} [Claude Desk {app_version()}, Qt {qVersion()}, "
             f"{QApplication.platformName()}]"
         )
 

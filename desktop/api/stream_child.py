@@ -63,11 +63,11 @@ class Child:
             self.tasks[rid] = task
         elif op == "cancel":
             rid = int(message["id"])
-            task = self.tasks.get(rid)
-            if task is None:
+            running = self.tasks.get(rid)
+            if running is None:
                 self.cancelled.add(rid)
             else:
-                task.cancel()
+                running.cancel()
 
     async def warm(self, message: dict[str, Any]) -> None:
         if self.backend is None:
@@ -91,7 +91,7 @@ class Child:
         except DeskError as error:
             batch.flush()
             self.send({"id": rid, "error": error_payload(error)})
-        except Exception as error:  # noqa: BLE001 - reported to the parent, never lost
+        except Exception as error:  # reported to the parent, never lost
             batch.flush()
             problem = DeskError(f"Unexpected problem while streaming: {error}")
             self.send({"id": rid, "error": error_payload(problem)})

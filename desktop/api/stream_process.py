@@ -37,8 +37,7 @@ log = logging.getLogger(__name__)
 CHILD_FLAG = "--stream-child"  # the frozen app's binary runs the child when given this first
 MAX_FAILED_STARTS = 3  # children that died before "ready": then stream in-process for good
 CHILD_DIED = (
-    "The helper process that streams answers stopped unexpectedly. Retry to send the message "
-    "again."
+    "The helper process that streams answers stopped unexpectedly. Retry to send the message again."
 )
 
 
@@ -135,7 +134,7 @@ class _Child:
 
     def _run(self) -> None:
         try:
-            self.proc = subprocess.Popen(  # noqa: S603 - our own program, no shell
+            self.proc = subprocess.Popen(  # our own program, no shell
                 child_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -154,8 +153,9 @@ class _Child:
         self.proc.wait()
 
     def _write_all(self) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
+        assert self.proc is not None
         stdin = self.proc.stdin
+        assert stdin is not None
         with contextlib.suppress(OSError):
             while (data := self._outbox.get()) is not None:
                 stdin.write(data)
@@ -165,8 +165,7 @@ class _Child:
 
     def _wait_ready(self) -> None:
         """Read the first line ("ready") with blocking reads; later lines go to the loop."""
-        assert self.proc is not None and self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
+        fd = self._stdout_fd()
         data = b""
         while b"\n" not in data:
             chunk = os.read(fd, 4096)
@@ -187,6 +186,11 @@ class _Child:
         self.dead = True
         self.stop()
         return False
+
+    def _stdout_fd(self) -> int:
+        assert self.proc is not None
+        assert self.proc.stdout is not None
+        return self.proc.stdout.fileno()
 
     def write(self, message: dict[str, Any]) -> None:
         line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
@@ -214,11 +218,10 @@ class _Child:
 
     def _attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Read replies on `loop` (moved if an earlier answer ran on another loop)."""
-        assert self.proc is not None and self.proc.stdout is not None
         if self._reader is not None and self._reader[0] is loop:
             return
         self._detach()
-        fd = self.proc.stdout.fileno()
+        fd = self._stdout_fd()
         loop.add_reader(fd, self._on_readable)
         self._reader = (loop, fd)
 
@@ -230,9 +233,8 @@ class _Child:
                 loop.remove_reader(fd)
 
     def _on_readable(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
         try:
-            data = os.read(self.proc.stdout.fileno(), 1 << 16)
+            data = os.read(self._stdout_fd(), 1 << 16)
         except BlockingIOError:
             return
         except OSError:

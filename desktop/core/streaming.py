@@ -346,7 +346,7 @@ def coalesce(events: list[Event]) -> list[Event]:
     parts: list[str] = []
     for event in events:
         delta = event.get("delta") if event.get("type") == "content_block_delta" else None
-        field = _JOINABLE.get(delta.get("type")) if isinstance(delta, dict) else None
+        field = _JOINABLE.get(str(delta.get("type"))) if isinstance(delta, dict) else None
         if delta is None or field is None:
             _close_run(out, run, parts)
             run, parts = None, []
