@@ -78,8 +78,8 @@ class SmokeResult:
         return (
             f"claude-desk smoke: OK - streamed a {self.answer_chars}-character answer from "
             f"{server} in {self.seconds:.2f} s {self.via}; history read back "
-            f"({self.messages_saved} messages) from {where} [Claude Desk {app_version()}, Qt {qVersion()}, "
-            f"{QApplication.platformName()}]"
+            f"({self.messages_saved} messages) from {where} [Claude Desk {app_version()}, "
+            f"Qt {qVersion()}, {QApplication.platformName()}]"
         )
 
 
