@@ -244,7 +244,13 @@ class _Child:
             return
         *lines, self._buffer = (self._buffer + data).split(b"\n")
         for line in lines:
-            message = json.loads(line)
+            try:
+                message = json.loads(line)
+            except ValueError:
+                log.error("the streaming child sent an unreadable line; stopping it")
+                self.kill()
+                self._on_gone()
+                return
             stream = self._streams.get(message.get("id"))
             if stream is not None:
                 stream.inbox.put_nowait(message)
@@ -259,13 +265,18 @@ class _Child:
             stream.inbox.put_nowait({"died": True})
         self.stop()
 
+    def kill(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.kill()
+
     async def aclose(self) -> None:
         """Stop the child and wait until it has exited (killed after 3 s)."""
         self._detach()
         self.stop()
         await asyncio.to_thread(self._thread.join, 3.0)
-        if self._thread.is_alive() and self.proc is not None:
-            self.proc.kill()
+        if self._thread.is_alive():
+            self.kill()
             await asyncio.to_thread(self._thread.join, 2.0)
         self.dead = True
 
