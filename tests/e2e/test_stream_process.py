@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -337,3 +338,44 @@ def _exited(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return "State:\tZ" in status
+
+
+def test_an_answer_sent_before_the_child_is_ready_streams_in_process(rig: Rig) -> None:
+    backend = AnthropicBackend(rig.api.base_url, timeout=5.0, stream_process=True)
+    backend.set_api_key(KEY)
+    process = backend.stream_process
+    assert process is not None
+    assert not process.ready  # importing the SDK takes the child about a second
+    rig.api.enqueue(TextReply("No waiting"))
+
+    async def answer() -> list[dict[str, Any]]:
+        return [event async for event in backend.stream_message(PARAMS)]
+
+    assert fold(rig.loop.run_until_complete(answer())).text == "No waiting"
+    assert process.served == 0  # streamed here, without waiting for the child
+    rig.loop.run_until_complete(backend.aclose())
+
+
+def test_the_app_binary_runs_the_child_with_its_hidden_flag(server: FakeAnthropic) -> None:
+    """What the frozen app does: its own binary (here `python -m desktop`) with --stream-child."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--stream-child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    warm = {"op": "warm", "key": KEY, "base_url": server.base_url, "timeout": 5.0}
+    child.stdin.write(json.dumps(warm).encode() + b"\n")
+    child.stdin.flush()
+    assert json.loads(child.stdout.readline()) == {"op": "ready"}
+    server.enqueue(TextReply("From the binary"))
+    request = {"op": "stream", "id": 1, "key": KEY, "params": PARAMS}
+    child.stdin.write(json.dumps(request).encode() + b"\n")
+    child.stdin.flush()
+    events: list[dict[str, Any]] = []
+    while (reply := json.loads(child.stdout.readline())).get("end") is None:
+        assert reply["id"] == 1 and "error" not in reply
+        events += reply["events"]
+    assert fold(events).text == "From the binary"
+    child.stdin.close()
+    assert child.wait(10) == 0
