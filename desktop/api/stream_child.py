@@ -47,8 +47,11 @@ class Child:
 
     def send(self, message: dict[str, Any]) -> None:
         line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-        self.out.write(line.encode() + b"\n")
-        self.out.flush()
+        try:
+            self.out.write(line.encode() + b"\n")
+            self.out.flush()
+        except OSError:  # the parent is gone: nobody is left to stream for
+            os._exit(0)
 
     async def handle(self, message: dict[str, Any]) -> None:
         op = message.get("op")
@@ -141,10 +144,12 @@ class Batch:
 
 
 def _read_stdin(loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[Any]) -> None:
-    """In a thread: stdin lines to the loop; None at end of input."""
-    for line in sys.stdin.buffer:
-        loop.call_soon_threadsafe(inbox.put_nowait, json.loads(line))
-    loop.call_soon_threadsafe(inbox.put_nowait, None)
+    """In a thread: stdin lines to the loop; None at end of input (or on a garbled line)."""
+    try:
+        for line in sys.stdin.buffer:
+            loop.call_soon_threadsafe(inbox.put_nowait, json.loads(line))
+    finally:
+        loop.call_soon_threadsafe(inbox.put_nowait, None)
 
 
 async def serve(out: BinaryIO) -> None:

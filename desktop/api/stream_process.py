@@ -126,6 +126,7 @@ class _Child:
         self.ready = False
         self.dead = False
         self.failed_start = False
+        self._stopped = False
         self.write({"op": "warm", "key": key, "base_url": base_url, "timeout": timeout})
         self._thread = threading.Thread(target=self._run, name="stream-child", daemon=True)
         self._thread.start()
@@ -145,7 +146,8 @@ class _Child:
             log.exception("could not start the streaming child process")
             self.dead = self.failed_start = True
             return
-        assert self.proc.stdin is not None
+        if self._stopped:  # stopped while it was being started: nobody needs it
+            self.kill()
         writer = threading.Thread(target=self._write_all, name="stream-child-writer", daemon=True)
         writer.start()
         self._wait_ready()
@@ -198,6 +200,7 @@ class _Child:
 
     def stop(self) -> None:
         """Close the child's stdin (it exits); idempotent."""
+        self._stopped = True
         self._outbox.put(None)
 
     # -- the loop: requests and replies --------------------------------------------------------
@@ -271,9 +274,12 @@ class _Child:
                 self.proc.kill()
 
     async def aclose(self) -> None:
-        """Stop the child and wait until it has exited (killed after 3 s)."""
+        """Stop the child and wait until it has exited (killed after 3 s, or at once while it
+        is still importing the SDK)."""
         self._detach()
         self.stop()
+        if not self.ready:
+            self.kill()
         await asyncio.to_thread(self._thread.join, 3.0)
         if self._thread.is_alive():
             self.kill()

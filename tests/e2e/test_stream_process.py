@@ -379,3 +379,17 @@ def test_the_app_binary_runs_the_child_with_its_hidden_flag(server: FakeAnthropi
     assert fold(events).text == "From the binary"
     child.stdin.close()
     assert child.wait(10) == 0
+
+
+def test_quitting_while_the_child_starts_does_not_wait_for_it(rig: Rig) -> None:
+    backend = AnthropicBackend(rig.api.base_url, timeout=5.0, stream_process=True)
+    backend.set_api_key(KEY)
+    process = backend.stream_process
+    assert process is not None
+    rig.until(lambda: process.pid is not None)
+    pid = process.pid
+    assert pid is not None and not process.ready  # still importing the SDK
+    started = time.perf_counter()
+    rig.loop.run_until_complete(backend.aclose())
+    assert time.perf_counter() - started < 1.0
+    assert _exited(pid)
