@@ -172,14 +172,17 @@ class _Child:
         while b"\n" not in data:
             chunk = os.read(fd, 4096)
             if not chunk:
-                self.dead = self.failed_start = True
-                self.stop()
-                return
+                break
             data += chunk
-        line, self._buffer = data.split(b"\n", 1)
-        if json.loads(line).get("op") == "ready":
+        line, _, self._buffer = data.partition(b"\n")
+        if _is_ready(line):
             os.set_blocking(fd, False)
             self.ready = True
+            return
+        log.error("the streaming child process did not start")
+        self.dead = self.failed_start = True
+        self.kill()
+        self.stop()
 
     def running(self) -> bool:
         """The process has not exited (a crash while idle is noticed here)."""
@@ -285,6 +288,14 @@ class _Child:
             self.kill()
             await asyncio.to_thread(self._thread.join, 2.0)
         self.dead = True
+
+
+def _is_ready(line: bytes) -> bool:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("op") == "ready"
 
 
 class StreamProcess:

@@ -70,8 +70,13 @@ class Rig:
         self.loop.run_until_complete(wait())
 
     def collect(self, params: dict[str, Any] = PARAMS) -> list[dict[str, Any]]:
+        return self.collect_from(self.backend, params)
+
+    def collect_from(
+        self, backend: AnthropicBackend, params: dict[str, Any] = PARAMS
+    ) -> list[dict[str, Any]]:
         async def run() -> list[dict[str, Any]]:
-            return [event async for event in self.backend.stream_message(params)]
+            return [event async for event in backend.stream_message(params)]
 
         return self.loop.run_until_complete(run())
 
@@ -393,3 +398,25 @@ def test_quitting_while_the_child_starts_does_not_wait_for_it(rig: Rig) -> None:
     rig.loop.run_until_complete(backend.aclose())
     assert time.perf_counter() - started < 1.0
     assert _exited(pid)
+
+
+def test_a_child_that_cannot_start_leaves_answers_in_process(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop.api.stream_process as stream_process
+
+    monkeypatch.setattr(stream_process, "child_command", lambda: [sys.executable, "-c", "pass"])
+    backend = AnthropicBackend(rig.api.base_url, timeout=5.0, stream_process=True)
+    backend.set_api_key(KEY)
+    process = backend.stream_process
+    assert process is not None
+    pids = set()
+    for attempt in range(stream_process.MAX_FAILED_STARTS + 1):
+        rig.until(lambda: process.failed_to_start or process.pid is None)
+        pids.add(process.pid)
+        rig.api.enqueue(TextReply(f"In-process {attempt}"))
+        assert fold(rig.collect_from(backend)).text == f"In-process {attempt}"
+    assert process.served == 0
+    assert process.pid is None  # gave up after MAX_FAILED_STARTS children
+    assert len(pids - {None}) == stream_process.MAX_FAILED_STARTS
+    rig.loop.run_until_complete(backend.aclose())
