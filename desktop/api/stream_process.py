@@ -73,6 +73,8 @@ def child_command() -> list[str]:
 def child_environment() -> dict[str, str]:
     """This process's environment without the API key, with this copy of `desktop` importable."""
     env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+    if getattr(sys, "frozen", False):
+        return env
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
