@@ -49,6 +49,9 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 
 log = logging.getLogger("desktop")
 
+CHILD_FLAG = "--stream-child"  # desktop.api.stream_process.CHILD_FLAG (not imported: startup)
+STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
+
 
 class _VersionAction(argparse.Action):
     """`--version`, looked up only when asked (package metadata costs ~30 ms at startup)."""
@@ -301,7 +304,7 @@ class DeskApp:
         from desktop.api.backend import AnthropicBackend
         from desktop.api.batches import AnthropicBatches
 
-        backend = AnthropicBackend(base_url=self.base_url)
+        backend = AnthropicBackend(base_url=self.base_url, stream_process=stream_process_wanted())
         key, source = self.secrets.current()
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
@@ -434,8 +437,17 @@ def create_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
+def stream_process_wanted() -> bool:
+    """Answers stream through a child process unless CLAUDE_DESK_STREAM_PROCESS=0."""
+    return os.environ.get(STREAM_PROCESS_ENV, "1").strip() not in ("0", "no", "off", "false")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
+        from desktop.api.stream_child import main as child_main
+
+        return child_main()
     args = parse_args(argv)
     if args.portable:
         os.environ[HOME_ENV] = str(portable_home(force=True))

@@ -71,14 +71,15 @@ class SmokeResult:
     seconds: float
     messages_saved: int
     database: Path
+    via: str = "in-process"
 
     def summary(self, server: str, temporary: bool) -> str:
         where = "a temporary data folder (now removed)" if temporary else str(self.database)
         return (
             f"claude-desk smoke: OK - streamed a {self.answer_chars}-character answer from "
-            f"{server} in {self.seconds:.2f} s; history read back ({self.messages_saved} "
-            f"messages) from {where} [Claude Desk {app_version()}, Qt {qVersion()}, "
-            f"{QApplication.platformName()}]"
+            f"{server} in {self.seconds:.2f} s {self.via}; history read back "
+            f"({self.messages_saved} messages) from {where} [Claude Desk {app_version()}, "
+            f"Qt {qVersion()}, {QApplication.platformName()}]"
         )
 
 
@@ -218,16 +219,38 @@ async def _smoke(app: QApplication, base_url: str | None, secrets: SessionSecret
     desk.window.show()
     try:
         await _guarded(desk.start_services(), watcher, START_TIMEOUT, "starting up")
+        process = await _guarded(
+            _stream_process_ready(desk), watcher, START_TIMEOUT, "starting the streaming process"
+        )
         started = time.perf_counter()
         answer = await _send_and_wait(desk, watcher)
         seconds = time.perf_counter() - started
+        via = _streamed_via(process)
         _check_lazy_imports()  # after the real path ran: what it did not need yet
     finally:
         watcher.stop()
         desk.window.close()
         await desk.shutdown()
     saved = _read_back(paths.database_path, answer)
-    return SmokeResult(len(answer.text), seconds, saved, paths.database_path)
+    return SmokeResult(len(answer.text), seconds, saved, paths.database_path, via)
+
+
+async def _stream_process_ready(desk: DeskApp) -> Any:
+    """The backend's streaming child process once it is ready (None when it is turned off)."""
+    process = getattr(desk.controller.backend, "stream_process", None)
+    while process is not None and not process.ready:
+        if process.failed_to_start:
+            raise SmokeFailed("the streaming child process could not be started")
+        await asyncio.sleep(0.02)
+    return process
+
+
+def _streamed_via(process: Any) -> str:
+    if process is None:
+        return "in-process"
+    if process.served < 1:
+        raise SmokeFailed("the answer did not go through the streaming child process")
+    return "through the streaming child process"
 
 
 async def _send_and_wait(desk: DeskApp, watcher: DialogWatcher) -> Message:

@@ -3,6 +3,11 @@
 import multiprocessing
 import sys
 
+if sys.argv[1:2] == ["--stream-child"]:  # the streaming child: no Qt, no window
+    from desktop.api.stream_child import main as child_main
+
+    sys.exit(child_main())
+
 from desktop.app import main
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.api.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
+from desktop.api.stream_process import StreamProcess, supported
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import RemoteModel, StreamEvent
 
@@ -26,9 +27,16 @@ CONNECT_TIMEOUT = 10.0
 class AnthropicBackend:
     """The Claude API as the app uses it; every method raises only `core.errors` kinds."""
 
-    def __init__(self, base_url: str | None = None, timeout: float = 600.0) -> None:
+    def __init__(
+        self, base_url: str | None = None, timeout: float = 600.0, stream_process: bool = False
+    ) -> None:
+        """`stream_process`: stream answers through a child process once it is ready (see
+        `desktop.api.stream_process`); the child starts when the backend gets a key."""
         self._base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         self._timeout = timeout
+        self._process: StreamProcess | None = None
+        if stream_process and supported():
+            self._process = StreamProcess(self._base_url, timeout)
         self._api_key: str | None = None
         self._client: AsyncAnthropic | None = None
         self._retired: list[AsyncAnthropic] = []
@@ -44,9 +52,36 @@ class AnthropicBackend:
         if self._client is not None:
             self._retired.append(self._client)  # may still serve a running stream
             self._client = None
+        if self._process is not None:
+            if api_key is None:
+                self._process.stop()
+            else:
+                self._process.start(api_key)
+
+    @property
+    def stream_process(self) -> StreamProcess | None:
+        """The child process that streams answers, when enabled (tests look at it)."""
+        return self._process
 
     async def stream_message(self, params: dict[str, Any]) -> AsyncIterator[StreamEvent]:
-        """Stream one answer; yields raw events as dicts. Closing the iterator ends the request."""
+        """Stream one answer; yields raw events as dicts. Closing the iterator ends the request.
+
+        Goes through the child process when it is ready, else in this process (and the child
+        is started, or restarted after a crash, for the next answer).
+        """
+        process = self._process
+        if process is not None:
+            key = self._require_key()
+            if process.ready:
+                stream = process.open(key, params)
+                try:
+                    while (events := await stream.next_batch()) is not None:
+                        for event in events:
+                            yield event
+                finally:
+                    stream.close()  # on Stop too: the child cancels its request
+                return
+            process.start(key)
         client = await self._ready_client()
         model = params.get("model")
         try:
@@ -114,6 +149,8 @@ class AnthropicBackend:
             self._client = None
         for client in clients:
             await client.close()
+        if self._process is not None:
+            await self._process.aclose()
         if self._counter is not None:
             await self._background.run(self._close_counter)
         self._background.close()

@@ -331,3 +331,39 @@ _DELTA_HANDLERS: dict[str, Callable[[Event, BlockState], None]] = {
     "input_json_delta": _on_input_json_delta,
     "citations_delta": _on_citations_delta,
 }
+
+
+_JOINABLE = {"text_delta": "text", "thinking_delta": "thinking"}
+
+
+def coalesce(events: list[Event]) -> list[Event]:
+    """`events` with each run of text (or thinking) deltas of one block joined into one delta.
+
+    Folding the result with `apply` gives the same state as folding `events`.
+    """
+    out: list[Event] = []
+    run: tuple[Any, str] | None = None
+    parts: list[str] = []
+    for event in events:
+        delta = event.get("delta") if event.get("type") == "content_block_delta" else None
+        field = _JOINABLE.get(str(delta.get("type"))) if isinstance(delta, dict) else None
+        if delta is None or field is None:
+            _close_run(out, run, parts)
+            run, parts = None, []
+            out.append(event)
+            continue
+        this = (event.get("index"), delta["type"])
+        if this != run:
+            _close_run(out, run, parts)
+            run, parts = this, []
+        parts.append(delta.get(field) or "")
+    _close_run(out, run, parts)
+    return out
+
+
+def _close_run(out: list[Event], run: tuple[Any, str] | None, parts: list[str]) -> None:
+    if run is None:
+        return
+    index, kind = run
+    delta = {"type": kind, _JOINABLE[kind]: "".join(parts)}
+    out.append({"type": "content_block_delta", "index": index, "delta": delta})

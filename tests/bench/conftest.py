@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from tests.gui.conftest import Desk, build_desk
 
 CHUNK_SIZES = (16384,)  # HTTP chunks of 16 KiB, like large TCP reads
+STREAM_PROCESS = os.environ.get("CLAUDE_DESK_STREAM_PROCESS", "1") != "0"  # as the app does
 
 BENCH_DIR = Path(__file__).parent.resolve()
 
@@ -43,7 +45,7 @@ def desk(
     previous = qapp.quitOnLastWindowClosed()
     qapp.setQuitOnLastWindowClosed(False)
     fake_api.chunk_sizes = CHUNK_SIZES
-    d = build_desk(aloop, fake_api.base_url, qtbot)
+    d = build_desk(aloop, fake_api.base_url, qtbot, stream_process=STREAM_PROCESS)
     try:
         yield d
     finally:

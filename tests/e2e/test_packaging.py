@@ -134,6 +134,7 @@ def test_deb_installs_smoke_runs_and_removes_cleanly(
         )
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr
         assert "claude-desk smoke: OK" in smoke.stdout
+        assert "through the streaming child process" in smoke.stdout  # the bundle runs it
         assert len(fake_server.message_requests()) == 1
     finally:
         removed = run("dpkg", "-r", PACKAGE, check=False)

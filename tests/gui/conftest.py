@@ -78,13 +78,28 @@ class Desk:
         return not self.controller.is_streaming
 
 
-def build_desk(loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str = TEST_KEY) -> Desk:
+CHILD_READY_TIMEOUT = 60.0  # seconds for the streaming child to import the SDK (a busy machine)
+
+
+def build_desk(
+    loop: asyncio.AbstractEventLoop,
+    base_url: str,
+    qtbot,
+    key: str = TEST_KEY,
+    stream_process: bool = False,
+) -> Desk:
+    """The app's parts; with `stream_process`, answers stream through the child process,
+    which is ready when this returns (the app itself streams in-process until then)."""
     paths = AppPaths.resolve()
     paths.ensure()
     store = SqliteConversationStore(paths.database_path)
     catalog, _ = load_catalog(paths)
-    backend = AnthropicBackend(base_url=base_url, timeout=5.0)
+    backend = AnthropicBackend(base_url=base_url, timeout=5.0, stream_process=stream_process)
     backend.set_api_key(key)
+    if stream_process:
+        process = backend.stream_process
+        assert process is not None
+        run_until(loop, lambda: process.ready, CHILD_READY_TIMEOUT)
     blobs = BlobStore.in_data_dir(paths.data_dir)
     controller = ChatController(
         store,
@@ -103,8 +118,14 @@ def build_desk(loop: asyncio.AbstractEventLoop, base_url: str, qtbot, key: str =
 
 
 @pytest.fixture
-def desk(aloop, fake_api, qtbot) -> Iterator[Desk]:
-    d = build_desk(aloop, fake_api.base_url, qtbot)
+def stream_mode() -> str:
+    """How `desk` streams answers: "in-process", or "child" (test modules override this)."""
+    return "in-process"
+
+
+@pytest.fixture
+def desk(aloop, fake_api, qtbot, stream_mode: str) -> Iterator[Desk]:
+    d = build_desk(aloop, fake_api.base_url, qtbot, stream_process=stream_mode == "child")
     yield d
     aloop.run_until_complete(d.controller.tasks.drain())
     aloop.run_until_complete(d.backend.aclose())

@@ -19,6 +19,12 @@ from tests.fake_api.script import (
 from tests.gui.conftest import Desk
 
 
+@pytest.fixture(params=["in-process", "child"])
+def stream_mode(request: pytest.FixtureRequest) -> str:
+    """Every chat test runs with answers streamed in this process and by the child process."""
+    return str(request.param)
+
+
 def type_and_send(desk: Desk, qtbot, text: str) -> None:
     composer = desk.window.composer
     composer.setFocus()

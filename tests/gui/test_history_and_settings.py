@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -165,6 +166,7 @@ def test_fable_never_sends_disabled_thinking(desk: Desk, qtbot, fake_api) -> Non
     assert "disabled" not in str(request)
 
 
+@pytest.mark.parametrize("stream_mode", ["in-process", "child"])
 def test_api_key_is_in_no_file(desk: Desk, qtbot, fake_api, desk_home: Path) -> None:
     import logging
 

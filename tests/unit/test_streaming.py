@@ -15,6 +15,7 @@ from desktop.core.streaming import (
     BlockState,
     StreamState,
     apply,
+    coalesce,
     discard_refused_text,
     is_refusal,
 )
@@ -554,3 +555,65 @@ def test_twenty_thousand_deltas_fast_and_linear() -> None:
     large = _best_time(_text_stream(20_000), check)  # an 80 KB answer
     assert large < 0.25, f"20k deltas took {large:.3f}s"
     assert large < small * 8, f"5k: {small:.4f}s, 20k: {large:.4f}s — not linear"
+
+
+# --- coalescing (the streaming child process joins deltas into batches) -------------------
+
+
+def _same_state(a: StreamState, b: StreamState) -> None:
+    assert a.content() == b.content()
+    assert (a.stop_reason, a.stop_details, a.usage, a.model, a.finished) == (
+        b.stop_reason,
+        b.stop_details,
+        b.usage,
+        b.model,
+        b.finished,
+    )
+    assert a.text == b.text
+
+
+@needs_fixtures
+@pytest.mark.parametrize("path", SSE_FILES, ids=[p.name for p in SSE_FILES])
+@pytest.mark.parametrize("batch", [1, 3, 7, 10_000])
+def test_coalesced_batches_fold_to_the_same_message(path: Path, batch: int) -> None:
+    events = load(path.name)
+    joined = [e for i in range(0, len(events), batch) for e in coalesce(events[i : i + batch])]
+    _same_state(run(joined), run(events))
+    if batch == 10_000:
+        deltas = [e for e in events if e["type"] == "content_block_delta"]
+        assert sum(e["type"] == "content_block_delta" for e in joined) <= len(deltas)
+
+
+def test_coalesce_joins_runs_of_one_block_and_kind_only() -> None:
+    def text(index: int, value: str) -> Event:
+        return {
+            "type": "content_block_delta",
+            "index": index,
+            "delta": {"type": "text_delta", "text": value},
+        }
+
+    thinking: Event = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "thinking_delta", "thinking": "hm"},
+    }
+    signature: Event = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "signature_delta", "signature": "s"},
+    }
+    stop: Event = {"type": "content_block_stop", "index": 1}
+    events = [thinking, thinking, signature, text(1, "a"), text(1, "b"), stop, text(2, "c")]
+    joined = coalesce(events)
+    assert joined == [
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "thinking_delta", "thinking": "hmhm"},
+        },
+        signature,
+        text(1, "ab"),
+        stop,
+        text(2, "c"),
+    ]
+    assert coalesce([]) == []
