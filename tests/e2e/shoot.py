@@ -32,6 +32,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.fake_api.script import ErrorReply, TextReply
 
     server = desk.fake
+    server.prompt_cache.min_tokens = 1024  # as the API: short prefixes are not cached
     window = desk.window
     await asyncio.sleep(1.5)  # services start (SDK import) after the first paint
     server.enqueue(
