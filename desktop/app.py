@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 import desktop.resources as desktop_resources
 from desktop.core.catalog import Catalog, CatalogError
@@ -130,7 +130,16 @@ def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversa
     """Open the history; on a damaged file, offer to move it aside. None means quit."""
     try:
         return SqliteConversationStore(paths.database_path)
-    except DatabaseCorruptError as exc:
+    except StorageError as exc:
+        return _store_problem(paths, exc, parent)
+
+
+def _store_problem(
+    paths: AppPaths, exc: StorageError, parent: QWidget | None
+) -> SqliteConversationStore | None:
+    from PySide6.QtWidgets import QMessageBox  # loads only when needed (startup)
+
+    if isinstance(exc, DatabaseCorruptError):
         box = QMessageBox(
             QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent
         )
@@ -146,9 +155,9 @@ def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversa
         except StorageError as again:
             QMessageBox.critical(parent, "History cannot be opened", again.message)
             return None
-    except StorageError as exc:  # locked by another Claude Desk, disk full, unreadable, ...
-        QMessageBox.critical(parent, "History cannot be opened", exc.message)
-        return None
+    # locked by another Claude Desk, disk full, unreadable, ...
+    QMessageBox.critical(parent, "History cannot be opened", exc.message)
+    return None
 
 
 def key_status_text(source: KeySource) -> str:
@@ -360,6 +369,8 @@ class DeskApp:
 
         backend = self.controller.backend
         if backend is None or self.secrets is None:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(
                 self.window, APP_NAME, "Still starting up — try again in a moment."
             )

@@ -6,7 +6,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.ui.cache_status import CacheStatus
 from desktop.ui.composer import Composer
@@ -111,6 +111,8 @@ class DocumentInput(QObject):
             documents.add_file(path)
 
     def pick(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # loads on first use (startup)
+
         paths, _filter = QFileDialog.getOpenFileNames(
             self._window, "Add documents", "", DOCUMENT_FILTER
         )

@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -316,6 +314,8 @@ class MainWindow(QMainWindow):
         self.cost_label.setToolTip(tooltip)
 
     def _on_controller_storage_failed(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs load on first use (startup)
+
         QMessageBox.warning(self, "History storage problem", message)
 
     def _on_model_picker_changed(self, _index: int) -> None:
@@ -365,6 +365,8 @@ class MainWindow(QMainWindow):
             self.focus_composer()
 
     def _on_attach_button_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         paths, _filter = QFileDialog.getOpenFileNames(self, "Attach images", "", IMAGE_FILTER)
         if paths:
             self.attach_files(paths)

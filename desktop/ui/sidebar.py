@@ -16,11 +16,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QInputDialog,
     QLineEdit,
     QListView,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -141,6 +138,8 @@ class Sidebar(QWidget):
         index = self.view.indexAt(pos)
         if not index.isValid():
             return
+        from PySide6.QtWidgets import QMenu  # dialogs and menus load on first use (startup)
+
         menu = QMenu(self)
         menu.addAction("Rename…", lambda: self.ask_rename(index.row()))
         menu.addAction("Delete…", lambda: self.ask_delete(index.row()))
@@ -149,6 +148,8 @@ class Sidebar(QWidget):
     def ask_rename(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
             return
+        from PySide6.QtWidgets import QInputDialog
+
         conversation = self.model.conversation_at(row)
         title, ok = QInputDialog.getText(
             self, "Rename conversation", "Title:", QLineEdit.EchoMode.Normal, conversation.title
@@ -159,6 +160,8 @@ class Sidebar(QWidget):
     def ask_delete(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
             return
+        from PySide6.QtWidgets import QMessageBox
+
         conversation = self.model.conversation_at(row)
         answer = QMessageBox.question(
             self,

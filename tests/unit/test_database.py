@@ -563,3 +563,23 @@ def test_usage_by_model_sums_inside_sqlite(tmp_path) -> None:
         input_tokens=200, output_tokens=15, cache_read_input_tokens=6
     )
     assert sums["claude-haiku-4-5"].output_tokens == 7
+
+
+def test_settings_copy_is_deep_and_keeps_every_field() -> None:
+    from dataclasses import fields
+
+    from desktop.core.conversation import ConversationSettings, ThinkingSettings
+
+    thinking = ThinkingSettings(enabled=True, effort="high", show_summaries=False)
+    settings = ConversationSettings("claude-x", "Be brief.", 1234, thinking, "1h")
+    copied = settings.copy()
+    assert copied == settings
+    assert copied is not settings and copied.thinking is not settings.thinking
+    # a field added later must be copied too: every field differs from its default here
+    assert all(
+        getattr(settings, f.name) != getattr(ConversationSettings(), f.name)
+        for f in fields(settings)
+    )
+    assert all(
+        getattr(thinking, f.name) != getattr(ThinkingSettings(), f.name) for f in fields(thinking)
+    )
