@@ -50,7 +50,7 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
 #attachment_chip[preparing="true"] {{ border-style: dashed; }}
 #attachment_detail {{ color: #83807a; font-size: 11px; }}
 #attachment_message {{ color: #9a3412; }}
-#attach_button {{ padding: 6px 8px; }}
+#attach_button, #add_document_button {{ padding: 6px 8px; }}
 #retry_button, #continue_button, #cancel_wait_button {{ padding: 4px 12px; }}
 """
 
