@@ -31,8 +31,8 @@ import desktop.resources as desktop_resources
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
-from desktop.core.ports import ImagePreparer, KeySource, PreparedImage, SecretStore
-from desktop.media.documents import PypdfDocumentPreparer
+from desktop.core.ports import KeySource, SecretStore
+from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
@@ -169,29 +169,6 @@ def key_status_text(source: KeySource) -> str:
     }[source]
 
 
-class LazyImagePreparer:
-    """The Pillow preparer, imported on first use (Pillow stays off the first paint)."""
-
-    def __init__(self) -> None:
-        self._real: ImagePreparer | None = None
-
-    def _preparer(self) -> ImagePreparer:
-        if self._real is None:
-            from desktop.media.images import PillowImagePreparer
-
-            self._real = PillowImagePreparer()
-        return self._real
-
-    def prepare(self, data: bytes, name: str, long_edge: int) -> PreparedImage:
-        return self._preparer().prepare(data, name, long_edge)
-
-    def prepare_file(self, path: str, long_edge: int) -> PreparedImage:
-        return self._preparer().prepare_file(path, long_edge)
-
-    def thumbnail(self, data: bytes, size: int) -> bytes:
-        return self._preparer().thumbnail(data, size)
-
-
 BATCH_MODULES_WITHOUT_QT = (
     "desktop.core.batch_documents",
     "desktop.core.batch_results",
@@ -229,7 +206,7 @@ class DeskApp:
             catalog,
             images=LazyImagePreparer(),
             blobs=self.blobs,
-            documents=PypdfDocumentPreparer(),
+            documents=LazyDocumentPreparer(),
         )
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
@@ -292,7 +269,7 @@ class DeskApp:
             self.batch_store,
             lambda: self.controller.catalog,
             blobs=self.blobs,
-            preparer=PypdfDocumentPreparer(),
+            preparer=LazyDocumentPreparer(),
         )
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
