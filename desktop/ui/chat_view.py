@@ -52,7 +52,7 @@ class ChatView(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         set_enum_property(self, "horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
-        self._content = QWidget()
+        self._content = QWidget(viewport)
         self._content.setObjectName("chat_content")
         # Opaque (and north-west static from the first message on, see _insert): a growing
         # answer repaints the strips that changed, not the whole column under it.
