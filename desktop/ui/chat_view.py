@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +22,8 @@ from desktop.ui.enum_props import set_enum_property
 from desktop.ui.image_input import carries_images, local_files, pasted_image, set_drop_highlight
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+
     from desktop.ui.message_widget import MessageWidget
 
 EMPTY_TEXT = "Ask Claude anything.\nDrop in a question, some code, or a long text to work on."

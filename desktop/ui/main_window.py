@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QTextCursor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,7 +36,9 @@ IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.heic *.avif *.ico);;All files (*)"
 )
 
-if TYPE_CHECKING:  # the Spend view loads when first opened
+if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
+    from PySide6.QtGui import QCloseEvent, QImage
+
     from desktop.core.spend import UsageSource
     from desktop.ui.spend_view import SpendView
 
@@ -301,6 +303,8 @@ class MainWindow(QMainWindow):
             self._drafts.pop(self._draft_owner, None)
         self._draft_owner = owner
         self.composer.setPlainText(self._drafts.pop(owner, ""))
+        from PySide6.QtGui import QTextCursor  # not before the first paint (startup)
+
         self.composer.moveCursor(QTextCursor.MoveOperation.End)
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
