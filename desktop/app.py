@@ -11,7 +11,6 @@ from desktop import startup_gc  # first: no collections while the modules below 
 
 # isort: on
 
-import argparse
 import contextlib
 import gc
 import importlib
@@ -28,11 +27,12 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 import desktop.resources as desktop_resources
+from desktop.cli import Options, parse_args
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
-from desktop.core.ports import ImagePreparer, KeySource, PreparedImage, SecretStore
-from desktop.media.documents import PypdfDocumentPreparer
+from desktop.core.ports import KeySource, SecretStore
+from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
@@ -51,28 +51,6 @@ log = logging.getLogger("desktop")
 
 CHILD_FLAG = "--stream-child"  # desktop.api.stream_process.CHILD_FLAG (not imported: startup)
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
-
-
-class _VersionAction(argparse.Action):
-    """`--version`, looked up only when asked (package metadata costs ~30 ms at startup)."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
-
-    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
-        print(f"{APP_NAME} {app_version()}")
-        parser.exit()
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="claude-desk", description="Chat with Claude.")
-    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
-    parser.add_argument("--base-url", help="API base URL (default: ANTHROPIC_BASE_URL or the API)")
-    parser.add_argument("--portable", action="store_true", help="keep all data beside the app")
-    parser.add_argument(
-        "--smoke", action="store_true", help="send one message to --base-url, check, and exit"
-    )
-    return parser.parse_args(list(argv))
 
 
 def resource_path(name: str) -> Path:
@@ -169,29 +147,6 @@ def key_status_text(source: KeySource) -> str:
     }[source]
 
 
-class LazyImagePreparer:
-    """The Pillow preparer, imported on first use (Pillow stays off the first paint)."""
-
-    def __init__(self) -> None:
-        self._real: ImagePreparer | None = None
-
-    def _preparer(self) -> ImagePreparer:
-        if self._real is None:
-            from desktop.media.images import PillowImagePreparer
-
-            self._real = PillowImagePreparer()
-        return self._real
-
-    def prepare(self, data: bytes, name: str, long_edge: int) -> PreparedImage:
-        return self._preparer().prepare(data, name, long_edge)
-
-    def prepare_file(self, path: str, long_edge: int) -> PreparedImage:
-        return self._preparer().prepare_file(path, long_edge)
-
-    def thumbnail(self, data: bytes, size: int) -> bytes:
-        return self._preparer().thumbnail(data, size)
-
-
 BATCH_MODULES_WITHOUT_QT = (
     "desktop.core.batch_documents",
     "desktop.core.batch_results",
@@ -229,7 +184,7 @@ class DeskApp:
             catalog,
             images=LazyImagePreparer(),
             blobs=self.blobs,
-            documents=PypdfDocumentPreparer(),
+            documents=LazyDocumentPreparer(),
         )
         self.window = MainWindow(self.controller, search=self.search)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
@@ -292,7 +247,7 @@ class DeskApp:
             self.batch_store,
             lambda: self.controller.catalog,
             blobs=self.blobs,
-            preparer=PypdfDocumentPreparer(),
+            preparer=LazyDocumentPreparer(),
         )
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
@@ -408,7 +363,7 @@ class DeskApp:
         self.store.close()
 
 
-def open_desk(app: QApplication, args: argparse.Namespace) -> DeskApp | None:
+def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     """Everything the first paint needs: paths, history, catalog and the window (shown)."""
     paths = AppPaths.resolve()
     paths.ensure()
@@ -424,7 +379,7 @@ def open_desk(app: QApplication, args: argparse.Namespace) -> DeskApp | None:
     return desk
 
 
-async def run(app: QApplication, args: argparse.Namespace) -> int:
+async def run(app: QApplication, args: Options) -> int:
     """The whole app on an already running event loop (smoke runs and tools use this)."""
     desk = open_desk(app, args)
     return 1 if desk is None else await desk.serve()
@@ -479,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(loop.run_until_complete(desk.serve()))
 
 
-def _show_window(argv: list[str], args: argparse.Namespace) -> DeskApp | None:
+def _show_window(argv: list[str], args: Options) -> DeskApp | None:
     """The window, painted once, before asyncio and qasync are even imported.
 
     No garbage collection meanwhile: what is built here lives for the whole run, and the

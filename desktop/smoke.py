@@ -14,7 +14,6 @@ offscreen.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import importlib
@@ -33,6 +32,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit, QWidget
 
 from desktop.app import DeskApp, create_application, load_catalog, setup_logging
+from desktop.cli import Options
 from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.errors import NoKeyringBackend, StorageError
 from desktop.core.ports import KeySource
@@ -140,7 +140,7 @@ class DialogWatcher:
 # -- entry point -------------------------------------------------------------------------------
 
 
-def run_smoke(args: argparse.Namespace, qt_argv: Sequence[str]) -> int:
+def run_smoke(args: Options, qt_argv: Sequence[str]) -> int:
     """Run the smoke test; returns the process exit status."""
     base_url = args.base_url or os.environ.get("ANTHROPIC_BASE_URL") or ""
     env_key = os.environ.get(ENV_VAR, "").strip()

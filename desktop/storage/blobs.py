@@ -15,7 +15,6 @@ modification time), so a collection with a `min_age` running at the same time ke
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import threading
@@ -62,6 +61,8 @@ class BlobStore:
 
     def put(self, data: bytes) -> str:
         """Store `data` (once) and return its SHA-256 in lowercase hex."""
+        import hashlib  # on first use: its OpenSSL library stays off the first paint
+
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         with self._lock, contextlib.suppress(OSError):

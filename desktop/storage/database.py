@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.core.conversation import (
     Conversation,
@@ -30,8 +30,10 @@ from desktop.core.conversation import (
 )
 from desktop.core.documents import Document
 from desktop.core.errors import StorageError
-from desktop.core.spend import UsageRecord
 from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:  # the spending modules load when usage is first read (startup)
+    from desktop.core.spend import UsageRecord
 
 T = TypeVar("T")
 
@@ -588,5 +590,7 @@ def _message(row: tuple[Any, ...]) -> Message:
 
 
 def _usage_record(row: tuple[Any, ...]) -> UsageRecord:
+    from desktop.core.spend import UsageRecord
+
     counts = {n: int(v) for n, v in zip(Usage.__slots__, row[3:], strict=True)}
     return UsageRecord(str(row[0]), str(row[1]), Usage(**counts), False, int(row[2]))

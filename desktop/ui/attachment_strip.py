@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -64,6 +64,8 @@ class AttachmentChip(QFrame):
     open_requested = Signal(int)
 
     def __init__(self, item: PendingImage, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
+
         super().__init__(parent)
         self.item = item
         self.setObjectName("attachment_chip")
@@ -102,6 +104,8 @@ class AttachmentChip(QFrame):
 
     def refresh(self) -> None:
         """Show the item's current state (preparing, or prepared with its thumbnail)."""
+        from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
+
         item = self.item
         state = (item.prepared, item.thumbnail)
         shown = self._shown
@@ -126,6 +130,8 @@ class AttachmentChip(QFrame):
         self.remove_requested.emit(self.item.id)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
+
         openable = self.item.prepared is not None or self.item.url is not None
         if event.button() == Qt.MouseButton.LeftButton and openable:
             self.open_requested.emit(self.item.id)
@@ -237,6 +243,8 @@ class ImagePreviewDialog(QDialog):
     """An image at full size (scrollable when larger than the screen)."""
 
     def __init__(self, data: bytes, title: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
+
         super().__init__(parent)
         self.setObjectName("image_preview")
         self.setWindowTitle(title)

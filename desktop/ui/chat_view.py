@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
+from desktop.ui.enum_props import set_enum_property
 from desktop.ui.image_input import carries_images, local_files, pasted_image, set_drop_highlight
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+
     from desktop.ui.message_widget import MessageWidget
 
 EMPTY_TEXT = "Ask Claude anything.\nDrop in a question, some code, or a long text to work on."
@@ -42,23 +52,27 @@ class ChatView(QScrollArea):
         self.setViewport(viewport)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._content = QWidget()
+        set_enum_property(self, "horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
+        self._content = QWidget(viewport)
         self._content.setObjectName("chat_content")
-        # Opaque and north-west static: a growing answer repaints the strips that changed,
-        # not the whole column under it (the scroll area's own background stays unpainted).
+        # Opaque (and north-west static from the first message on, see _insert): a growing
+        # answer repaints the strips that changed, not the whole column under it.
         self._content.setAutoFillBackground(True)
-        self._content.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+        self._static = False
         self._column = QVBoxLayout(self._content)
         self._column.setContentsMargins(24, 16, 24, 16)
         self._column.setSpacing(12)
         self.earlier_button = QPushButton("Show earlier messages", self._content)
         self.earlier_button.setObjectName("load_earlier_button")
         self.earlier_button.clicked.connect(self.load_earlier_requested)
-        self._column.addWidget(self.earlier_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        centred = QHBoxLayout()  # centred by stretches: no `Qt` alignment (see enum_props)
+        centred.addStretch(1)
+        centred.addWidget(self.earlier_button)
+        centred.addStretch(1)
+        self._column.addLayout(centred)
         self.empty_label = QLabel(EMPTY_TEXT, self._content)
         self.empty_label.setObjectName("empty_chat_label")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum_property(self.empty_label, "alignment", "AlignCenter")
         self._column.addWidget(self.empty_label, 1)
         self._column.addStretch(0)
         self.setWidget(self._content)
@@ -166,6 +180,11 @@ class ChatView(QScrollArea):
         # Imported on first use: markdown-it and pygments stay off the first-paint path.
         from desktop.ui.message_widget import MessageWidget
 
+        if not self._static:  # set here, not before the first paint (see enum_props)
+            from PySide6.QtCore import Qt
+
+            self._content.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+            self._static = True
         spec = self.catalog.get(message.model) if message.model else None
         widget = MessageWidget(message, spec, self._content, thumbnails=self.thumbnails)
         widget.image_open_requested.connect(self.image_open_requested)

@@ -74,18 +74,25 @@ class PasteOffer(QFrame):
 class DocumentInput(QObject):
     """Wires the context panel, the paste offer and the pickers of one main window."""
 
-    def __init__(self, window: MainWindow, controller: ChatController, composer: Composer) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        controller: ChatController,
+        composer: Composer,
+        offer_parent: QWidget | None = None,
+        panel_parent: QWidget | None = None,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._controller = controller
         self._composer = composer
-        self.offer = PasteOffer(window)
+        self.offer = PasteOffer(offer_parent or window)
         self.panel: ContextPanel | None = None
         documents = controller.documents
         if documents is None:
             return
         self.cache = CacheStatus(controller, self)
-        self.panel = ContextPanel(documents, self.cache, window)
+        self.panel = ContextPanel(documents, self.cache, panel_parent or window)
         self.panel.files_dropped.connect(self.add_files)
         self.panel.add_requested.connect(self.pick)
         window.add_document_button.clicked.connect(self.pick)

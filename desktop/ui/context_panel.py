@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,6 +28,8 @@ class DocumentRow(QFrame):
     remove_requested = Signal(int)
 
     def __init__(self, item: DocumentItem, first: bool, last: bool, parent: QWidget) -> None:
+        from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
+
         super().__init__(parent)
         self.item = item
         self.setObjectName("document_row")

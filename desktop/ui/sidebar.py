@@ -9,11 +9,10 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
-    Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -24,9 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.conversation import Conversation
+from desktop.ui.enum_props import set_enum_property, set_shortcut
 from desktop.ui.formatting import relative_time
 
-ConversationRole = Qt.ItemDataRole.UserRole + 1
+# Qt.ItemDataRole values as plain ints: the list is built before the first paint (enum_props).
+DISPLAY_ROLE = 0
+TOOLTIP_ROLE = 3
+ConversationRole = 256 + 1  # Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -43,13 +46,13 @@ class ConversationListModel(QAbstractListModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid():
             return None
         item = self._items[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return item.title
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             return f"{item.title}\nUpdated {relative_time(item.updated_at)}"
         if role == ConversationRole:
             return item
@@ -93,10 +96,9 @@ class Sidebar(QWidget):
         self.view.setAccessibleName("Conversations")
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        set_enum_property(self.view, "horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        set_enum_property(self.view, "contextMenuPolicy", "CustomContextMenu")
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
         self.view.clicked.connect(self._on_view_clicked)
         self.view.activated.connect(self._on_view_clicked)
@@ -109,12 +111,12 @@ class Sidebar(QWidget):
 
     def _add_shortcuts(self) -> None:
         rename = QAction("Rename", self.view)
-        rename.setShortcut(QKeySequence(Qt.Key.Key_F2))
-        rename.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        set_shortcut(rename, "F2")
+        set_enum_property(rename, "shortcutContext", "WidgetShortcut")
         rename.triggered.connect(lambda: self.ask_rename(self.view.currentIndex().row()))
         delete = QAction("Delete", self.view)
-        delete.setShortcut(QKeySequence(Qt.Key.Key_Delete))
-        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        set_shortcut(delete, "Del")
+        set_enum_property(delete, "shortcutContext", "WidgetShortcut")
         delete.triggered.connect(lambda: self.ask_delete(self.view.currentIndex().row()))
         self.view.addActions([rename, delete])
 
