@@ -34,8 +34,9 @@ from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.storage.blobs import BlobStore
-from desktop.storage.database import DatabaseCorruptError, SqliteConversationStore
+from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
+from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
 from desktop.version import APP_NAME, app_version

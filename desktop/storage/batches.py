@@ -19,7 +19,7 @@ from typing import Any
 from desktop.core.batch_results import BatchInfo, BatchRecord, BatchResult, RequestCounts
 from desktop.core.conversation import Usage
 from desktop.core.spend import UsageRecord
-from desktop.storage.database import _storage_error, open_database
+from desktop.storage.sqlite import open_database, storage_error
 
 _BATCH_COLUMNS = (
     "id, title, model, settings_json, status, counts_json, created_at, expires_at, ended_at, "
@@ -197,7 +197,7 @@ class SqliteBatchStore:
         try:
             yield
         except sqlite3.Error as exc:
-            raise _storage_error(exc, self.path, action) from exc
+            raise storage_error(exc, self.path, action) from exc
 
 
 def _info_fields(info: BatchInfo) -> tuple[Any, ...]:

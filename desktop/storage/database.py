@@ -1,4 +1,4 @@
-"""Conversation history in SQLite: WAL, FTS5 search, migrations by ``PRAGMA user_version``.
+"""Conversation history in SQLite: conversations, messages, documents, FTS5 search.
 
 Everything runs on the main thread and each call is small (a single indexed query or one
 short write transaction). Every sqlite3 error leaves this module as a `StorageError`
@@ -30,7 +30,13 @@ from desktop.core.conversation import (
 )
 from desktop.core.documents import Document
 from desktop.core.errors import StorageError
-from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from desktop.storage.sqlite import (
+    BUSY_TIMEOUT_MS,
+    DatabaseCorruptError,
+    open_database,
+    rollback,
+    storage_error,
+)
 
 if TYPE_CHECKING:  # the spending modules load when usage is first read (startup)
     from desktop.core.spend import UsageRecord
@@ -40,8 +46,6 @@ T = TypeVar("T")
 _BLOB_REF = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
 
 NEW_TITLE = "New conversation"
-BUSY_TIMEOUT_MS = 2000
-PAGE_SIZE = 16384
 SNIPPET_TOKENS = 12
 
 _CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
@@ -69,18 +73,6 @@ SEARCH_SQL = (
     "JOIN conversations AS c ON c.id = m.conversation_id "
     "WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?"
 )
-
-
-class DatabaseCorruptError(StorageError):
-    """The file is damaged or not a database; `move_aside_and_recreate` can start afresh."""
-
-    title = "History file damaged"
-
-
-class DatabaseLockedError(StorageError):
-    """Another program (most likely another Claude Desk) holds the database."""
-
-    title = "History in use"
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +405,7 @@ class SqliteConversationStore:
             yield db
             db.execute("COMMIT")
         except BaseException:
-            _rollback(db)
+            rollback(db)
             raise
 
     @contextlib.contextmanager
@@ -421,7 +413,7 @@ class SqliteConversationStore:
         try:
             yield
         except sqlite3.Error as exc:
-            raise _storage_error(exc, self.path, action) from exc
+            raise storage_error(exc, self.path, action) from exc
         except OSError as exc:
             raise StorageError(
                 f"Could not {action}: {exc.strerror or exc} ({self.path}). "
@@ -438,91 +430,6 @@ def _parse(rows: list[Any], parse: Callable[[Any], T], path: Path) -> list[T]:
             f"The history database {path} holds data Claude Desk cannot read. You can move "
             "it aside and start a fresh history; the old file is kept."
         ) from exc
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    if db.in_transaction:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
-
-
-def open_database(
-    path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, shared: bool = False
-) -> sqlite3.Connection:
-    """A connection to the history file, configured and migrated (sqlite3 errors propagate).
-
-    `shared` allows the connection to be used from several threads (callers then lock).
-    """
-    conn = sqlite3.connect(
-        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=not shared
-    )
-    try:
-        _configure(conn)
-        _migrate(conn, path)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _configure(conn: sqlite3.Connection) -> None:
-    # page_size only takes effect on a brand-new file, so it must come before WAL.
-    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"The history database {path} was written by a newer version of Claude Desk "
-            f"(schema {version}, this version knows {SCHEMA_VERSION}). Update Claude Desk."
-        )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[number - 1](conn)
-            conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
-
-
-_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
-_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 8, 10, 11
-_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
-
-
-def _storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
-    """A person-readable StorageError for one sqlite3 error."""
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-    text = str(exc)
-    prefix = f"Could not {action}:"
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
-        return DatabaseLockedError(
-            f"{prefix} the history database {path} is locked by another program — another "
-            "Claude Desk may be running. Close it and try again."
-        )
-    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or "malformed" in text or "not a database" in text:
-        return DatabaseCorruptError(
-            f"{prefix} the history database {path} is damaged or is not a Claude Desk "
-            "database. You can move it aside and start a fresh history; the old file is kept."
-        )
-    if code == _SQLITE_FULL:
-        return StorageError(f"{prefix} the disk holding {path} is full. Free some space.")
-    if code == _SQLITE_READONLY:
-        return StorageError(
-            f"{prefix} the history database {path} is read-only. Check its permissions."
-        )
-    if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
-        return StorageError(
-            f"{prefix} the history database {path} could not be read or written ({text}). "
-            "Check the disk and that you may write to this folder."
-        )
-    return StorageError(f"{prefix} the history database {path} reported: {text}.")
 
 
 def _rowid(cursor: sqlite3.Cursor) -> int:

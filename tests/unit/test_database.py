@@ -23,13 +23,12 @@ from desktop.core.ports import ConversationStore
 from desktop.storage.database import (
     LAST_MESSAGES_SQL,
     SEARCH_SQL,
-    DatabaseCorruptError,
-    DatabaseLockedError,
     SqliteConversationStore,
     fts_query,
 )
 from desktop.storage.migrations import SCHEMA_VERSION
 from desktop.storage.paths import AppPaths
+from desktop.storage.sqlite import DatabaseCorruptError, DatabaseLockedError
 
 
 @pytest.fixture
