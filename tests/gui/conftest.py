@@ -12,11 +12,15 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.api.backend import AnthropicBackend
+from desktop.api.batches import AnthropicBatches
 from desktop.app import LazyImagePreparer, load_catalog
 from desktop.media.documents import PypdfDocumentPreparer
+from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths
+from desktop.ui.batch_controller import BatchesController
+from desktop.ui.batch_wiring import BatchesFeature
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
 
@@ -135,3 +139,40 @@ def desk(aloop, fake_api, qtbot, stream_mode: str) -> Iterator[Desk]:
 @pytest.fixture
 def home(desk_home: Path) -> Path:
     return desk_home
+
+
+POLL_S = 0.05  # batch status checks in tests
+
+
+class Batches:
+    """The batches feature as app.py builds it, on the test's window and fake server."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.store = SqliteBatchStore(desk.paths.database_path)
+        self.controller = BatchesController(
+            self.store,
+            lambda: desk.controller.catalog,
+            POLL_S,
+            blobs=desk.blobs,
+            preparer=PypdfDocumentPreparer(),
+        )
+        self.feature = BatchesFeature(desk.window, self.controller)
+        self.controller.set_api(AnthropicBatches(desk.backend), desk.backend.count_tokens)
+
+    async def close(self) -> None:
+        self.feature.shutdown()
+        await self.controller.tasks.drain()
+        self.store.close()
+
+
+async def _make(desk: Desk) -> Batches:
+    return Batches(desk)
+
+
+@pytest.fixture
+def batches(desk: Desk) -> Iterator[Batches]:
+    """The batches feature as app.py builds it (blob store and document preparer included)."""
+    b = desk.loop.run_until_complete(_make(desk))
+    yield b
+    desk.loop.run_until_complete(b.close())

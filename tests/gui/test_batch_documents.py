@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.core.caching import breakpoint_paths
-from tests.gui.conftest import Desk
 from tests.gui.test_batches import (
-    Batches,
     click,
     play,
     press,
@@ -29,18 +25,6 @@ from tests.gui.test_images import drop, file_mime
 from tests.pdfs import pdf_file
 
 ONE_HOUR = {"type": "ephemeral", "ttl": "1h"}
-
-
-async def _make(desk: Desk) -> Batches:
-    return Batches(desk)
-
-
-@pytest.fixture
-def batches(desk: Desk) -> Iterator[Batches]:
-    """The batches feature as app.py builds it (blob store and document preparer included)."""
-    made = desk.loop.run_until_complete(_make(desk))
-    yield made
-    desk.loop.run_until_complete(made.close())
 
 
 def text_file(path: Path, chars: int = 4000) -> Path:

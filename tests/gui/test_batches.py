@@ -12,23 +12,15 @@ import csv
 import io
 import json
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
-from desktop.api.batches import AnthropicBatches
-from desktop.media.documents import PypdfDocumentPreparer
-from desktop.storage.batches import SqliteBatchStore
-from desktop.ui.batch_controller import BatchesController
-from desktop.ui.batch_wiring import BatchesFeature
-from tests.gui.conftest import Desk
-
-POLL_S = 0.05
+from tests.gui.conftest import Batches, Desk
 
 
 async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
@@ -41,39 +33,6 @@ async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
 
 def play(desk: Desk, scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
     desk.loop.run_until_complete(asyncio.wait_for(scenario(), 40))
-
-
-class Batches:
-    """The batches feature as app.py builds it, on the test's window and fake server."""
-
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-        self.store = SqliteBatchStore(desk.paths.database_path)
-        self.controller = BatchesController(
-            self.store,
-            lambda: desk.controller.catalog,
-            POLL_S,
-            blobs=desk.blobs,
-            preparer=PypdfDocumentPreparer(),
-        )
-        self.feature = BatchesFeature(desk.window, self.controller)
-        self.controller.set_api(AnthropicBatches(desk.backend), desk.backend.count_tokens)
-
-    async def close(self) -> None:
-        self.feature.shutdown()
-        await self.controller.tasks.drain()
-        self.store.close()
-
-
-async def _make(desk: Desk) -> Batches:
-    return Batches(desk)
-
-
-@pytest.fixture
-def batches(desk: Desk) -> Iterator[Batches]:
-    b = desk.loop.run_until_complete(_make(desk))
-    yield b
-    desk.loop.run_until_complete(b.close())
 
 
 def jsonl_file(tmp_path: Path, rows: list[dict]) -> Path:
