@@ -19,6 +19,7 @@ from typing import Any
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Usage
 from desktop.core.pricing import Cost, cost, sum_costs
+from desktop.core.streaming import merge_usage
 
 FIX_THE_REQUEST = "invalid_request_error"
 POLL_FIRST_S = 5.0
@@ -151,18 +152,9 @@ def _succeeded(custom_id: str, message: dict[str, Any]) -> BatchResult:
 
 def usage_from_api(data: dict[str, Any] | None) -> Usage:
     """The API's usage object as the app's `Usage` (TTL breakdown and thinking included)."""
-    data = data or {}
-    creation = data.get("cache_creation") or {}
-    details = data.get("output_tokens_details") or {}
-    return Usage(
-        input_tokens=int(data.get("input_tokens") or 0),
-        output_tokens=int(data.get("output_tokens") or 0),
-        cache_creation_input_tokens=int(data.get("cache_creation_input_tokens") or 0),
-        cache_read_input_tokens=int(data.get("cache_read_input_tokens") or 0),
-        cache_write_5m_tokens=int(creation.get("ephemeral_5m_input_tokens") or 0),
-        cache_write_1h_tokens=int(creation.get("ephemeral_1h_input_tokens") or 0),
-        thinking_tokens=int(details.get("thinking_tokens") or 0),
-    )
+    usage = Usage()
+    merge_usage(usage, data)
+    return usage
 
 
 def parse_results_jsonl(text: str) -> list[BatchResult]:

@@ -200,8 +200,9 @@ def apply(event: Event, state: StreamState) -> StreamState:
     return state
 
 
-def _merge_usage(usage: Usage, data: dict[str, Any] | None) -> None:
-    """Overwrite the counters `data` carries (stream usage is cumulative)."""
+def merge_usage(usage: Usage, data: dict[str, Any] | None) -> None:
+    """Overwrite the counters the API's usage object `data` carries (stream usage is cumulative;
+    TTL breakdown and thinking tokens included)."""
     if not data:
         return
     for name in _USAGE_COUNTERS:
@@ -235,7 +236,7 @@ def _on_message_start(event: Event, state: StreamState) -> None:
     state.message_id = message.get("id") or state.message_id
     state.model = message.get("model") or state.model
     _set_stop(state, message)
-    _merge_usage(state.usage, message.get("usage"))
+    merge_usage(state.usage, message.get("usage"))
     for index, start in enumerate(message.get("content") or ()):
         _add_block(state, index, start).stopped = True
 
@@ -308,7 +309,7 @@ def _on_message_delta(event: Event, state: StreamState) -> None:
     _set_stop(state, delta)
     if delta.get("container") is not None:
         state.container = delta["container"]
-    _merge_usage(state.usage, event.get("usage"))
+    merge_usage(state.usage, event.get("usage"))
 
 
 def _on_message_stop(event: Event, state: StreamState) -> None:

@@ -440,7 +440,12 @@ def _rowid(cursor: sqlite3.Cursor) -> int:
 
 
 def _mutable_fields(message: Message) -> tuple[Any, ...]:
-    """content, status, model, stop_reason, stop_details, usage, error, search_text."""
+    """content, status, model, stop_reason, stop_details, usage, error, search_text.
+
+    A streaming answer is indexed for search once, when it ends: re-indexing its whole text on
+    every save would make the saves of a long answer grow with its length.
+    """
+    streaming = message.status is MessageStatus.STREAMING
     return (
         json.dumps(message.content, ensure_ascii=False),
         str(message.status),
@@ -449,7 +454,7 @@ def _mutable_fields(message: Message) -> tuple[Any, ...]:
         None if message.stop_details is None else json.dumps(message.stop_details),
         None if message.usage is None else json.dumps(message.usage.to_dict()),
         message.error,
-        message.text,
+        "" if streaming else message.text,
     )
 
 

@@ -212,13 +212,21 @@ class ChatController(QObject):
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return
-        for message in messages:
-            _mark_interrupted(message)
+        self._mark_interrupted(messages)
         self.conversation = conversation
         self._oldest_loaded_id = messages[0].id if messages else None
         self.conversation_opened.emit(conversation, messages, total > len(messages))
         self.settings_changed.emit(conversation.settings)
         self._show_cost()
+
+    def _mark_interrupted(self, messages: list[Message]) -> None:
+        """Answers still marked streaming were cut off by a quit or crash: keep them as stopped
+        (saved, which also indexes their text for search)."""
+        for message in messages:
+            if message.status is MessageStatus.STREAMING and message.id != self._streaming_id:
+                message.status = MessageStatus.STOPPED
+                message.error = INTERRUPTED
+                self.save_answer(message)
 
     def load_earlier(self) -> None:
         if self.conversation is None or self._oldest_loaded_id is None:
@@ -230,8 +238,7 @@ class ChatController(QObject):
             return
         older = [m for m in everything if m.id is not None and m.id < self._oldest_loaded_id]
         page = older[-PAGE_SIZE:]
-        for message in page:
-            _mark_interrupted(message)
+        self._mark_interrupted(page)
         if page:
             self._oldest_loaded_id = page[0].id
         self.earlier_loaded.emit(page, len(older) > len(page))
@@ -484,9 +491,3 @@ class ChatController(QObject):
             func(*args)
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
-
-
-def _mark_interrupted(message: Message) -> None:
-    if message.status is MessageStatus.STREAMING:
-        message.status = MessageStatus.STOPPED
-        message.error = INTERRUPTED

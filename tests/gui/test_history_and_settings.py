@@ -83,6 +83,10 @@ def test_interrupted_answer_is_shown_as_stopped_after_restart(aloop, fake_api, q
     assert "Half of an ans" in answer.body.toPlainText()
     assert "app closed" in answer.notice_label.text()
     assert not answer.retry_button.isHidden()
+    # kept as stopped, and its text now found by search
+    stored = desk.store.load_messages(conversation.id)[-1]
+    assert stored.status is MessageStatus.STOPPED
+    assert [hit.message_id for hit in desk.store.search("half")] == [stored.id]
     desk.store.close()
 
 

@@ -582,3 +582,16 @@ def test_settings_copy_is_deep_and_keeps_every_field() -> None:
     assert all(
         getattr(thinking, f.name) != getattr(ThinkingSettings(), f.name) for f in fields(thinking)
     )
+
+
+def test_a_streaming_answer_is_indexed_once_when_it_ends(store: SqliteConversationStore) -> None:
+    conversation = store.create_conversation(ConversationSettings())
+    answer = store.add_message(
+        Message(conversation.id, Role.ASSISTANT, [], status=MessageStatus.STREAMING)
+    )
+    answer.content = [text_block("pelicans glide over the bay")]
+    store.update_message(answer)  # a save while streaming: not searchable yet
+    assert store.search("pelicans") == []
+    answer.status = MessageStatus.COMPLETE
+    store.update_message(answer)
+    assert [hit.message_id for hit in store.search("pelicans")] == [answer.id]
