@@ -270,7 +270,8 @@ class DeskApp:
         from desktop.api.batches import AnthropicBatches
 
         backend = AnthropicBackend(base_url=self.base_url, stream_process=stream_process_wanted())
-        key, source = self.secrets.current()
+        # The first read asks the keyring service (D-Bus; it may wait for an unlock): a worker.
+        key, source = await self._in_worker(self.secrets.current)
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
         if self.batches is not None:  # resumes polling of stored batches
@@ -280,7 +281,7 @@ class DeskApp:
             source = self.secrets.current()[1] if key else KeySource.NONE
             backend.set_api_key(key)
         self.window.set_key_status(key_status_text(source))
-        self.app.setApplicationVersion(app_version())
+        self.app.setApplicationVersion(await self._in_worker(app_version))  # metadata: ~30 ms
         gc.disable()
         try:  # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
             markdown = await self._in_worker(importlib.import_module, "desktop.ui.markdown")

@@ -118,7 +118,7 @@ class _Child:
 
     def __init__(self, base_url: str | None, timeout: float, key: str) -> None:
         self._base_url, self._timeout = base_url, timeout
-        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        self._outbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._streams: dict[int, ChildStream] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -161,8 +161,10 @@ class _Child:
         stdin = self.proc.stdin
         assert stdin is not None
         with contextlib.suppress(OSError):
-            while (data := self._outbox.get()) is not None:
-                stdin.write(data)
+            while (message := self._outbox.get()) is not None:
+                # Encoded here, not on the UI thread: a request holds the whole conversation.
+                line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+                stdin.write(line.encode() + b"\n")
                 stdin.flush()
         with contextlib.suppress(OSError):
             stdin.close()
@@ -200,8 +202,8 @@ class _Child:
         return self.proc.stdout.fileno()
 
     def write(self, message: dict[str, Any]) -> None:
-        line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-        self._outbox.put(line.encode() + b"\n")
+        """Queue `message` for the writer thread (which encodes it); never modify it after."""
+        self._outbox.put(message)
 
     def stop(self) -> None:
         """Close the child's stdin (it exits); idempotent."""

@@ -113,9 +113,6 @@ def inline_blobs(params: dict[str, Any], read: Callable[[str], bytes]) -> dict[s
     return {**params, "messages": messages}
 
 
-inline_images = inline_blobs  # the name callers used before documents
-
-
 def _inlined(block: dict[str, Any], read: Callable[[str], bytes]) -> dict[str, Any]:
     if is_stored_document(block):
         return api_block(block, read(block["source"]["sha256"]))

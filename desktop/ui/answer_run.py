@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core import streaming
 from desktop.core.conversation import Message, MessageStatus
 from desktop.core.errors import DeskError, Overloaded, RateLimited
-from desktop.core.requests import inline_images
+from desktop.core.requests import inline_blobs
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
     import asyncio
@@ -47,7 +47,7 @@ class AnswerRun:
         if blobs is not None:
             import asyncio
 
-            self.params = await asyncio.to_thread(inline_images, self.params, blobs.get)
+            self.params = await asyncio.to_thread(inline_blobs, self.params, blobs.get)
         attempt = 0
         while True:
             try:

@@ -134,19 +134,15 @@ class ResultsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == _DISPLAY:  # formatted in the worker (build_table): painting only looks up
+            return self.table.cells[index.row()][index.column()]
         row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell(row, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(row, index.column())
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and row.result.failed
-            and index.column() in (2, 7)
-        ):
+        if role == _FOREGROUND and row.result.failed and index.column() in (2, 7):
             return _FAILED_COLOUR
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 6:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and index.column() == 6:
+            return _RIGHT
         return None
 
     def _tooltip(self, row: ResultRow, column: int) -> str | None:

@@ -24,6 +24,7 @@ from desktop.core.ports import (
     PreparedDocument,
     TokenCounter,
 )
+from desktop.ui.gil import run_ui_first
 from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class ContextDocuments(QObject):
         def on_done(task: asyncio.Task[Any]) -> None:
             self._on_prepared(item, task)
 
-        self._tasks.start(f"{PREP_GROUP}{item.id}", asyncio.to_thread(work), on_done)
+        self._tasks.start(f"{PREP_GROUP}{item.id}", asyncio.to_thread(run_ui_first, work), on_done)
         self.changed.emit()
 
     def _on_prepared(self, item: DocumentItem, task: asyncio.Task[Any]) -> None:
@@ -240,7 +241,7 @@ class ContextDocuments(QObject):
             return api_block(stored_block(document), blobs.get(document.sha256))
 
         try:
-            content = [await asyncio.to_thread(block)]
+            content = [await asyncio.to_thread(run_ui_first, block)]
             params = {"model": model, "messages": [{"role": "user", "content": content}]}
             return await backend.count_tokens(params)
         except DeskError:
