@@ -221,7 +221,7 @@ class DeskApp:
         """Conversations whose title or messages match `query`, newest first."""
         conversations = self.controller.list_conversations()
         try:
-            hits = {hit.conversation_id for hit in self.store.search(query, limit=200)}
+            hits = self.store.matching_conversations(query)
         except StorageError:
             hits = set()
         needle = query.casefold()

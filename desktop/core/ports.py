@@ -98,8 +98,10 @@ class ConversationStore(Protocol):
 
     def delete_conversation(self, conversation_id: int) -> None: ...
 
-    def load_messages(self, conversation_id: int, limit: int | None = None) -> list[Message]:
-        """The last `limit` messages (all when None), oldest first."""
+    def load_messages(
+        self, conversation_id: int, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        """The last `limit` messages (all when None) older than `before_id`, oldest first."""
         ...
 
     def count_messages(self, conversation_id: int) -> int: ...

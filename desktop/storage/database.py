@@ -58,6 +58,10 @@ LAST_MESSAGES_SQL = (
     f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? "
     "ORDER BY id DESC LIMIT ?) ORDER BY id"
 )
+EARLIER_MESSAGES_SQL = (
+    f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? "
+    "AND id < ? ORDER BY id DESC LIMIT ?) ORDER BY id"
+)
 ALL_MESSAGES_SQL = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
 _USAGE_SUMS = ", ".join(f"total(json_extract(usage_json, '$.{name}'))" for name in Usage.__slots__)
 USAGE_RECORDS_SQL = (
@@ -65,6 +69,10 @@ USAGE_RECORDS_SQL = (
     f"{_USAGE_SUMS} FROM messages "
     "WHERE role = 'assistant' AND usage_json IS NOT NULL AND model IS NOT NULL "
     "GROUP BY day, model ORDER BY day, model"
+)
+MATCHING_CONVERSATIONS_SQL = (
+    "SELECT DISTINCT m.conversation_id FROM messages_fts "
+    "JOIN messages AS m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
 )
 SEARCH_SQL = (
     "SELECT m.conversation_id, m.id, c.title, "
@@ -189,12 +197,17 @@ class SqliteConversationStore:
 
     # -- messages ------------------------------------------------------------------------
 
-    def load_messages(self, conversation_id: int, limit: int | None = None) -> list[Message]:
+    def load_messages(
+        self, conversation_id: int, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
         """The last `limit` messages (all when None), oldest first; walks the index backwards."""
         if limit is not None and limit <= 0:
             return []
         with self._errors("load messages"):
-            if limit is None:
+            if before_id is not None:
+                page = (conversation_id, before_id, -1 if limit is None else limit)
+                rows = self._db.execute(EARLIER_MESSAGES_SQL, page).fetchall()
+            elif limit is None:
                 rows = self._db.execute(ALL_MESSAGES_SQL, (conversation_id,)).fetchall()
             else:
                 rows = self._db.execute(LAST_MESSAGES_SQL, (conversation_id, limit)).fetchall()
@@ -365,6 +378,15 @@ class SqliteConversationStore:
         with self._errors("search the history"):
             rows = self._db.execute(SEARCH_SQL, (match, limit)).fetchall()
             return [SearchHit(int(r[0]), int(r[1]), str(r[2]), str(r[3] or "")) for r in rows]
+
+    def matching_conversations(self, query: str) -> set[int]:
+        """Ids of every conversation with a message containing every word of `query`."""
+        match = fts_query(query)
+        if match is None:
+            return set()
+        with self._errors("search the history"):
+            rows = self._db.execute(MATCHING_CONVERSATIONS_SQL, (match,)).fetchall()
+        return {int(row[0]) for row in rows}
 
     # -- lifetime ------------------------------------------------------------------------
 

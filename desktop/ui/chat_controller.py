@@ -232,11 +232,12 @@ class ChatController(QObject):
         if self.conversation is None or self._oldest_loaded_id is None:
             return
         try:
-            everything = self._store.load_messages(self.conversation.id)
+            older = self._store.load_messages(
+                self.conversation.id, PAGE_SIZE + 1, before_id=self._oldest_loaded_id
+            )
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return
-        older = [m for m in everything if m.id is not None and m.id < self._oldest_loaded_id]
         page = older[-PAGE_SIZE:]
         self._mark_interrupted(page)
         if page:

@@ -595,3 +595,22 @@ def test_a_streaming_answer_is_indexed_once_when_it_ends(store: SqliteConversati
     answer.status = MessageStatus.COMPLETE
     store.update_message(answer)
     assert [hit.message_id for hit in store.search("pelicans")] == [answer.id]
+
+
+def test_earlier_pages_are_read_by_id(store: SqliteConversationStore) -> None:
+    conversation = store.create_conversation(ConversationSettings())
+    added = add_texts(store, conversation.id, *(f"message {n}" for n in range(10)))
+    page = store.load_messages(conversation.id, 3, before_id=added[5].id)
+    assert [m.id for m in page] == [m.id for m in added[2:5]]
+    assert store.load_messages(conversation.id, 3, before_id=added[1].id) == [added[0]]
+
+
+def test_matching_conversations_are_all_found_however_many_messages_match(
+    store: SqliteConversationStore,
+) -> None:
+    quiet = store.create_conversation(ConversationSettings())
+    add_texts(store, quiet.id, "one mention of pelicans")
+    busy = store.create_conversation(ConversationSettings())
+    add_texts(store, busy.id, *(["pelicans again"] * 250))
+    assert store.matching_conversations("pelican") == {quiet.id, busy.id}
+    assert store.matching_conversations("  ") == set()
