@@ -356,7 +356,11 @@ class ChatController(QObject):
         pending = self.attachments if with_images else None
         images = pending.ready() if pending is not None else []
         blocks = pending.blocks() if pending is not None else []  # prepared ones and URLs
-        if (not text.strip() and not blocks) or self.is_streaming:
+        if self.is_streaming:
+            return False
+        if not text.strip() and not blocks:
+            if pending is not None and pending.preparing:  # only images, not ready yet: say so
+                self.send_refused.emit(WAIT_FOR_IMAGES)
             return False
         problem = self._image_problem(images) if pending is not None else None
         problem = problem or self._document_problem()

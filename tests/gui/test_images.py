@@ -307,3 +307,26 @@ def test_an_image_being_prepared_keeps_its_blob_when_a_conversation_is_deleted(
     desk.loop.run_until_complete(desk.controller.tasks.drain())
     (prepared,) = desk.controller.attachments.ready()
     assert named == {prepared.sha256} and prepared.sha256 in blobs
+
+
+def test_enter_with_only_an_image_still_preparing_says_to_wait(
+    desk: Desk, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    assert desk.blobs is not None
+    storing, release = threading.Event(), threading.Event()
+    real_put = desk.blobs.put
+
+    def slow_put(data: bytes) -> str:
+        storing.set()
+        release.wait(10)
+        return real_put(data)
+
+    monkeypatch.setattr(desk.blobs, "put", slow_put)
+    desk.window.attach_files([str(png_file(tmp_path / "wait.png"))])
+    desk.until(storing.is_set)
+    desk.window.composer.setFocus()
+    qtbot.keyClick(desk.window.composer, Qt.Key.Key_Return)  # no text: just the image
+    message = desk.window.attachment_strip.message_label
+    assert not message.isHidden() and "still being prepared" in message.text()
+    release.set()
+    desk.until(lambda: strip_ready(desk, 1))
