@@ -86,8 +86,8 @@ class BatchForm(QWidget):
         self.setObjectName("batch_form")
         self.controller = controller
         self.loaded: list[BatchItem] = []
-        self.loaded_from = ""
         self._csv_path: str | None = None
+        self._before_csv: list[BatchItem] = []  # what was loaded before the CSV now shown
         self._items: list[BatchItem] = []
         self._sending = False  # this form's Submit is on its way
         self.documents: ContextDocuments | None = None
@@ -219,22 +219,27 @@ class BatchForm(QWidget):
                 merge(self.loaded, [BatchItem("request-00001", text.strip())]), "the chat"
             )
 
-    def import_file(self, path: str, column: str | None = None) -> None:
+    def import_file(
+        self, path: str, column: str | None = None, base: list[BatchItem] | None = None
+    ) -> None:
+        """Add the prompts of `path` to `base` (what is loaded now, when None)."""
         self.problems.setText("Reading " + Path(path).name + "…")
-        self.controller.tasks.start("batch-import", self._import(path, column))
+        before = list(self.loaded if base is None else base)
+        self.controller.tasks.start("batch-import", self._import(path, column, before))
 
-    async def _import(self, path: str, column: str | None) -> None:
+    async def _import(self, path: str, column: str | None, before: list[BatchItem]) -> None:
         import asyncio
 
         try:
             items, columns, chosen = await asyncio.to_thread(read_items, path, column)
-            items = await asyncio.to_thread(merge, self.loaded, items)
+            items = await asyncio.to_thread(merge, before, items)
         except BatchInputError as error:
             self.problems.setText(f"{Path(path).name} was not imported:\n{error}")
             return
         except (OSError, UnicodeDecodeError) as error:
             self.problems.setText(f"{Path(path).name} could not be read: {error}")
             return
+        self._before_csv = before
         self._show_columns(path, columns, chosen)
         self._set_loaded(items, Path(path).name)
 
@@ -248,7 +253,6 @@ class BatchForm(QWidget):
 
     def _set_loaded(self, items: list[BatchItem], source: str) -> None:
         self.loaded = items
-        self.loaded_from = source
         self.loaded_label.setText(
             f"{len(items):,} prompts imported (last from {source})" if items else ""
         )
@@ -304,9 +308,8 @@ class BatchForm(QWidget):
             self.import_file(path)
 
     def _on_csv_column_activated(self, column: str) -> None:
-        if self._csv_path:
-            self.loaded = []
-            self.import_file(self._csv_path, column)
+        if self._csv_path:  # the other column replaces this CSV's prompts, nothing else
+            self.import_file(self._csv_path, column, base=self._before_csv)
 
     def _on_clear_button_clicked(self) -> None:
         self.csv_column.setVisible(False)

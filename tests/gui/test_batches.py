@@ -257,3 +257,28 @@ def test_an_ended_batch_appears_in_spend_as_batch_at_half_price(desk, batches, f
         spend.close()
 
     play(desk, scenario)
+
+
+def test_choosing_another_csv_column_replaces_only_that_files_prompts(desk, batches, tmp_path):
+    earlier = jsonl_file(tmp_path, [{"custom_id": "a", "prompt": "A"}])
+    table = tmp_path / "questions.csv"
+    table.write_text("question,note\nFirst?,n1\nSecond?,\n", encoding="utf-8")
+
+    async def scenario() -> None:
+        form = batches.feature.show_view().form
+        form.import_file(str(earlier))
+        await until(lambda: len(form.loaded) == 1)
+        form.import_file(str(table))
+        await until(lambda: len(form.loaded) == 3)
+        assert form.csv_column.currentText() == "question"
+        form.csv_column.setFocus()
+        press(form.csv_column, Qt.Key.Key_Down)  # the "note" column: one cell is empty
+        await until(lambda: "was not imported" in form.problems.text())
+        assert "the “note” cell is empty" in form.problems.text()
+        assert [i.prompt for i in form.loaded] == ["A", "First?", "Second?"]  # nothing lost
+        press(form.csv_column, Qt.Key.Key_Up)  # back to "question": replaces, not appends
+        await until(lambda: "was not imported" not in form.problems.text())
+        await until(lambda: form.csv_column.currentText() == "question")
+        assert [i.prompt for i in form.loaded] == ["A", "First?", "Second?"]
+
+    play(desk, scenario)
