@@ -37,10 +37,8 @@ class Notifier:
         self.window = window
         self.tray: QSystemTrayIcon | None = None
         self.mode = "tray" if QSystemTrayIcon.isSystemTrayAvailable() else "in-app"
-        self.shown: list[str] = []
 
     def notify(self, title: str, message: str) -> None:
-        self.shown.append(message)
         if self.mode == "tray":
             if self.tray is None:
                 self.tray = QSystemTrayIcon(QApplication.windowIcon(), self.window)

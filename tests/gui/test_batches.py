@@ -94,7 +94,7 @@ def test_import_submit_follow_and_export_csv(desk, batches, fake_api, tmp_path, 
         assert rows["q2"].result.retry_worthwhile and not rows["q3"].result.retry_worthwhile
         assert view.batch_list.item(0, 1).text() == "ended"
         assert view.batch_list.item(0, 2).text() == "2"
-        assert "ended" in batches.feature.notifier.shown[0]
+        assert "ended" in desk.window.statusBar().currentMessage()  # the in-app notice
         click(view.export_csv_button)
         await until(out.exists)
 
@@ -179,9 +179,9 @@ def test_restart_resumes_polling_from_stored_ids(desk, fake_api):
         fake_api.batches.finish(batch_id)
         second = Batches(desk)  # the next start: nothing but the stored id to go on
         try:
-            await until(lambda: second.feature.notifier.shown, timeout=15)
+            await until(lambda: desk.window.statusBar().currentMessage(), timeout=15)
             assert polls(batch_id) > before
-            assert "2 succeeded" in second.feature.notifier.shown[0]
+            assert "2 succeeded" in desk.window.statusBar().currentMessage()
             record = second.store.get_batch(batch_id)
             assert record is not None and record.results_saved and record.notified
         finally:
