@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # isort: off
 from desktop import startup_gc  # first: no collections while the modules below load
+from desktop import pyside_scan  # noqa: F401  second: PySide told which modules need no scan
 
 # isort: on
 

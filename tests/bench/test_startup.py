@@ -35,7 +35,8 @@ def fill_history(home: Path, conversations: int = 1000) -> None:
             )
 
 
-def first_paint(kind: str, home: Path) -> tuple[float, str]:
+def first_paint(kind: str, home: Path) -> tuple[float, float, str]:
+    """(first paint, frame done, whether the SDK was imported) in seconds from process start."""
     # An installed app runs from compiled bytecode: let Python write and reuse .pyc files.
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env = {
@@ -50,7 +51,7 @@ def first_paint(kind: str, home: Path) -> tuple[float, str]:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
-    return float(lines["first_paint"]), lines.get("sdk_imported", "")
+    return float(lines["first_paint"]), float(lines["frame_done"]), lines.get("sdk_imported", "")
 
 
 def test_first_paint_with_long_history(tmp_path: Path) -> None:
@@ -58,13 +59,20 @@ def test_first_paint_with_long_history(tmp_path: Path) -> None:
     fill_history(home)
     first_paint("bare", home)  # warm the OS file cache and the bytecode cache for both
     first_paint("app", home)
-    bare = statistics.median(first_paint("bare", home)[0] for _ in range(RUNS))
+    bare_runs = [first_paint("bare", home) for _ in range(RUNS)]
     runs = [first_paint("app", home) for _ in range(RUNS)]
-    app = statistics.median(t for t, _ in runs)
+    bare = statistics.median(paint for paint, _, _ in bare_runs)
+    app = statistics.median(paint for paint, _, _ in runs)
+    bare_done = statistics.median(done for _, done, _ in bare_runs)
+    app_done = statistics.median(done for _, done, _ in runs)
     ratio = app / bare
     print(
         f"\nstartup: bare QMainWindow first paint {bare * 1000:.0f} ms, "
         f"Claude Desk with 1,000 conversations {app * 1000:.0f} ms, ratio {ratio:.2f} (target <= 2.0)"
+        f"\n         first frame done: bare {bare_done * 1000:.0f} ms, Claude Desk "
+        f"{app_done * 1000:.0f} ms, ratio {app_done / bare_done:.2f}"
     )
-    assert all(flag == "False" for _, flag in runs), "the SDK was imported before the first paint"
+    assert all(flag == "False" for _, _, flag in runs), (
+        "the SDK was imported before the first paint"
+    )
     assert ratio < 4.0  # a generous guard; the measured ratio is printed above

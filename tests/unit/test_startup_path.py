@@ -57,3 +57,39 @@ def test_an_existing_application_is_set_to_fusion(tmp_path: Path) -> None:
         "app = create_application(['claude-desk'])\n"
     ) + EXTENT
     assert run_python(code, tmp_path) == "14 Claude Desk True"
+
+
+def test_pyside_reads_no_source_of_the_app_or_the_standard_library_on_the_way_in(
+    tmp_path: Path,
+) -> None:
+    """PySide's import hook would read every module's source (~10 ms); `pyside_scan` spares it."""
+    code = (
+        "import sys\n"
+        "from desktop import pyside_scan\n"
+        "feature = sys.modules['shibokensupport.feature']\n"
+        "scanned = []\n"
+        "scan = feature._mod_uses_pyside\n"
+        "feature._mod_uses_pyside = lambda module: scanned.append(module.__name__) or scan(module)\n"
+        "import desktop.app, desktop.ui.main_window, json, typing\n"
+        "table = feature.pyside_feature_dict\n"
+        "ours = [n for n in scanned if n.startswith('desktop') or n in ('json', 'typing', 'os')]\n"
+        "print(ours, table['desktop.ui.main_window'], table['typing'], len(scanned) < 20)\n"
+    )
+    assert run_python(code, tmp_path) == "[] 0 -1 True"
+
+
+def test_the_app_module_list_matches_the_package() -> None:
+    from desktop.pyside_scan import module_names
+
+    names = module_names("desktop", ROOT / "desktop")
+    assert {"desktop", "desktop.app", "desktop.ui.main_window", "desktop.core.conversation"} <= set(
+        names
+    )
+    assert not any(name.endswith("__init__") or "__pycache__" in name for name in names)
+    assert len(names) == len(set(names))
+
+
+def test_a_folder_that_is_not_there_lists_only_the_package(tmp_path: Path) -> None:
+    from desktop.pyside_scan import module_names
+
+    assert module_names("desktop", tmp_path / "inside-an-archive") == ["desktop"]
