@@ -86,8 +86,11 @@ class SecretStore(Protocol):
 class ConversationStore(Protocol):
     """History on local disk. Methods raise StorageError on a corrupt or locked database."""
 
-    def list_conversations(self) -> list[Conversation]:
-        """All conversations, most recently updated first."""
+    def list_conversations(
+        self, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Most recently updated first: all of them, or at most `limit` that come after
+        `after` in that order (the next page of a list)."""
         ...
 
     def create_conversation(self, settings: ConversationSettings) -> Conversation: ...

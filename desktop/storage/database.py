@@ -151,11 +151,20 @@ class SqliteConversationStore:
 
     # -- conversations -------------------------------------------------------------------
 
-    def list_conversations(self) -> list[Conversation]:
+    def list_conversations(
+        self, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Most recently updated first: all, or `limit` of them listed after `after`."""
+        where = ""
+        params: tuple[float, ...] = ()
+        if after is not None:  # keyset paging: the conversations listed after `after`
+            where = "WHERE (updated_at, id) < (?, ?) "
+            params = (after.updated_at, after.id)
         with self._errors("read the conversation list"):
             rows = self._db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations "
-                "ORDER BY updated_at DESC, id DESC"
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations {where}"
+                "ORDER BY updated_at DESC, id DESC LIMIT ?",
+                (*params, -1 if limit is None else limit),
             ).fetchall()
         return _parse(rows, _conversation, self.path)
 

@@ -185,9 +185,12 @@ class ChatController(QObject):
         """True from sending until the answer's final state has been reported."""
         return self._streaming_id is not None
 
-    def list_conversations(self) -> list[Conversation]:
+    def list_conversations(
+        self, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Newest first: all, or the page of `limit` after `after` (see the store)."""
         try:
-            return self._store.list_conversations()
+            return self._store.list_conversations(limit, after)
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return []

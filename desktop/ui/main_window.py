@@ -28,7 +28,7 @@ from desktop.ui.context_input import DocumentInput
 from desktop.ui.enum_props import set_enum_property, set_shortcut
 from desktop.ui.image_input import PASTED_NAME, png_loader
 from desktop.ui.settings_panel import ModelPicker, SettingsPanel
-from desktop.ui.sidebar import Sidebar
+from desktop.ui.sidebar import PAGE_SIZE, Sidebar
 from desktop.ui.token_estimate import TokenEstimator
 
 SearchFunc = Callable[[str], list[Conversation]]
@@ -270,14 +270,22 @@ class MainWindow(QMainWindow):
     # -- reactions ------------------------------------------------------------------------------
 
     def refresh_conversations(self) -> None:
-        if self._query and self._search is not None:
-            conversations = self._search(self._query)
-        else:
-            conversations = self.controller.list_conversations()
+        """The sidebar's list again: search results, or as many of the newest conversations as
+        were shown (at least a page; more are read as the list scrolls)."""
         current = self.controller.conversation
-        self.sidebar.set_conversations(conversations, current.id if current else None)
+        current_id = current.id if current else None
+        if self._query and self._search is not None:
+            self.sidebar.set_conversations(self._search(self._query), current_id)
+        else:
+            shown = max(PAGE_SIZE, self.sidebar.model.rowCount())
+            newest = self.controller.list_conversations(limit=shown)
+            more = len(newest) == shown
+            self.sidebar.set_conversations(newest, current_id, self._page_after if more else None)
         if current is not None:
             self.title_label.setText(current.title)
+
+    def _page_after(self, last: Conversation, limit: int) -> list[Conversation]:
+        return self.controller.list_conversations(limit, after=last)
 
     def _on_sidebar_search_changed(self, query: str) -> None:
         self._query = query

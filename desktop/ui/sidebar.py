@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -33,18 +34,49 @@ ConversationRole = 256 + 1  # Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+PageFetcher = Callable[[Conversation, int], list[Conversation]]
+"""The next `limit` conversations after the given one (newest first)."""
+PAGE_SIZE = 100
+"""Conversations read at a time: more than a window shows, so one page fills the list; the
+next is read when the list is scrolled to its end (cost independent of the history's size)."""
+
+
 class ConversationListModel(QAbstractListModel):
+    """The conversations shown in the sidebar, read a page at a time as the list scrolls."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._items: list[Conversation] = []
+        self._fetch_page: PageFetcher | None = None
 
-    def set_conversations(self, conversations: list[Conversation]) -> None:
+    def set_conversations(
+        self, conversations: list[Conversation], fetch_page: PageFetcher | None = None
+    ) -> None:
+        """Show `conversations`; `fetch_page` reads those after them when the list scrolls
+        to its end (None: there are no more)."""
         self.beginResetModel()
         self._items = list(conversations)
+        self._fetch_page = fetch_page
         self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._fetch_page is not None and bool(self._items)
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        assert self._fetch_page is not None
+        page = self._fetch_page(self._items[-1], PAGE_SIZE)
+        if len(page) < PAGE_SIZE:
+            self._fetch_page = None  # the end of the history
+        if page:
+            first = len(self._items)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._items.extend(page)
+            self.endInsertRows()
 
     def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid():
@@ -120,8 +152,14 @@ class Sidebar(QWidget):
         delete.triggered.connect(lambda: self.ask_delete(self.view.currentIndex().row()))
         self.view.addActions([rename, delete])
 
-    def set_conversations(self, conversations: list[Conversation], current_id: int | None) -> None:
-        self.model.set_conversations(conversations)
+    def set_conversations(
+        self,
+        conversations: list[Conversation],
+        current_id: int | None,
+        fetch_page: PageFetcher | None = None,
+    ) -> None:
+        """Show `conversations` (and, with `fetch_page`, read more as the list scrolls)."""
+        self.model.set_conversations(conversations, fetch_page)
         self.select(current_id)
 
     def select(self, conversation_id: int | None) -> None:

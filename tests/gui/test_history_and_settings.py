@@ -108,6 +108,36 @@ def test_long_history_opens_last_page_and_loads_earlier(desk: Desk, qtbot) -> No
     assert not view.earlier_button.isVisible()
 
 
+def test_a_long_history_lists_a_page_and_reads_more_as_the_list_scrolls(
+    desk: Desk, qtbot, fake_api
+) -> None:
+    from desktop.core.conversation import ConversationSettings
+    from desktop.ui.sidebar import PAGE_SIZE
+
+    for i in range(2 * PAGE_SIZE + 50):
+        created = desk.store.create_conversation(ConversationSettings())
+        desk.store.rename_conversation(created.id, f"Topic {i}")
+    desk.window.refresh_conversations()
+    view = desk.window.sidebar.view
+    model = view.model()
+    assert model.rowCount() == PAGE_SIZE  # the newest page, not the whole history
+    assert model.index(0, 0).data() == f"Topic {2 * PAGE_SIZE + 49}"
+
+    view.setFocus()
+    for _ in range(3):  # End, as a person scrolling to the bottom of the list
+        qtbot.keyClick(view, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE_SIZE + 50, timeout=2000)
+    titles = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert titles == [f"Topic {i}" for i in reversed(range(2 * PAGE_SIZE + 50))]
+
+    click_row(qtbot, desk, 3)  # a message bumps its conversation; the list keeps its length
+    fake_api.enqueue(TextReply("Noted."))
+    type_and_send(desk, qtbot, "Bump this one")
+    desk.until(desk.idle)
+    assert model.rowCount() == 2 * PAGE_SIZE + 50
+    assert model.index(0, 0).data() == f"Topic {2 * PAGE_SIZE + 46}"
+
+
 def test_model_picker_lists_catalog_and_account_models(desk: Desk, aloop) -> None:
     picker = desk.window.model_picker
     ids = [picker.itemData(i) for i in range(picker.count())]

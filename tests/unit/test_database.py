@@ -169,6 +169,25 @@ def test_delete_conversation_cascades_to_messages_and_search(
     assert [h.conversation_id for h in store.search("pelican")] == [kept.id]
 
 
+def test_list_pages_follow_each_other_without_gaps_even_on_equal_times(
+    store: SqliteConversationStore,
+) -> None:
+    created = [store.create_conversation(ConversationSettings()) for _ in range(7)]
+    store._db.execute(
+        "UPDATE conversations SET updated_at = 5.0 WHERE id IN (?, ?, ?)",
+        (created[1].id, created[2].id, created[3].id),
+    )
+    everything = store.list_conversations()
+
+    pages, after = [], None
+    while page := store.list_conversations(limit=3, after=after):
+        pages.append(page)
+        after = page[-1]
+
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [c.id for p in pages for c in p] == [c.id for c in everything]
+
+
 def test_1000_conversations_list_fast(store: SqliteConversationStore) -> None:
     settings = ConversationSettings()
     for _ in range(1000):
