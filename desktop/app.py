@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 import desktop.resources as desktop_resources
 from desktop.cli import Options, parse_args
@@ -44,6 +44,8 @@ from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
+
+    from PySide6.QtWidgets import QWidget
 
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batch_controller import BatchesController

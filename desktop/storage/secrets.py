@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import keyring
-from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 from keyring.errors import NoKeyringError, PasswordDeleteError
 
 from desktop.core.errors import NoKeyringBackend
 from desktop.core.ports import KeySource
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "claude-desk"
 """Keyring service name the key is saved under."""

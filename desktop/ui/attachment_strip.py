@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QMouseEvent, QPixmap
+from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.attachments import PendingImage, PendingImages
 from desktop.ui.restyle import repolish
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QMouseEvent
 
 CHIP_THUMB = 48
 CHIPS_PER_TURN = 2

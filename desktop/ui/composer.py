@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QPlainTextEdit
 
 from desktop.core.documents import PASTE_OFFER_CHARS
 from desktop.ui.image_input import (
@@ -14,6 +15,11 @@ from desktop.ui.image_input import (
     pasted_image,
     set_drop_highlight,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
+    from PySide6.QtWidgets import QWidget
 
 MIN_LINES = 2
 MAX_LINES = 12

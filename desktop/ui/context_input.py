@@ -6,13 +6,15 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from desktop.ui.cache_status import CacheStatus
 from desktop.ui.composer import Composer
 from desktop.ui.context_panel import ContextPanel
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from desktop.ui.chat_controller import ChatController
     from desktop.ui.main_window import MainWindow
 

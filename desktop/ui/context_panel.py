@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
 from desktop.ui.cache_status import CacheStatus
 from desktop.ui.documents import ContextDocuments, DocumentItem
 from desktop.ui.image_input import local_files, set_drop_highlight
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 
 EMPTY_HINT = "Drop PDFs or text files here, or use “Add document…”."
 

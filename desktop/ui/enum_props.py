@@ -8,7 +8,10 @@ so that `Qt` is never touched on that path. Code that runs later uses `Qt` as us
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 
 def set_enum_property(obj: QObject, name: str, value: str) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
 
 from desktop.core.images import image_url
 from desktop.ui.attachments import Loader
 from desktop.ui.restyle import repolish
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtWidgets import QWidget
 
 PASTED_NAME = "Pasted image.png"
 

@@ -18,17 +18,19 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.styles.default import DefaultStyle
 from pygments.token import Text, Whitespace
 from pygments.util import ClassNotFound
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+    from pygments.lexer import Lexer
 
 __all__ = [
     "COMMON_LANGUAGES",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QTimer,
     Signal,
 )
@@ -26,6 +25,9 @@ from PySide6.QtWidgets import (
 from desktop.core.conversation import Conversation
 from desktop.ui.enum_props import set_enum_property, set_shortcut
 from desktop.ui.formatting import relative_time
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPoint
 
 # Qt.ItemDataRole values as plain ints: the list is built before the first paint (enum_props).
 DISPLAY_ROLE = 0
