@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -10,12 +11,12 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from desktop.ui.cache_status import CacheStatus
 from desktop.ui.composer import Composer
-from desktop.ui.context_panel import ContextPanel
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from desktop.ui.chat_controller import ChatController
+    from desktop.ui.context_panel import ContextPanel
     from desktop.ui.main_window import MainWindow
 
 IMAGE_SUFFIXES = frozenset(
@@ -82,27 +83,48 @@ class DocumentInput(QObject):
         controller: ChatController,
         composer: Composer,
         offer_parent: QWidget | None = None,
-        panel_parent: QWidget | None = None,
+        add_panel: Callable[[ContextPanel], None] | None = None,
     ) -> None:
+        """`add_panel` puts the context panel in the window when it is first needed."""
         super().__init__(window)
         self._window = window
         self._controller = controller
         self._composer = composer
+        self._add_panel = add_panel
+        self._panel: ContextPanel | None = None
         self.offer = PasteOffer(offer_parent or window)
-        self.panel: ContextPanel | None = None
         documents = controller.documents
         if documents is None:
             return
         self.cache = CacheStatus(controller, self)
-        self.panel = ContextPanel(documents, self.cache, panel_parent or window)
-        self.panel.files_dropped.connect(self.add_files)
-        self.panel.add_requested.connect(self.pick)
         window.add_document_button.clicked.connect(self.pick)
         composer.long_text_pasted.connect(self.offer.offer)
         self.offer.accepted.connect(self._on_offer_accepted)
         documents.failed.connect(self._on_documents_failed)
-        documents.changed.connect(lambda: window._on_draft_changed())
+        documents.changed.connect(self._on_documents_changed)
         controller.conversation_opened.connect(lambda *_: self._on_conversation_opened())
+
+    @property
+    def panel(self) -> ContextPanel | None:
+        """The context panel (None without documents support), built when first needed: the
+        window starts without it, as most conversations have no documents."""
+        documents = self._controller.documents
+        if self._panel is None and documents is not None:
+            from desktop.ui.context_panel import ContextPanel  # after the first paint
+
+            panel = ContextPanel(documents, self.cache, self._window)
+            panel.files_dropped.connect(self.add_files)
+            panel.add_requested.connect(self.pick)
+            if self._add_panel is not None:
+                self._add_panel(panel)
+            self._panel = panel
+        return self._panel
+
+    def _on_documents_changed(self) -> None:
+        documents = self._controller.documents
+        if self._panel is None and documents is not None and documents.items:
+            _ = self.panel  # shows itself, as it does whenever documents are listed
+        self._window._on_draft_changed()
 
     @staticmethod
     def split(paths: list[str]) -> tuple[list[str], list[str]]:
@@ -114,8 +136,8 @@ class DocumentInput(QObject):
         documents = self._controller.documents
         if documents is None:
             return
-        if self.panel is not None:
-            self.panel.show_message("")
+        if self._panel is not None:
+            self._panel.show_message("")
         for path in paths:
             documents.add_file(path)
 
@@ -145,17 +167,19 @@ class DocumentInput(QObject):
         while name in names:
             number += 1
             name = f"{PASTED_TEXT_NAME} {number}.txt"
-        if self.panel is not None:
-            self.panel.show_message("")
+        if self._panel is not None:
+            self._panel.show_message("")
         documents.add_text(name, text)
 
     def _on_documents_failed(self, message: str) -> None:
         self._window.statusBar().showMessage(message, 10000)
+        if self._panel is None and (panel := self.panel) is not None:
+            panel.add_problem(message)  # built just now: it missed this signal
 
     def _on_conversation_opened(self) -> None:
         self.offer.dismiss()
-        if self.panel is not None:
-            self.panel.show_message("")
+        if self._panel is not None:
+            self._panel.show_message("")
 
 
 def _utf16_length(text: str) -> int:

@@ -260,3 +260,26 @@ def test_deleting_the_conversation_frees_document_blobs(desk: Desk, qtbot, tmp_p
     desk.controller.delete_conversation(desk.controller.conversation.id)
     assert sha not in desk.store.referenced_blobs()
     assert pdf_bytes  # (helper shared with the unit tests)
+
+
+def test_the_side_panels_are_built_when_first_needed(desk: Desk, qtbot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    window = desk.window
+    assert window.findChild(QWidget, "context_panel") is None  # not built for the first paint
+    assert window.findChild(QWidget, "settings_panel") is None
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    drop(window.composer.viewport(), file_mime([empty]))  # refused: the panel says why
+    desk.until(lambda: window.findChild(QWidget, "context_panel") is not None)
+    context = window.findChild(QWidget, "context_panel")
+    desk.until(lambda: "empty.txt" in context.message_label.text())
+    assert context.isVisible()
+
+    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    settings = window.findChild(QWidget, "settings_panel")
+    assert settings is not None and settings.isVisible()
+    splitter = window.centralWidget()
+    order = [splitter.widget(i).objectName() for i in range(splitter.count())]
+    assert order[2:] == ["context_panel", "settings_panel"]
+    assert settings.width() >= 250 and window.chat_view.width() > 300
