@@ -1,14 +1,13 @@
-"""The one place that builds and wires everything: QApplication, qasync loop, services, window.
+"""The one place that builds and wires everything: services, history, window (`DeskApp`).
 
-The window is painted first; the Anthropic SDK (~0.9 s to import) is imported afterwards, off
-the UI thread.
+`desktop.launch` makes the QApplication and imports this module; the window is painted first,
+the Anthropic SDK (~0.9 s to import) is imported afterwards, off the UI thread.
 """
 
 from __future__ import annotations
 
 # isort: off
-from desktop import startup_gc  # first: no collections while the modules below load
-from desktop import pyside_scan  # noqa: F401  second: PySide told which modules need no scan
+from desktop import pyside_scan  # noqa: F401  first: PySide told which modules need no scan
 
 # isort: on
 
@@ -18,17 +17,13 @@ import importlib
 import json
 import logging
 import os
-import sys
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
-
 import desktop.resources as desktop_resources
-from desktop.cli import Options, parse_args
+from desktop.cli import Options
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
@@ -36,7 +31,7 @@ from desktop.core.ports import KeySource, SecretStore
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
-from desktop.storage.paths import HOME_ENV, AppPaths, atomic_write_text, portable_home
+from desktop.storage.paths import AppPaths, atomic_write_text
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.main_window import MainWindow
@@ -45,7 +40,7 @@ from desktop.version import APP_NAME, app_version
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
 
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batch_controller import BatchesController
@@ -53,7 +48,6 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 
 log = logging.getLogger("desktop")
 
-CHILD_FLAG = "--stream-child"  # desktop.api.stream_process.CHILD_FLAG (not imported: startup)
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 
 
@@ -390,70 +384,6 @@ async def run(app: QApplication, args: Options) -> int:
     return 1 if desk is None else await desk.serve()
 
 
-def create_application(argv: Sequence[str]) -> QApplication:
-    from desktop.ui.theme import STYLE_ARGS, apply_theme
-
-    existing = QApplication.instance()
-    program = list(argv[:1]) or ["claude-desk"]
-    app = existing or QApplication([*program, *STYLE_ARGS, *argv[1:]])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Claude Desk")
-    app.setOrganizationName("ClaudeDesk")
-    app.setDesktopFileName("claude-desk")
-    app.setQuitOnLastWindowClosed(False)  # run() ends when the main window closes
-    icon = resource_path("icons/claude-desk.svg")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
-    apply_theme(app, style_set=existing is None)
-    return app
-
-
 def stream_process_wanted() -> bool:
     """Answers stream through a child process unless CLAUDE_DESK_STREAM_PROCESS=0."""
     return os.environ.get(STREAM_PROCESS_ENV, "1").strip() not in ("0", "no", "off", "false")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == [CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
-        from desktop.api.stream_child import main as child_main
-
-        return child_main()
-    args = parse_args(argv)
-    if args.portable:
-        os.environ[HOME_ENV] = str(portable_home(force=True))
-    if args.smoke:
-        from desktop.smoke import run_smoke
-
-        return run_smoke(args, [sys.argv[0], *argv])
-    desk = _show_window([sys.argv[0], *argv], args)
-    if desk is None:
-        return 1
-    import asyncio
-
-    import qasync
-
-    loop = qasync.QEventLoop(desk.app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        return int(loop.run_until_complete(desk.serve()))
-
-
-def _show_window(argv: list[str], args: Options) -> DeskApp | None:
-    """The window, painted once, before asyncio and qasync are even imported.
-
-    No garbage collection meanwhile: what is built here lives for the whole run, and the
-    collector would only walk it again and again.
-    """
-    gc.disable()
-    try:
-        app = create_application(argv)
-        desk = open_desk(app, args)
-        if desk is not None:
-            app.processEvents()  # the first paint
-        return desk
-    finally:
-        gc.enable()
-
-
-startup_gc.resume()

@@ -8,7 +8,7 @@ if sys.argv[1:2] == ["--stream-child"]:  # the streaming child: no Qt, no window
 
     sys.exit(child_main())
 
-from desktop.app import main
+from desktop.launch import main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # a frozen app must not re-run itself in worker processes

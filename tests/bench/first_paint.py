@@ -61,30 +61,37 @@ def bare() -> None:
 
 
 def desk() -> None:
-    """The real start-up path, `desktop.app.main`, watching the main window's first paint."""
-    from desktop import app as desk_app
-    from desktop.ui.main_window import MainWindow
+    """The real start-up path, `desktop.launch.main`, watching the main window's first paint.
 
-    show_window = desk_app._show_window
-    original_show = MainWindow.show
+    `QWidget.show` is wrapped (not the app's classes: importing them here would change the
+    order in which the app loads) to put the watcher on the first main window shown.
+    """
+    from PySide6.QtWidgets import QMainWindow, QWidget
+
+    from desktop import launch
+
+    show_window = launch.show_window
+    original_show = QWidget.show
     watchers = []
 
-    def show_and_watch(window):  # type: ignore[no-untyped-def]
-        watchers.append(_watch_first_paint(window))
-        original_show(window)
+    def show_and_watch(widget):  # type: ignore[no-untyped-def]
+        if not watchers and isinstance(widget, QMainWindow):
+            watchers.append(_watch_first_paint(widget))
+        original_show(widget)
 
     def show_window_and_report(argv, args):  # type: ignore[no-untyped-def]
         desk = show_window(argv, args)  # returns once the first frame is painted
         frame_done = _elapsed()
+        QWidget.show = original_show
         _report(watchers[0], frame_done)
         print(f"sdk_imported {'anthropic' in sys.modules}")
         print(f"asyncio_imported {'asyncio' in sys.modules} qasync {'qasync' in sys.modules}")
         desk.window.close()
         return desk
 
-    MainWindow.show = show_and_watch  # type: ignore[method-assign]
-    desk_app._show_window = show_window_and_report
-    sys.exit(desk_app.main([]))
+    QWidget.show = show_and_watch  # type: ignore[method-assign]
+    launch.show_window = show_window_and_report
+    sys.exit(launch.main([]))
 
 
 if __name__ == "__main__":

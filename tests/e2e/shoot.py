@@ -309,8 +309,10 @@ def main() -> int:
     import qasync
 
     from desktop import app as desk_app
+    from desktop.cli import parse_args
+    from desktop.launch import create_application
 
-    qapp = desk_app.create_application([sys.argv[0]])
+    qapp = create_application([sys.argv[0]])
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     original = desk_app.DeskApp.__init__
@@ -323,7 +325,7 @@ def main() -> int:
 
     desk_app.DeskApp.__init__ = init  # type: ignore[method-assign]
     with loop:
-        loop.run_until_complete(desk_app.run(qapp, desk_app.parse_args([])))
+        loop.run_until_complete(desk_app.run(qapp, parse_args([])))
     server.stop()
     print("screenshots in", out)
     return 0

@@ -45,7 +45,7 @@ EXTENT = (
 
 
 def test_a_new_application_gets_fusion_from_its_arguments(tmp_path: Path) -> None:
-    code = "from desktop.app import create_application\napp = create_application([])\n" + EXTENT
+    code = "from desktop.launch import create_application\napp = create_application([])\n" + EXTENT
     assert run_python(code, tmp_path, QT_STYLE_OVERRIDE="windows") == "14 Claude Desk True"
 
 
@@ -53,7 +53,7 @@ def test_an_existing_application_is_set_to_fusion(tmp_path: Path) -> None:
     code = (
         "from PySide6.QtWidgets import QApplication\n"
         "QApplication(['x', '-style', 'windows'])\n"
-        "from desktop.app import create_application\n"
+        "from desktop.launch import create_application\n"
         "app = create_application(['claude-desk'])\n"
     ) + EXTENT
     assert run_python(code, tmp_path) == "14 Claude Desk True"
@@ -93,3 +93,18 @@ def test_a_folder_that_is_not_there_lists_only_the_package(tmp_path: Path) -> No
     from desktop.pyside_scan import module_names
 
     assert module_names("desktop", tmp_path / "inside-an-archive") == ["desktop"]
+
+
+def test_the_launcher_makes_the_application_before_the_app_modules_load(tmp_path: Path) -> None:
+    """So the fonts can load in a thread while those modules import."""
+    code = (
+        "import sys\n"
+        "from desktop import launch\n"
+        "heavy = [m for m in ('desktop.app', 'desktop.ui.main_window') if m in sys.modules]\n"
+        "app = launch.create_application([])\n"
+        "fonts = launch.load_fonts_in_background(app)\n"
+        "fonts.join(10)\n"
+        "from PySide6.QtGui import QFontDatabase\n"
+        "print(heavy, not fonts.is_alive(), len(QFontDatabase.families()) > 0)\n"
+    )
+    assert run_python(code, tmp_path) == "[] True True"

@@ -1,0 +1,127 @@
+"""`claude-desk` and `python -m desktop`: the QApplication first, then the app around it.
+
+The QApplication is made before the app's modules are imported, so that the font database
+(fontconfig, ~5-10 ms) loads in a thread while they import: Qt's font functions are thread-safe
+and PySide lets go of the GIL inside them. The window is painted before asyncio and qasync are
+imported; the SDK loads after that, off the UI thread (see `desktop.app`).
+"""
+
+from __future__ import annotations
+
+# isort: off
+from desktop import startup_gc  # first: no collections while the modules below load
+from desktop import pyside_scan  # noqa: F401  second: PySide told which modules need no scan
+
+# isort: on
+
+import gc
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication
+
+import desktop.resources as desktop_resources
+from desktop.cli import Options, parse_args
+
+if TYPE_CHECKING:
+    from desktop.app import DeskApp
+
+CHILD_FLAG = "--stream-child"  # desktop.api.stream_process.CHILD_FLAG (not imported: startup)
+APP_ICON = "icons/claude-desk.svg"
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    """The QApplication (or the existing one) with the app's names, icon and theme."""
+    from PySide6.QtGui import QIcon
+
+    from desktop.ui.theme import STYLE_ARGS, apply_theme
+
+    existing = QApplication.instance()
+    program = list(argv[:1]) or ["claude-desk"]
+    app = existing or QApplication([*program, *STYLE_ARGS, *argv[1:]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Claude Desk")
+    app.setOrganizationName("ClaudeDesk")
+    app.setDesktopFileName("claude-desk")
+    app.setQuitOnLastWindowClosed(False)  # run() ends when the main window closes
+    icon = Path(desktop_resources.__file__).parent / APP_ICON
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    apply_theme(app, style_set=existing is None)
+    return app
+
+
+def load_fonts_in_background(app: QApplication) -> threading.Thread:
+    """Load the font database and the application font's metrics in a thread: the first
+    text the window lays out then finds them ready instead of waiting for fontconfig.
+
+    The thread runs only Qt calls, during which PySide lets go of the GIL; the Python objects
+    it needs are made here, so it never competes with the imports for the GIL."""
+    from PySide6.QtGui import QFontDatabase, QFontMetrics
+
+    metrics = QFontMetrics(app.font())  # the database loads on the first use of either
+    families = QFontDatabase.families
+
+    def load() -> None:
+        families()
+        metrics.horizontalAdvance("Claude Desk")
+
+    thread = threading.Thread(target=load, name="font-loader", daemon=True)
+    thread.start()
+    return thread
+
+
+def show_window(argv: list[str], args: Options) -> DeskApp | None:
+    """The window, painted once, before asyncio and qasync are even imported.
+
+    No garbage collection meanwhile: what is built here lives for the whole run, and the
+    collector would only walk it again and again.
+    """
+    gc.disable()
+    try:
+        app = create_application(argv)
+        fonts = load_fonts_in_background(app)
+        from desktop.app import open_desk  # the app's modules import while the fonts load
+
+        desk = open_desk(app, args)
+        if desk is not None:
+            app.processEvents()  # the first paint
+        fonts.join()
+        return desk
+    finally:
+        gc.enable()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
+        from desktop.api.stream_child import main as child_main
+
+        return child_main()
+    args = parse_args(argv)
+    if args.portable:
+        from desktop.storage.paths import HOME_ENV, portable_home
+
+        os.environ[HOME_ENV] = str(portable_home(force=True))
+    if args.smoke:
+        from desktop.smoke import run_smoke
+
+        return run_smoke(args, [sys.argv[0], *argv])
+    desk = show_window([sys.argv[0], *argv], args)
+    if desk is None:
+        return 1
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(desk.app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return int(loop.run_until_complete(desk.serve()))
+
+
+startup_gc.resume()
