@@ -106,8 +106,8 @@ class DocumentInput(QObject):
 
     @property
     def panel(self) -> ContextPanel | None:
-        """The context panel (None without documents support), built when first needed: the
-        window starts without it, as most conversations have no documents."""
+        """The context panel (None without documents support), built right after the first
+        paint (see MainWindow) or when needed sooner: the first paint goes without it."""
         documents = self._controller.documents
         if self._panel is None and documents is not None:
             from desktop.ui.context_panel import ContextPanel  # after the first paint

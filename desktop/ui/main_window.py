@@ -38,7 +38,7 @@ IMAGE_FILTER = (
 )
 
 if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
-    from PySide6.QtGui import QCloseEvent, QImage
+    from PySide6.QtGui import QCloseEvent, QImage, QPaintEvent
 
     from desktop.core.spend import UsageSource
     from desktop.ui.spend_view import SpendView
@@ -99,7 +99,8 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._splitter = splitter
-        self._settings_panel: SettingsPanel | None = None  # built when first needed
+        self._settings_panel: SettingsPanel | None = None  # built after the first paint
+        self._side_panels_scheduled = False
         self.key_status = QLabel(self)
         self.key_status.setObjectName("key_status_label")
         self.statusBar().addPermanentWidget(self.key_status)
@@ -181,8 +182,8 @@ class MainWindow(QMainWindow):
 
     @property
     def settings_panel(self) -> SettingsPanel:
-        """The conversation's settings, built when first needed: the window starts without
-        them (37 widgets fewer to build and style before the first paint)."""
+        """The conversation's settings, built right after the first paint (or when needed
+        sooner): 37 widgets fewer to build and style before it."""
         if self._settings_panel is None:
             panel = SettingsPanel(self.controller.catalog, self._splitter)
             panel.setVisible(False)
@@ -472,6 +473,16 @@ class MainWindow(QMainWindow):
 
     def set_key_status(self, text: str) -> None:
         self.key_status.setText(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._side_panels_scheduled:  # the first frame: the rest once it is on screen
+            self._side_panels_scheduled = True
+            QTimer.singleShot(0, self._build_side_panels)
+
+    def _build_side_panels(self) -> None:
+        """Build the panels the first paint goes without, so they are ready when needed."""
+        _ = self.settings_panel, self.documents_input.panel
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -262,24 +262,38 @@ def test_deleting_the_conversation_frees_document_blobs(desk: Desk, qtbot, tmp_p
     assert pdf_bytes  # (helper shared with the unit tests)
 
 
-def test_the_side_panels_are_built_when_first_needed(desk: Desk, qtbot, tmp_path: Path) -> None:
+def test_the_side_panels_are_built_after_the_first_paint_or_when_needed_sooner(
+    desk: Desk, qtbot, tmp_path: Path
+) -> None:
     from PySide6.QtWidgets import QWidget
 
-    window = desk.window
-    assert window.findChild(QWidget, "context_panel") is None  # not built for the first paint
-    assert window.findChild(QWidget, "settings_panel") is None
+    from desktop.ui.main_window import MainWindow
+
+    def found(window: MainWindow, name: str) -> QWidget | None:
+        return window.findChild(QWidget, name)
+
+    unpainted = MainWindow(desk.controller)  # not shown yet: built without the side panels
+    qtbot.addWidget(unpainted)
+    assert found(unpainted, "context_panel") is None
+    assert found(unpainted, "settings_panel") is None
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    drop(window.composer.viewport(), file_mime([empty]))  # refused: the panel says why
-    desk.until(lambda: window.findChild(QWidget, "context_panel") is not None)
-    context = window.findChild(QWidget, "context_panel")
+    drop(unpainted.composer.viewport(), file_mime([empty]))  # refused: the panel says why
+    desk.until(lambda: found(unpainted, "context_panel") is not None)
+    context = found(unpainted, "context_panel")
     desk.until(lambda: "empty.txt" in context.message_label.text())
-    assert context.isVisible()
+    assert not context.isHidden()
 
-    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
-    settings = window.findChild(QWidget, "settings_panel")
-    assert settings is not None and settings.isVisible()
-    splitter = window.centralWidget()
+    fresh = MainWindow(desk.controller)
+    qtbot.addWidget(fresh)
+    fresh.show()
+    qtbot.waitUntil(lambda: found(fresh, "settings_panel") is not None, timeout=2000)
+    assert found(fresh, "context_panel") is not None
+    assert found(fresh, "settings_panel").isHidden()  # built, shown on request
+
+    qtbot.mouseClick(fresh.settings_button, Qt.MouseButton.LeftButton)
+    assert found(fresh, "settings_panel").isVisible()
+    splitter = fresh.centralWidget()
     order = [splitter.widget(i).objectName() for i in range(splitter.count())]
     assert order[2:] == ["context_panel", "settings_panel"]
-    assert settings.width() >= 250 and window.chat_view.width() > 300
+    assert found(fresh, "settings_panel").width() >= 250 and fresh.chat_view.width() > 300
