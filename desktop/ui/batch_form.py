@@ -46,7 +46,7 @@ from desktop.ui.batch_documents import BatchDocuments
 from desktop.ui.batch_summary import summary_text
 from desktop.ui.documents import ContextDocuments
 from desktop.ui.image_input import local_files, set_drop_highlight
-from desktop.ui.settings_panel import ModelPicker
+from desktop.ui.model_picker import ModelPicker
 
 IMPORT_FILTER = "Prompts (*.csv *.jsonl *.txt);;All files (*)"
 PAUSE_MS = 400

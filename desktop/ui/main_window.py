@@ -27,7 +27,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.context_input import DocumentInput
 from desktop.ui.enum_props import set_enum_property, set_shortcut
 from desktop.ui.image_input import PASTED_NAME, png_loader
-from desktop.ui.settings_panel import ModelPicker, SettingsPanel
+from desktop.ui.model_picker import ModelPicker
 from desktop.ui.sidebar import PAGE_SIZE, Sidebar
 from desktop.ui.token_estimate import TokenEstimator
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in 
     from PySide6.QtGui import QCloseEvent, QImage, QPaintEvent
 
     from desktop.core.spend import UsageSource
+    from desktop.ui.settings_panel import SettingsPanel
     from desktop.ui.spend_view import SpendView
 
 
@@ -185,6 +186,8 @@ class MainWindow(QMainWindow):
         """The conversation's settings, built right after the first paint (or when needed
         sooner): 37 widgets fewer to build and style before it."""
         if self._settings_panel is None:
+            from desktop.ui.settings_panel import SettingsPanel  # after the first paint
+
             panel = SettingsPanel(self.controller.catalog, self._splitter)
             panel.setVisible(False)
             panel.show_settings(self.controller.settings)
