@@ -1,9 +1,10 @@
 """Conversation history in SQLite: conversations, messages, documents, FTS5 search.
 
 Everything runs on the main thread and each call is small (a single indexed query or one
-short write transaction). Every sqlite3 error leaves this module as a `StorageError`
-(`DatabaseCorruptError` or `DatabaseLockedError` where that is what happened) with a message that
-names the file and says what to do.
+short write transaction), except `read_messages` and `usage_records`: they open a read
+connection of their own and are meant for a worker thread. Every sqlite3 error leaves this
+module as a `StorageError` (`DatabaseCorruptError` or `DatabaseLockedError` where that is what
+happened) with a message that names the file and says what to do.
 """
 
 from __future__ import annotations
@@ -213,6 +214,13 @@ class SqliteConversationStore:
                 rows = self._db.execute(LAST_MESSAGES_SQL, (conversation_id, limit)).fetchall()
         return _parse(rows, _message, self.path)
 
+    def read_messages(self, conversation_id: int) -> list[Message]:
+        """Every message of a conversation, oldest first, over a short-lived read connection
+        of its own, so it may run in a worker thread while the main thread uses the store."""
+        with self._errors("load messages"), self._reader() as conn:
+            rows = conn.execute(ALL_MESSAGES_SQL, (conversation_id,)).fetchall()
+        return _parse(rows, _message, self.path)
+
     def count_messages(self, conversation_id: int) -> int:
         with self._errors("count messages"):
             row = self._db.execute(
@@ -241,14 +249,8 @@ class SqliteConversationStore:
         Opens its own short-lived read connection, so it may run in a worker thread while
         the main thread keeps using the store.
         """
-        with self._errors("sum spending"):
-            if self._conn is None:
-                raise StorageError("The history database is closed. Restart Claude Desk.")
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                rows = conn.execute(USAGE_RECORDS_SQL).fetchall()
-            finally:
-                conn.close()
+        with self._errors("sum spending"), self._reader() as conn:
+            rows = conn.execute(USAGE_RECORDS_SQL).fetchall()
         return _parse(rows, _usage_record, self.path)
 
     def add_message(self, message: Message) -> Message:
@@ -417,6 +419,17 @@ class SqliteConversationStore:
         if self._conn is None:
             raise StorageError("The history database is closed. Restart Claude Desk.")
         return self._conn
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own (usable from any one thread), closed after use."""
+        if self._conn is None:
+            raise StorageError("The history database is closed. Restart Claude Desk.")
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -254,6 +254,23 @@ def test_load_messages_last_n_oldest_first(store: SqliteConversationStore) -> No
     assert store.count_messages(other.id) == 1
 
 
+def test_read_messages_works_from_a_worker_thread(store: SqliteConversationStore) -> None:
+    import threading
+
+    conv = store.create_conversation(ConversationSettings())
+    other = store.create_conversation(ConversationSettings())
+    add_texts(store, conv.id, "one", "two")
+    add_texts(store, other.id, "elsewhere")
+    found: list[Message] = []
+    worker = threading.Thread(target=lambda: found.extend(store.read_messages(conv.id)))
+    worker.start()  # as the chat controller reads a long conversation
+    worker.join()
+    assert found == store.load_messages(conv.id)
+    store.close()
+    with pytest.raises(StorageError):
+        store.read_messages(conv.id)
+
+
 def test_last_n_walks_the_index_instead_of_scanning(store: SqliteConversationStore) -> None:
     plan = " | ".join(
         str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {LAST_MESSAGES_SQL}", (1, 50))
