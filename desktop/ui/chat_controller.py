@@ -76,6 +76,7 @@ class ChatController(QObject):
     catalog_changed = Signal()
     storage_failed = Signal(str)
     cost_changed = Signal(str, str)  # the conversation's total ("$0.0123"), a tooltip
+    usage_changed = Signal(object)  # {model: Usage} of the open conversation ({} for a draft)
     send_refused = Signal(str)  # why a message was not sent (images not ready, over limits)
     thumbnail_ready = Signal(str, bytes)  # sha256 of a sent image, PNG thumbnail
 
@@ -489,14 +490,17 @@ class ChatController(QObject):
         QTimer.singleShot(0, self.conversations_changed.emit)
 
     def _show_cost(self) -> None:
-        """The open conversation's total price, from per-model sums kept by the store."""
+        """The open conversation's total price, from per-model sums kept by the store (read
+        once here and shared through `usage_changed`, e.g. with the cache panel)."""
         if self.conversation is None:
+            self.usage_changed.emit({})
             self.cost_changed.emit("", "")
             return
         try:
             usage = self._store.usage_by_model(self.conversation.id)
         except StorageError:
             return
+        self.usage_changed.emit(usage)
         total = sum_costs(cost(u, self.catalog.get(model)) for model, u in usage.items())
         tip = "What this conversation has cost so far, at the prices in models.toml"
         if total.unpriced:

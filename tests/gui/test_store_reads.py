@@ -126,3 +126,24 @@ def test_changes_made_while_the_history_is_read_are_kept_once(aloop, tmp_path) -
     assert [m.text for m in loaded] == ["edited", "later"]
     assert history.is_loaded
     store.close()
+
+
+def test_one_usage_query_per_answer_feeds_the_cost_and_the_cache_panel(
+    counted: Desk, qtbot, fake_api, tmp_path
+) -> None:
+    from tests.gui.test_documents import counted as documents_counted
+    from tests.gui.test_documents import panel, ready
+    from tests.gui.test_images import drop, file_mime
+    from tests.pdfs import pdf_file
+
+    store: CountingStore = counted.store  # type: ignore[assignment]
+    book = pdf_file(tmp_path / "book.pdf", pages=4)
+    drop(counted.window.composer.viewport(), file_mime([book]))
+    counted.until(lambda: ready(counted, 1) and documents_counted(counted))
+    for question in ("First question", "Second question"):
+        store.calls.clear()
+        type_and_send(counted, qtbot, question)
+        counted.until(counted.idle)
+        assert len(store.named("usage_by_model")) == 1
+    assert counted.window.cost_label.text().startswith("$")
+    assert panel(counted).cache_saved_label.text().startswith("Saved by caching so far: $")
