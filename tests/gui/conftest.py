@@ -152,9 +152,11 @@ POLL_S = 0.05  # batch status checks in tests
 class Batches:
     """The batches feature as app.py builds it, on the test's window and fake server."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, wrap_store: Callable[[SqliteBatchStore], Any] | None = None):
         self.desk = desk
         self.store = SqliteBatchStore(desk.paths.database_path)
+        if wrap_store is not None:
+            self.store = wrap_store(self.store)
         self.controller = BatchesController(
             self.store,
             lambda: desk.controller.catalog,
