@@ -15,7 +15,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -47,7 +47,6 @@ T = TypeVar("T")
 _BLOB_REF = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
 
 NEW_TITLE = "New conversation"
-SNIPPET_TOKENS = 12
 
 _CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
 _MESSAGE_COLUMNS = (
@@ -75,28 +74,6 @@ MATCHING_CONVERSATIONS_SQL = (
     "SELECT DISTINCT m.conversation_id FROM messages_fts "
     "JOIN messages AS m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
 )
-SEARCH_SQL = (
-    "SELECT m.conversation_id, m.id, c.title, "
-    f"snippet(messages_fts, 0, '', '', '…', {SNIPPET_TOKENS}) "
-    "FROM messages_fts JOIN messages AS m ON m.id = messages_fts.rowid "
-    "JOIN conversations AS c ON c.id = m.conversation_id "
-    "WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One message that matched a search. `snippet` is plain text around the match."""
-
-    conversation_id: int
-    message_id: int
-    title: str
-    snippet: str
-
-
-def search_terms(query: str) -> list[str]:
-    """The words a search looks for (what the UI may highlight)."""
-    return re.findall(r"\w+", query)
 
 
 def fts_query(query: str) -> str | None:
@@ -105,7 +82,7 @@ def fts_query(query: str) -> str | None:
     Each word is quoted, so FTS syntax in user input (``"``, ``*``, ``AND``, ``(``, ``:``)
     is searched for as text rather than parsed. None when there is nothing to search for.
     """
-    terms = [f'"{term}"' for term in search_terms(query)]
+    terms = [f'"{term}"' for term in re.findall(r"\w+", query)]
     return " ".join(terms) if terms else None
 
 
@@ -368,21 +345,11 @@ class SqliteConversationStore:
 
     # -- search --------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages containing every word of `query`, newest first.
-
-        Words match whole (with English stemming: "pelicans" finds "pelican"); results are
-        ordered by message id, not relevance, which keeps common words fast.
-        """
-        match = fts_query(query)
-        if match is None or limit <= 0:
-            return []
-        with self._errors("search the history"):
-            rows = self._db.execute(SEARCH_SQL, (match, limit)).fetchall()
-            return [SearchHit(int(r[0]), int(r[1]), str(r[2]), str(r[3] or "")) for r in rows]
-
     def matching_conversations(self, query: str) -> set[int]:
-        """Ids of every conversation with a message containing every word of `query`."""
+        """Ids of every conversation with a message containing every word of `query`.
+
+        Words match whole (with English stemming: "pelicans" finds "pelican"), in any order.
+        """
         match = fts_query(query)
         if match is None:
             return set()
