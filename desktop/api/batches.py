@@ -1,9 +1,10 @@
 """Message Batches over the SDK (`client.messages.batches`); raises only `core.errors` kinds.
 
-Results are read through `batches.results()`, which retrieves the batch and GETs its absolute
-`results_url` (the SDK does not join it to `base_url`). The body is read as raw bytes, not
-decoded line by line into SDK models on the UI thread: the caller parses it in a worker thread
-(`desktop.core.batch_results.parse_results_jsonl`).
+Results are read with a GET of the batch's absolute `results_url` (the SDK does not join it to
+`base_url`), taken from the retrieve the caller has just made: the SDK's `batches.results()`
+would retrieve the batch a second time first. The body is returned as raw bytes, not decoded
+into SDK models on the UI thread: the caller decodes it in a worker thread
+(`desktop.core.batch_results.decode_results_jsonl`).
 """
 
 from __future__ import annotations
@@ -62,13 +63,21 @@ class AnthropicBatches:
             raise _converted(error) from error
         return [batch_info(b) for b in page.data]
 
-    async def results_text(self, batch_id: str) -> str:
-        """The whole results file (JSONL) of an ended batch."""
+    async def results_data(self, batch: BatchInfo) -> bytes:
+        """The whole results file (JSONL, undecoded) of an ended batch, from its `results_url`."""
+        import httpx2
+
+        if not batch.results_url:
+            raise DeskError("The batch's results are not published yet; trying again shortly.")
         client = await self._client()
+        chunks: list[bytes] = []
         try:
-            decoder = await client.messages.batches.results(batch_id)
-            response = decoder.http_response
-            chunks = []
+            response = await client.get(
+                batch.results_url,
+                cast_to=httpx2.Response,
+                options={"headers": {"Accept": "application/binary"}},
+                stream=True,
+            )
             try:
                 async for chunk in response.aiter_bytes():
                     chunks.append(chunk)
@@ -77,7 +86,7 @@ class AnthropicBatches:
                 await response.aclose()
         except Exception as error:
             raise _converted(error) from error
-        return b"".join(chunks).decode("utf-8")
+        return await asyncio.to_thread(b"".join, chunks)  # a copy of up to hundreds of MB
 
 
 def _converted(error: BaseException) -> DeskError:

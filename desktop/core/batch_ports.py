@@ -18,8 +18,8 @@ class BatchApi(Protocol):
 
     async def cancel(self, batch_id: str) -> BatchInfo: ...
 
-    async def results_text(self, batch_id: str) -> str:
-        """The results file (JSONL) of an ended batch."""
+    async def results_data(self, batch: BatchInfo) -> bytes:
+        """The results file (JSONL, undecoded) of an ended batch, as just retrieved."""
         ...
 
 

@@ -157,6 +157,11 @@ def usage_from_api(data: dict[str, Any] | None) -> Usage:
     return usage
 
 
+def decode_results_jsonl(data: bytes) -> list[BatchResult]:
+    """A results file as downloaded (UTF-8); CPU work: call it from a worker thread."""
+    return parse_results_jsonl(data.decode("utf-8", errors="replace"))
+
+
 def parse_results_jsonl(text: str) -> list[BatchResult]:
     """Every line of a results file; lines that are not JSON objects are skipped."""
     out = []

@@ -107,6 +107,10 @@ class ConversationStore(Protocol):
         """The last `limit` messages (all when None) older than `before_id`, oldest first."""
         ...
 
+    def read_messages(self, conversation_id: int) -> list[Message]:
+        """Every message of a conversation, oldest first; safe to call from a worker thread."""
+        ...
+
     def count_messages(self, conversation_id: int) -> int: ...
 
     def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:

@@ -1,9 +1,10 @@
 """Conversation history in SQLite: conversations, messages, documents, FTS5 search.
 
 Everything runs on the main thread and each call is small (a single indexed query or one
-short write transaction). Every sqlite3 error leaves this module as a `StorageError`
-(`DatabaseCorruptError` or `DatabaseLockedError` where that is what happened) with a message that
-names the file and says what to do.
+short write transaction), except `read_messages` and `usage_records`: they open a read
+connection of their own and are meant for a worker thread. Every sqlite3 error leaves this
+module as a `StorageError` (`DatabaseCorruptError` or `DatabaseLockedError` where that is what
+happened) with a message that names the file and says what to do.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -46,7 +47,6 @@ T = TypeVar("T")
 _BLOB_REF = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
 
 NEW_TITLE = "New conversation"
-SNIPPET_TOKENS = 12
 
 _CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
 _MESSAGE_COLUMNS = (
@@ -74,28 +74,6 @@ MATCHING_CONVERSATIONS_SQL = (
     "SELECT DISTINCT m.conversation_id FROM messages_fts "
     "JOIN messages AS m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
 )
-SEARCH_SQL = (
-    "SELECT m.conversation_id, m.id, c.title, "
-    f"snippet(messages_fts, 0, '', '', '…', {SNIPPET_TOKENS}) "
-    "FROM messages_fts JOIN messages AS m ON m.id = messages_fts.rowid "
-    "JOIN conversations AS c ON c.id = m.conversation_id "
-    "WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One message that matched a search. `snippet` is plain text around the match."""
-
-    conversation_id: int
-    message_id: int
-    title: str
-    snippet: str
-
-
-def search_terms(query: str) -> list[str]:
-    """The words a search looks for (what the UI may highlight)."""
-    return re.findall(r"\w+", query)
 
 
 def fts_query(query: str) -> str | None:
@@ -104,7 +82,7 @@ def fts_query(query: str) -> str | None:
     Each word is quoted, so FTS syntax in user input (``"``, ``*``, ``AND``, ``(``, ``:``)
     is searched for as text rather than parsed. None when there is nothing to search for.
     """
-    terms = [f'"{term}"' for term in search_terms(query)]
+    terms = [f'"{term}"' for term in re.findall(r"\w+", query)]
     return " ".join(terms) if terms else None
 
 
@@ -222,6 +200,13 @@ class SqliteConversationStore:
                 rows = self._db.execute(LAST_MESSAGES_SQL, (conversation_id, limit)).fetchall()
         return _parse(rows, _message, self.path)
 
+    def read_messages(self, conversation_id: int) -> list[Message]:
+        """Every message of a conversation, oldest first, over a short-lived read connection
+        of its own, so it may run in a worker thread while the main thread uses the store."""
+        with self._errors("load messages"), self._reader() as conn:
+            rows = conn.execute(ALL_MESSAGES_SQL, (conversation_id,)).fetchall()
+        return _parse(rows, _message, self.path)
+
     def count_messages(self, conversation_id: int) -> int:
         with self._errors("count messages"):
             row = self._db.execute(
@@ -250,14 +235,8 @@ class SqliteConversationStore:
         Opens its own short-lived read connection, so it may run in a worker thread while
         the main thread keeps using the store.
         """
-        with self._errors("sum spending"):
-            if self._conn is None:
-                raise StorageError("The history database is closed. Restart Claude Desk.")
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                rows = conn.execute(USAGE_RECORDS_SQL).fetchall()
-            finally:
-                conn.close()
+        with self._errors("sum spending"), self._reader() as conn:
+            rows = conn.execute(USAGE_RECORDS_SQL).fetchall()
         return _parse(rows, _usage_record, self.path)
 
     def add_message(self, message: Message) -> Message:
@@ -375,21 +354,11 @@ class SqliteConversationStore:
 
     # -- search --------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages containing every word of `query`, newest first.
-
-        Words match whole (with English stemming: "pelicans" finds "pelican"); results are
-        ordered by message id, not relevance, which keeps common words fast.
-        """
-        match = fts_query(query)
-        if match is None or limit <= 0:
-            return []
-        with self._errors("search the history"):
-            rows = self._db.execute(SEARCH_SQL, (match, limit)).fetchall()
-            return [SearchHit(int(r[0]), int(r[1]), str(r[2]), str(r[3] or "")) for r in rows]
-
     def matching_conversations(self, query: str) -> set[int]:
-        """Ids of every conversation with a message containing every word of `query`."""
+        """Ids of every conversation with a message containing every word of `query`.
+
+        Words match whole (with English stemming: "pelicans" finds "pelican"), in any order.
+        """
         match = fts_query(query)
         if match is None:
             return set()
@@ -426,6 +395,17 @@ class SqliteConversationStore:
         if self._conn is None:
             raise StorageError("The history database is closed. Restart Claude Desk.")
         return self._conn
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own (usable from any one thread), closed after use."""
+        if self._conn is None:
+            raise StorageError("The history database is closed. Restart Claude Desk.")
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -17,10 +17,11 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.batch_documents import sendable
 from desktop.core.batch_ports import BatchApi, BatchStore
 from desktop.core.batch_results import (
+    BatchInfo,
     BatchRecord,
+    decode_results_jsonl,
     match_results,
     next_poll_delay,
-    parse_results_jsonl,
 )
 from desktop.core.batches import (
     MAX_BYTES,
@@ -231,24 +232,39 @@ class BatchesController(QObject):
             await asyncio.sleep(delay)
 
     async def _check(self, batch_id: str) -> bool:
+        """One poll: retrieve the batch, and once it has ended fetch and save its results.
+
+        The list is refreshed once per poll: after the results are saved when it has ended
+        (or after the results failed to arrive: the status at least is shown).
+        """
         import asyncio
 
         api = self._require_api()
         info = await api.retrieve(batch_id)
         log.info("batch %s: %s %s", batch_id, info.status, info.counts.to_dict())
         await asyncio.to_thread(self.store.update_batch, info)
-        await self._refresh()
         if not info.ended:
+            await self._refresh()
             return False
-        text = await api.results_text(batch_id)
-        results = await asyncio.to_thread(run_ui_first, parse_results_jsonl, text)
-        await asyncio.to_thread(run_ui_first, self.store.save_results, batch_id, results)
-        record = await asyncio.to_thread(self.store.get_batch, batch_id)
-        await self._refresh()
+        try:
+            await self._save_results(api, info)
+        except DeskError:
+            await self._refresh()
+            raise
+        records = await self._refresh()
+        record = next((r for r in records if r.id == batch_id), None)
         if record is not None and not record.notified:
             await asyncio.to_thread(self.store.mark_notified, batch_id)
             self.batch_ended.emit(record)
         return True
+
+    async def _save_results(self, api: BatchApi, info: BatchInfo) -> None:
+        """Download the results (one GET of `results_url`), decode and save them in a worker."""
+        import asyncio
+
+        data = await api.results_data(info)
+        results = await asyncio.to_thread(run_ui_first, decode_results_jsonl, data)
+        await asyncio.to_thread(run_ui_first, self.store.save_results, info.id, results)
 
     # -- results -----------------------------------------------------------------------------
 

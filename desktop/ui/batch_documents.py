@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.context_input import DOCUMENT_FILTER
-from desktop.ui.context_panel import DocumentRow, replace_rows
+from desktop.ui.context_panel import DocumentRow, sync_rows
 from desktop.ui.documents import ContextDocuments
 
 HINT = "PDFs and text files (markdown, code, CSV) sent first in every request, and cached."
@@ -85,7 +85,7 @@ class BatchDocuments(QFrame):
         self.message_label.setVisible(True)
 
     def _on_documents_changed(self) -> None:
-        self._rows = replace_rows(self._rows, self._rows_box, self.documents, self)
+        self._rows = sync_rows(self._rows, self._rows_box, self.documents, self)
         ready = self.documents.documents()
         if not ready:
             self.total_label.setText(HINT)

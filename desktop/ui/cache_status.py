@@ -19,9 +19,8 @@ from desktop.core.caching import (
     cache_state_text,
     cache_touched,
 )
-from desktop.core.conversation import Conversation, ConversationSettings, Message, Role
+from desktop.core.conversation import Conversation, ConversationSettings, Message, Role, Usage
 from desktop.core.documents import local_text_tokens
-from desktop.core.errors import StorageError
 from desktop.core.pricing import cost, format_usd
 
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ class CacheStatus(QObject):
         self._timer.timeout.connect(self._on_timer_timeout)
         controller.conversation_opened.connect(self._on_controller_conversation_opened)
         controller.message_updated.connect(self._on_controller_message_updated)
-        controller.cost_changed.connect(self._on_controller_cost_changed)
+        controller.usage_changed.connect(self._on_controller_usage_changed)
         controller.settings_changed.connect(self._on_controller_settings_changed)
         if controller.documents is not None:
             controller.documents.changed.connect(self.changed)
@@ -99,8 +98,8 @@ class CacheStatus(QObject):
             self._refresh_timer()
             self.changed.emit()
 
-    def _on_controller_cost_changed(self, *_args: object) -> None:
-        self.saved = self._saved_so_far()
+    def _on_controller_usage_changed(self, usage: dict[str, Usage]) -> None:
+        self.saved = self._saved_so_far(usage)
         self.changed.emit()
 
     def _on_controller_settings_changed(self, _settings: ConversationSettings) -> None:
@@ -117,17 +116,11 @@ class CacheStatus(QObject):
         elif not alive:
             self._timer.stop()
 
-    def _saved_so_far(self) -> Decimal | None:
+    def _saved_so_far(self, usage: dict[str, Usage]) -> Decimal | None:
         """What caching saved in the open conversation (None before any answer used it)."""
-        controller = self._controller
-        if controller.conversation is None:
-            return None
-        try:
-            usage = controller.store.usage_by_model(controller.conversation.id)
-        except StorageError:
-            return None
+        catalog = self._controller.catalog
         touched = [(m, u) for m, u in usage.items() if cache_touched(u)]
         if not touched:
             return None
-        costs = [cost(u, controller.catalog.get(model)) for model, u in touched]
+        costs = [cost(u, catalog.get(model)) for model, u in touched]
         return sum((c.saved_by_cache for c in costs if c is not None), Decimal(0))

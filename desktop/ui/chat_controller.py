@@ -43,6 +43,7 @@ from desktop.core.requests import build_params
 from desktop.ui.answer_run import AnswerRun
 from desktop.ui.attachments import THUMBNAIL_SIZE, PendingImages
 from desktop.ui.documents import WAIT_FOR_DOCUMENTS, ContextDocuments
+from desktop.ui.history import OpenHistory
 from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
@@ -75,6 +76,7 @@ class ChatController(QObject):
     catalog_changed = Signal()
     storage_failed = Signal(str)
     cost_changed = Signal(str, str)  # the conversation's total ("$0.0123"), a tooltip
+    usage_changed = Signal(object)  # {model: Usage} of the open conversation ({} for a draft)
     send_refused = Signal(str)  # why a message was not sent (images not ready, over limits)
     thumbnail_ready = Signal(str, bytes)  # sha256 of a sent image, PNG thumbnail
 
@@ -99,7 +101,8 @@ class ChatController(QObject):
         self.draft_settings = ConversationSettings(model=catalog.default_model)
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
-        self._history_images_cache: tuple[int, list[ImageFacts]] | None = None
+        self.history = OpenHistory(store, self.tasks, self)
+        self._history_images_cache: tuple[int, list[ImageFacts]] | None = None  # by version
         self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
         self.blobs = blobs
         self._images = images
@@ -109,6 +112,7 @@ class ChatController(QObject):
             self.attachments = PendingImages(images, blobs, self.tasks, self)
             self.attachments.changed.connect(self._update_long_edge)
             self.settings_changed.connect(self._update_long_edge)
+            self.history.loaded.connect(self._update_long_edge)
             self._update_long_edge()
         self.documents: ContextDocuments | None = None
         self.blob_keepers: list[Callable[[], set[str]]] = []  # blobs in use elsewhere (batches)
@@ -203,6 +207,7 @@ class ChatController(QObject):
         self.conversation = None
         self.draft_settings = base
         self._oldest_loaded_id = None
+        self.history.open(None, [])
         self.conversation_opened.emit(None, [], False)
         self.settings_changed.emit(self.settings)
         self._show_cost()
@@ -215,6 +220,9 @@ class ChatController(QObject):
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return
+        # The page is the whole history of a short conversation; a longer one's is read
+        # in a worker thread.
+        self.history.open(conversation.id, messages if total <= len(messages) else None)
         self._mark_interrupted(messages)
         self.conversation = conversation
         self._oldest_loaded_id = messages[0].id if messages else None
@@ -255,7 +263,6 @@ class ChatController(QObject):
         self.conversations_changed.emit()
 
     def delete_conversation(self, conversation_id: int) -> None:
-        self._history_images_cache = None  # a new conversation may reuse the id
         if self.conversation and self.conversation.id == conversation_id:
             self.new_conversation()
         self._guarded(self._store.delete_conversation, conversation_id)
@@ -319,25 +326,23 @@ class ChatController(QObject):
 
     def _update_long_edge(self, *_args: object) -> None:
         """Pending images are prepared for the open conversation's model."""
-        if self.attachments is None:
-            return
+        if self.attachments is None or not self.history.is_loaded:
+            return  # called again when the history has been read
         spec = self.catalog.get(self.settings.model)
         count = len(self.attachments.items) + len(self._history_images())
         self.attachments.set_long_edge(request_long_edge(spec, count))
 
     def _history_images(self) -> list[ImageFacts]:
-        """Images already in the open conversation; read once, not on every attachment change."""
-        if self.conversation is None:
-            return []
-        cached = self._history_images_cache
-        if cached is not None and cached[0] == self.conversation.id:
-            return cached[1]
+        """Images already in the open conversation; found once per change of the history."""
         try:
-            history = self._store.load_messages(self.conversation.id)
+            history = self.history.messages()
         except StorageError:
             return []
+        cached = self._history_images_cache
+        if cached is not None and cached[0] == self.history.version:
+            return cached[1]
         facts = [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]
-        self._history_images_cache = (self.conversation.id, facts)
+        self._history_images_cache = (self.history.version, facts)
         return facts
 
     def update_settings(self, settings: ConversationSettings) -> None:
@@ -375,7 +380,7 @@ class ChatController(QObject):
         try:
             conversation = self._ensure_conversation(text)
             user = self._store.add_message(Message(conversation.id, Role.USER, blocks))
-            self._history_images_cache = None
+            self.history.added(user)
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
             return False
@@ -415,7 +420,11 @@ class ChatController(QObject):
         """Drop a failed or stopped answer and ask again."""
         if self.is_streaming or self.conversation is None:
             return
-        self._guarded(self._store.delete_message, message_id)
+        try:
+            self._store.delete_message(message_id)
+            self.history.removed(message_id)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
         self.message_removed.emit(message_id)
         self._start_answer()
 
@@ -429,6 +438,7 @@ class ChatController(QObject):
             self._store.rename_conversation(conversation.id, title)
             conversation.title = title
             self.conversation = conversation
+            self.history.open(conversation.id, [])
             if self.documents is not None:
                 self.documents.attach(conversation.id)
         return self.conversation
@@ -438,7 +448,7 @@ class ChatController(QObject):
         conversation = self.conversation
         settings = conversation.settings
         try:
-            history = self._store.load_messages(conversation.id)
+            history = list(self.history.messages())
             answer = self._store.add_message(
                 Message(
                     conversation.id,
@@ -454,6 +464,7 @@ class ChatController(QObject):
         documents = self.documents.blocks() if self.documents is not None else None
         params = build_params(settings, self.catalog.get(settings.model), history, documents)
         params = place_breakpoints(params, "1h" if settings.cache_ttl == "1h" else "5m")
+        self.history.added(answer)
         self.message_added.emit(answer)
         self._streaming_id = answer.id
         self.busy_changed.emit(True)
@@ -468,6 +479,8 @@ class ChatController(QObject):
             self._store.update_message(message)
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
+            return
+        self.history.updated(message)
 
     def answer_done(self, message: Message) -> None:
         """The answer's stream ended (completed, failed or stopped): save and tell the views."""
@@ -480,14 +493,17 @@ class ChatController(QObject):
         QTimer.singleShot(0, self.conversations_changed.emit)
 
     def _show_cost(self) -> None:
-        """The open conversation's total price, from per-model sums kept by the store."""
+        """The open conversation's total price, from per-model sums kept by the store (read
+        once here and shared through `usage_changed`, e.g. with the cache panel)."""
         if self.conversation is None:
+            self.usage_changed.emit({})
             self.cost_changed.emit("", "")
             return
         try:
             usage = self._store.usage_by_model(self.conversation.id)
         except StorageError:
             return
+        self.usage_changed.emit(usage)
         total = sum_costs(cost(u, self.catalog.get(model)) for model, u in usage.items())
         tip = "What this conversation has cost so far, at the prices in models.toml"
         if total.unpriced:

@@ -49,8 +49,7 @@ class DocumentRow(QFrame):
         self.detail_label = QLabel(self)
         self.detail_label.setObjectName("document_detail")
         self.detail_label.setWordWrap(True)
-        document = item.document
-        self.detail_label.setText(document.detail() if document is not None else "reading…")
+        self.detail_label.setText(_detail(item))
         column.addWidget(self.name_label)
         column.addWidget(self.detail_label)
         row.addLayout(column, 1)
@@ -65,6 +64,16 @@ class DocumentRow(QFrame):
         for button in (self.up_button, self.down_button, self.remove_button):
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
 
+    def update_item(self, first: bool, last: bool) -> None:
+        """Show the item's details and place again, changing only what changed."""
+        detail = _detail(self.item)
+        if self.detail_label.text() != detail:
+            self.detail_label.setText(detail)
+        if self.up_button.isEnabled() == first:
+            self.up_button.setEnabled(not first)
+        if self.down_button.isEnabled() == last:
+            self.down_button.setEnabled(not last)
+
     def _button(self, text: str, name: str, tip: str, enabled: bool = True) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName(name)
@@ -76,22 +85,42 @@ class DocumentRow(QFrame):
         return button
 
 
-def replace_rows(
+def _detail(item: DocumentItem) -> str:
+    return item.document.detail() if item.document is not None else "reading…"
+
+
+def sync_rows(
     old: list[DocumentRow], box: QVBoxLayout, documents: ContextDocuments, parent: QWidget
 ) -> list[DocumentRow]:
-    """Rows for `documents` in `box`, in place of `old` (their buttons move and remove)."""
+    """Rows for `documents` in `box`, keeping `old` rows whose document is still there.
+
+    Only what changed is touched: a new document gets a new row, a removed one's row goes, a
+    moved row moves, and a kept row updates its details and buttons in place.
+    """
+    items = documents.items
+    kept = {item.id for item in items}
+    by_id: dict[int, DocumentRow] = {}
     for row in old:
+        if row.item.id in kept:
+            by_id[row.item.id] = row
+            continue
         box.removeWidget(row)
         row.hide()
         row.deleteLater()
-    items = documents.items
     rows = []
     for index, item in enumerate(items):
-        row = DocumentRow(item, index == 0, index == len(items) - 1, parent)
-        row.move_requested.connect(documents.move)
-        row.remove_requested.connect(documents.remove)
-        box.addWidget(row)
-        rows.append(row)
+        first, last = index == 0, index == len(items) - 1
+        found = by_id.get(item.id)
+        if found is None:
+            found = DocumentRow(item, first, last, parent)
+            found.move_requested.connect(documents.move)
+            found.remove_requested.connect(documents.remove)
+        else:
+            found.update_item(first, last)
+        if box.indexOf(found) != index:
+            box.removeWidget(found)
+            box.insertWidget(index, found)
+        rows.append(found)
     return rows
 
 
@@ -173,7 +202,7 @@ class ContextPanel(QFrame):
         self.show_message(f"{shown}\n{text}" if shown else text)
 
     def _on_documents_changed(self) -> None:
-        self._rows = replace_rows(self._rows, self._rows_box, self.documents, self)
+        self._rows = sync_rows(self._rows, self._rows_box, self.documents, self)
         items = self.documents.items
         self.empty_label.setVisible(not items)
         ready = self.documents.documents()

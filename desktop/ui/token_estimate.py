@@ -40,8 +40,6 @@ class TokenEstimator(QObject):
         self._text = ""
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
-        self._history: list[Message] | None = None
-        self._history_key: tuple[int | None, int] = (None, -1)
         self.requests_started = 0
         self._count_task: asyncio.Task[Any] | None = None
 
@@ -51,7 +49,8 @@ class TokenEstimator(QObject):
         self._timer.start()
 
     def history_changed(self) -> None:
-        self._history = None
+        """Another conversation opened or an answer landed: count again (the controller keeps
+        the history; nothing is read here)."""
         self._timer.start()
 
     def _on_timer_timeout(self) -> None:
@@ -61,23 +60,18 @@ class TokenEstimator(QObject):
             controller.tasks.cancel(COUNT_GROUP)
             self.estimate_changed.emit("", "")
             return
-        spec = controller.catalog.get(controller.settings.model)
-        params, image_tokens = without_images(self._draft_params(documents), spec)
-        params, document_tokens, documents_counted = without_documents(params)
         self.requests_started += 1
-        extra = (image_tokens + document_tokens, not image_tokens and documents_counted)
         superseded = self._count_task
-        work = self._count(params, extra, spec, superseded)
+        work = self._count(self._text, documents, superseded)
         self._count_task = controller.tasks.start(COUNT_GROUP, work)
 
     async def _count(
         self,
-        params: dict[str, Any],
-        extra: tuple[int, bool],
-        spec: Any,
+        text: str,
+        documents: list[dict[str, Any]],
         superseded: asyncio.Task[Any] | None = None,
     ) -> None:
-        """Count `params`; `extra` is (tokens counted elsewhere, whether they are exact).
+        """Count the draft `text` after the history, with `documents` and the pending images.
 
         A superseded count is cancelled by the task group; wait until it has closed its
         request, so at most one count is in flight.
@@ -86,6 +80,8 @@ class TokenEstimator(QObject):
             import asyncio
 
             await asyncio.wait([superseded])
+        spec = self._controller.catalog.get(self._controller.settings.model)
+        params, extra = await self._params(text, documents, spec)
         backend = self._controller.backend
         exact = backend is not None and bool(params["messages"])
         try:
@@ -98,6 +94,18 @@ class TokenEstimator(QObject):
         tokens += extra_tokens
         counted = exact or not params["messages"]
         self._show(tokens, counted and extra_exact, counted, spec)
+
+    async def _params(
+        self, text: str, documents: list[dict[str, Any]], spec: Any
+    ) -> tuple[dict[str, Any], tuple[int, bool]]:
+        """What to count, and (tokens counted elsewhere, whether they are exact)."""
+        try:  # nearly always at hand; read in a worker right after a long conversation opens
+            history = await self._controller.history.wait()
+        except StorageError:
+            history = []
+        params, image_tokens = without_images(self._draft_params(text, documents, history), spec)
+        params, document_tokens, documents_counted = without_documents(params)
+        return params, (image_tokens + document_tokens, not image_tokens and documents_counted)
 
     def _show(self, tokens: int, all_exact: bool, counted: bool, spec: Any) -> None:
         price = input_cost(tokens, spec)
@@ -115,35 +123,19 @@ class TokenEstimator(QObject):
         documents = self._controller.documents
         return documents.blocks() if documents is not None else []
 
-    def _draft_params(self, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    def _draft_params(
+        self, text: str, documents: list[dict[str, Any]], history: list[Message]
+    ) -> dict[str, Any]:
         controller = self._controller
         conversation = controller.conversation
-        history = self._load_history()
         blocks = self._pending_blocks()
-        if self._text.strip():
-            blocks.append(text_block(self._text))
+        if text.strip():
+            blocks.append(text_block(text))
         draft = Message(conversation.id if conversation else 0, Role.USER, blocks)
         settings = controller.settings
         spec = controller.catalog.get(settings.model)
-        return build_params(settings, spec, [*history, draft], documents)
-
-    def _load_history(self) -> list[Message]:
-        """The open conversation's messages, read once and reused until an answer lands."""
-        conversation = self._controller.conversation
-        key = (conversation.id if conversation else None, id(conversation))
-        if self._history is None or key != self._history_key:
-            self._history_key = key
-            self._history = []
-            if conversation is not None:
-                try:
-                    self._history = [
-                        m
-                        for m in self._controller.store.load_messages(conversation.id)
-                        if m.status is not MessageStatus.STREAMING
-                    ]
-                except StorageError:
-                    self._history = []
-        return self._history
+        past = [m for m in history if m.status is not MessageStatus.STREAMING]
+        return build_params(settings, spec, [*past, draft], documents)
 
     def _pending_blocks(self) -> list[dict[str, Any]]:
         pending = self._controller.attachments

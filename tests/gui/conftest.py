@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -91,12 +92,16 @@ def build_desk(
     qtbot,
     key: str = TEST_KEY,
     stream_process: bool = False,
+    wrap_store: Callable[[SqliteConversationStore], Any] | None = None,
 ) -> Desk:
     """The app's parts; with `stream_process`, answers stream through the child process,
-    which is ready when this returns (the app itself streams in-process until then)."""
+    which is ready when this returns (the app itself streams in-process until then).
+    `wrap_store` puts a wrapper (e.g. `tests.counting.CountingStore`) around the store."""
     paths = AppPaths.resolve()
     paths.ensure()
     store = SqliteConversationStore(paths.database_path)
+    if wrap_store is not None:
+        store = wrap_store(store)
     catalog, _ = load_catalog(paths)
     backend = AnthropicBackend(base_url=base_url, timeout=5.0, stream_process=stream_process)
     backend.set_api_key(key)
@@ -147,9 +152,11 @@ POLL_S = 0.05  # batch status checks in tests
 class Batches:
     """The batches feature as app.py builds it, on the test's window and fake server."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, wrap_store: Callable[[SqliteBatchStore], Any] | None = None):
         self.desk = desk
         self.store = SqliteBatchStore(desk.paths.database_path)
+        if wrap_store is not None:
+            self.store = wrap_store(self.store)
         self.controller = BatchesController(
             self.store,
             lambda: desk.controller.catalog,

@@ -13,6 +13,7 @@ import pytest
 
 from desktop.core.batch_results import (
     BatchResult,
+    decode_results_jsonl,
     export_csv,
     export_jsonl,
     match_results,
@@ -226,3 +227,10 @@ def test_estimate_prices_batch_beside_interactive() -> None:
     assert e.interactive_input == Decimal("0.1")
     assert e.batch_input == Decimal("0.05")
     assert e.batch_output_cap == Decimal("1.25")
+
+
+def test_results_are_decoded_from_the_downloaded_bytes() -> None:
+    good = '{"custom_id": "a", "result": {"type": "succeeded", "message": {"content": []}}}'
+    damaged = b'{"custom_id": "b", "result": {"type": "canceled"}, "note": "\xff"}'
+    results = decode_results_jsonl(good.encode() + b"\n" + damaged + b"\nnot json\n")
+    assert [(r.custom_id, r.kind) for r in results] == [("a", "succeeded"), ("b", "canceled")]

@@ -11,9 +11,9 @@ import pytest
 
 from desktop.api.backend import AnthropicBackend
 from desktop.api.batches import AnthropicBatches
-from desktop.core.batch_results import BatchInfo, parse_results_jsonl
+from desktop.core.batch_results import BatchInfo, decode_results_jsonl, parse_results_jsonl
 from desktop.core.conversation import Usage
-from desktop.core.errors import AuthFailed, InvalidRequest
+from desktop.core.errors import AuthFailed, DeskError, InvalidRequest
 from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.migrations import SCHEMA_VERSION
@@ -35,7 +35,7 @@ def test_create_follow_and_read_results_at_the_absolute_url(fake_api) -> None:
     fake_api.batches.polls_before_end = 1
     fake_api.batches.outcomes = {"b": "errored", "c": "invalid", "d": "expired"}
 
-    async def go() -> tuple[list[BatchInfo], str]:
+    async def go() -> tuple[list[BatchInfo], bytes]:
         backend = AnthropicBackend(base_url=fake_api.base_url)
         backend.set_api_key("sk-test")
         api = AnthropicBatches(backend)
@@ -44,23 +44,38 @@ def test_create_follow_and_read_results_at_the_absolute_url(fake_api) -> None:
             first = await api.retrieve(made.id)
             ended = await api.retrieve(made.id)
             listed = await api.list_batches()
-            text = await api.results_text(made.id)
+            data = await api.results_data(ended)
         finally:
             await backend.aclose()
-        return [made, first, ended, *listed], text
+        return [made, first, ended, *listed], data
 
-    (made, first, ended, listed), text = run(go())
+    (made, first, ended, listed), data = run(go())
     assert made.status == first.status == "in_progress" and made.counts.processing == 5
     assert ended.ended and ended.counts.succeeded == 2 and ended.counts.errored == 2
     assert ended.counts.expired == 1 and ended.ended_at is not None
     assert ended.expires_at == pytest.approx(ended.created_at + 86400)
     assert listed.id == made.id
     assert ended.results_url and ended.results_url.startswith(fake_api.base_url + "/batch-results/")
-    results = parse_results_jsonl(text)
+    results = decode_results_jsonl(data)
     assert sorted(r.custom_id for r in results) == ["a", "b", "c", "d", "e"]
     assert [r.custom_id for r in results] != ["a", "b", "c", "d", "e"]  # out of order
     paths = [r.path for r in fake_api.requests]
     assert paths[-1] == f"/batch-results/{made.id}.jsonl"
+    assert paths.count(f"/v1/messages/batches/{made.id}") == 2  # the results: no retrieve
+
+
+def test_results_before_the_batch_has_ended_are_refused(fake_api) -> None:
+    async def go() -> None:
+        backend = AnthropicBackend(base_url=fake_api.base_url)
+        backend.set_api_key("sk-test")
+        try:
+            made = await AnthropicBatches(backend).create(requests("a"))
+            with pytest.raises(DeskError, match="not published yet"):
+                await AnthropicBatches(backend).results_data(made)
+        finally:
+            await backend.aclose()
+
+    run(go())
 
 
 def test_cancel_ends_with_every_request_canceled(fake_api) -> None:
