@@ -56,21 +56,16 @@ def create_application(argv: Sequence[str]) -> QApplication:
 
 
 def load_fonts_in_background(app: QApplication) -> threading.Thread:
-    """Load the font database and the application font's metrics in a thread: the first
-    text the window lays out then finds them ready instead of waiting for fontconfig.
+    """Load the font database and the application font in a thread: the first text the window
+    lays out then finds them ready instead of waiting for fontconfig.
 
-    The thread runs only Qt calls, during which PySide lets go of the GIL; the Python objects
-    it needs are made here, so it never competes with the imports for the GIL."""
-    from PySide6.QtGui import QFontDatabase, QFontMetrics
+    The thread makes one Qt call (measuring a word loads the database and the font), during
+    which PySide lets go of the GIL: it never competes with the imports for it."""
+    from PySide6.QtGui import QFontMetrics
 
-    metrics = QFontMetrics(app.font())  # the database loads on the first use of either
-    families = QFontDatabase.families
-
-    def load() -> None:
-        families()
-        metrics.horizontalAdvance("Claude Desk")
-
-    thread = threading.Thread(target=load, name="font-loader", daemon=True)
+    measure = QFontMetrics(app.font()).horizontalAdvance
+    thread = threading.Thread(target=measure, args=("Claude Desk",), name="font-loader")
+    thread.daemon = True
     thread.start()
     return thread
 
