@@ -10,11 +10,12 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
 ACCENT = "#c96442"
+SIDEBAR = "#f0eee6"  # opaque: a transparent list leaves its scroll bar groove black on X11
 
 STYLESHEET = f"""
 QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
-#sidebar {{ background: #f0eee6; }}
-#sidebar QListView {{ background: transparent; border: none; font-size: 13px; }}
+#sidebar, #sidebar QListView {{ background: {SIDEBAR}; }}
+#sidebar QListView {{ border: none; font-size: 13px; }}
 #sidebar QListView::item {{ padding: 7px 8px; border-radius: 6px; }}
 #sidebar QListView::item:selected {{ background: #e3dfd2; color: #1f1e1d; }}
 #sidebar QListView::item:hover:!selected {{ background: #e9e6dc; }}

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtWidgets import QApplication
+
 LONG_QUESTION = "Show me a Python function that merges two sorted lists, with a table of costs."
 
 
@@ -55,20 +57,20 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await asyncio.sleep(0.3)
     window.chat_view.verticalScrollBar().setValue(0)
     await asyncio.sleep(0.3)
-    window.grab().save(str(out / "chat.png"))
+    shot(window, out / "chat.png")
     window.chat_view.verticalScrollBar().setValue(window.chat_view.verticalScrollBar().maximum())
     await asyncio.sleep(0.3)
-    window.grab().save(str(out / "chat-end.png"))
+    shot(window, out / "chat-end.png")
     server.enqueue(ErrorReply(529, "overloaded_error", "Overloaded", retry_after="45"))
     QTest.keyClicks(window.composer, "And in Rust?")
     QTest.keyClick(window.composer, Qt.Key.Key_Return)
     await asyncio.sleep(1.0)
-    window.grab().save(str(out / "wait.png"))
+    shot(window, out / "wait.png")
     desk.controller.stop()
     await asyncio.sleep(0.5)
     window.settings_button.setChecked(True)
     await asyncio.sleep(0.3)
-    window.grab().save(str(out / "stopped-settings.png"))
+    shot(window, out / "stopped-settings.png")
     window.settings_button.setChecked(False)
     await image_question(desk, out)
     await pdf_question(desk, out)
@@ -102,7 +104,7 @@ async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-de
             break
     QTest.keyClicks(window.composer, "What is in this picture?")
     await asyncio.sleep(0.8)  # the token estimate appears after typing pauses
-    window.grab().save(str(out / "image-draft.png"))
+    shot(window, out / "image-draft.png")
     usage = {"input_tokens": 1620, "output_tokens": 95, "cache_read_input_tokens": 0}
     desk.fake.enqueue(
         TextReply(
@@ -115,8 +117,21 @@ async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     QTest.keyClick(window.composer, Qt.Key.Key_Return)
     await wait_idle(desk)
     await asyncio.sleep(0.5)
-    window.grab().save(str(out / "image-answer.png"))
+    shot(window, out / "image-answer.png")
 
+
+
+def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The widget as drawn (`grab`), or with SHOOT_SCREEN=1 as the X server shows its window
+    (what a person sees: also catches colours Qt draws with alpha into an opaque window)."""
+    if os.environ.get("SHOOT_SCREEN") == "1":
+        QApplication.processEvents()
+        window = widget.window()
+        window.raise_()
+        QApplication.processEvents()
+        window.screen().grabWindow(window.winId()).save(str(path))
+    else:
+        widget.grab().save(str(path))
 
 def report_pdf(path: Path, pages: int = 12) -> Path:
     """A PDF of text pages, as a scanned report would look."""
@@ -164,7 +179,7 @@ async def pdf_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
         await wait_idle(desk)
     QTest.keyClicks(window.composer, "And the outlook?")
     await asyncio.sleep(0.9)  # the estimate, documents included
-    window.grab().save(str(out / "pdf-context.png"))
+    shot(window, out / "pdf-context.png")
 
 
 BATCH_PROMPTS = (
@@ -212,7 +227,7 @@ async def batch_results(desk, out: Path) -> None:  # type: ignore[no-untyped-def
         await asyncio.sleep(0.05)
         if "shared documents" in form.summary.text():
             break
-    view.grab().save(str(out / "batch-new.png"))
+    shot(view, out / "batch-new.png")
     QTest.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
     for _ in range(200):
         await asyncio.sleep(0.05)
@@ -225,9 +240,9 @@ async def batch_results(desk, out: Path) -> None:  # type: ignore[no-untyped-def
             break
     view.results.selectRow(0)
     await asyncio.sleep(0.3)
-    view.grab().save(str(out / "batch-results.png"))
+    shot(view, out / "batch-results.png")
     window = desk.window
-    window.grab().save(str(out / "batch-notice.png"))
+    shot(window, out / "batch-notice.png")
 
 
 async def image_url_draft(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -244,7 +259,7 @@ async def image_url_draft(desk, out: Path) -> None:  # type: ignore[no-untyped-d
     QApplication.clipboard().setMimeData(mime)
     window.composer.paste()
     await asyncio.sleep(0.8)
-    window.grab().save(str(out / "image-url-draft.png"))
+    shot(window, out / "image-url-draft.png")
     window.attachment_strip.pending.clear()
     window.composer.clear()
 
@@ -290,10 +305,10 @@ async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
             break
     view.range_picker.setCurrentIndex(0)  # the last 7 days
     await asyncio.sleep(0.3)
-    view.grab().save(str(out / "spend-7-days.png"))
+    shot(view, out / "spend-7-days.png")
     view.range_picker.setCurrentIndex(1)
     await asyncio.sleep(0.3)
-    view.grab().save(str(out / "spend.png"))
+    shot(view, out / "spend.png")
     view.close()
 
 
