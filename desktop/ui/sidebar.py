@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QLineEdit,
     QListView,
     QPushButton,
@@ -102,7 +103,7 @@ class ConversationListModel(QAbstractListModel):
         return self._items[row]
 
 
-class Sidebar(QWidget):
+class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widget does not
     new_requested = Signal()
     open_requested = Signal(object)  # Conversation
     rename_requested = Signal(int, str)
