@@ -31,7 +31,7 @@ __all__ = [
     "widths_of",
 ]
 
-TABLE_SEGMENT_ROWS = 20
+TABLE_SEGMENT_ROWS = 10
 LIST_SEGMENT_ITEMS = 20
 _MIN_WEIGHT, _MAX_WEIGHT = 3, 40  # characters a column's width is weighed by
 
