@@ -125,6 +125,9 @@ def test_recorded_streams_fold_to_the_same_message(path) -> None:  # type: ignor
     for n, (_, event) in enumerate(parse_sse(path.read_text(encoding="utf-8"))):
         apply(event, state)
         delta = event.get("delta") or {}
+        start = event.get("content_block") or {}
+        if event["type"] == "content_block_start" and start.get("type") == "text":
+            streamer.append(start.get("text") or "")
         if event["type"] == "content_block_delta" and delta.get("type") == "text_delta":
             streamer.append(delta["text"])
             if n % 3 == 0:
