@@ -17,10 +17,14 @@ INTRO_TABLE = "Intro line right above it\n| a | b |\n|---|:-:|\n" + "".join(
     f"| {i} | x {i} |\n" for i in range(47)
 )
 INTRO_LIST = "Items:\n" + "".join(f"- item {i}\n  - sub {i}\n" for i in range(53)) + "after\n"
-ENDED_TABLE = "| h |\n|---|\n" + "".join(f"| {i} |\n" for i in range(35)) + "# Head\n| not a row |\n"
+ENDED_TABLE = (
+    "| h |\n|---|\n" + "".join(f"| {i} |\n" for i in range(35)) + "# Head\n| not a row |\n"
+)
 MIXED_LIST = "".join(f"- a{i}\n" for i in range(30)) + "* other list\n" + "- b\n" * 30
 # (A blank line inside a list makes it loose, which the blank-line splitter never matched.)
-TWO_LISTS = "".join(f"- x{i}\n" for i in range(25)) + "\nText.\n" + "".join(f"1) y{i}\n" for i in range(25))
+TWO_LISTS = (
+    "".join(f"- x{i}\n" for i in range(25)) + "\nText.\n" + "".join(f"1) y{i}\n" for i in range(25))
+)
 
 DOCUMENTS = {
     "table": table_markdown(95),
@@ -31,7 +35,8 @@ DOCUMENTS = {
     "table ended by a heading": ENDED_TABLE,
     "list changing its bullet": MIXED_LIST,
     "two lists": TWO_LISTS,
-    "exact segments": "| h |\n|---|\n" + "".join(f"| {i} |\n" for i in range(TABLE_SEGMENT_ROWS * 3)),
+    "exact segments": "| h |\n|---|\n"
+    + "".join(f"| {i} |\n" for i in range(TABLE_SEGMENT_ROWS * 3)),
 }
 
 
@@ -69,7 +74,10 @@ def test_a_long_table_is_cut_into_segments_that_line_up() -> None:
     assert tables == -(-45 // TABLE_SEGMENT_ROWS)
     assert html.count("<thead>") == 1  # the header only once, on top
     assert html.count("<tr>") == 46
-    widths = re.findall(r'width="(\d+)%"', html.replace('<table border="1" cellspacing="0" cellpadding="5" width="100%"', ""))
+    widths = re.findall(
+        r'width="(\d+)%"',
+        html.replace('<table border="1" cellspacing="0" cellpadding="5" width="100%"', ""),
+    )
     rows = [tuple(widths[i : i + 5]) for i in range(0, len(widths), 5)]
     assert len(rows) == tables and len(set(rows)) == 1  # same column widths in every segment
     assert sum(map(int, rows[0])) == 100
@@ -82,7 +90,9 @@ def test_a_long_table_is_cut_into_segments_that_line_up() -> None:
 def test_a_long_numbered_list_keeps_counting() -> None:
     html = render_markdown(numbered_markdown(LIST_SEGMENT_ITEMS * 2 + 3))
     assert html.count("<ol") == 3
-    assert f'<ol start="{LIST_SEGMENT_ITEMS + 1}" style="margin-top:0px;margin-bottom:0px;">' in html
+    assert (
+        f'<ol start="{LIST_SEGMENT_ITEMS + 1}" style="margin-top:0px;margin-bottom:0px;">' in html
+    )
     assert f'<ol start="{2 * LIST_SEGMENT_ITEMS + 1}" style="margin-top:0px;">' in html
 
 
