@@ -28,6 +28,8 @@ from pygments.styles.default import DefaultStyle
 from pygments.token import Text, Whitespace
 from pygments.util import ClassNotFound
 
+from desktop.ui.md_segments import Continuation, LineRun, split_long, widths_of
+
 if TYPE_CHECKING:
     from markdown_it.token import Token
     from pygments.lexer import Lexer
@@ -74,10 +76,11 @@ _INLINE_CODE_STYLE = (
     "background-color:#eff1f3; font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace;"
 )
 _TABLE_OPEN = (
-    '<table border="1" cellspacing="0" cellpadding="5"'
+    '<table border="1" cellspacing="0" cellpadding="5"{width}'
     ' style="border-collapse:collapse; border-style:solid; border-color:#d0d7de;'
-    ' margin-top:6px; margin-bottom:6px;">\n'
+    ' margin-top:{top}px; margin-bottom:{bottom}px;">\n'
 )
+_TABLE_MARGIN = 6
 
 
 # -- code ------------------------------------------------------------------------------------
@@ -167,7 +170,12 @@ def _render_code_inline(
 def _render_table_open(
     self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    return _TABLE_OPEN
+    meta = tokens[idx].meta
+    if "segment" not in meta:  # an ordinary table
+        return _TABLE_OPEN.format(width="", top=_TABLE_MARGIN, bottom=_TABLE_MARGIN)
+    top = _TABLE_MARGIN if meta["segment"] == 0 else 0
+    bottom = _TABLE_MARGIN if meta["last"] else 0
+    return _TABLE_OPEN.format(width=' width="100%"', top=top, bottom=bottom)
 
 
 def _render_image(
@@ -204,10 +212,18 @@ class RenderedMarkdown:
     code_blocks: list[str] = field(default_factory=list)
 
 
-def render_document(text: str, first_code_index: int = 0) -> RenderedMarkdown:
-    """Render `text`; its fenced blocks are numbered from `first_code_index`."""
+def render_document(
+    text: str, first_code_index: int = 0, cont: Continuation | None = None
+) -> RenderedMarkdown:
+    """Render `text`; its fenced blocks are numbered from `first_code_index`.
+
+    Long tables and lists come out as segments (`md_segments`); with `cont`, `text` renders
+    as the continuation (or first segment) of a table or list that `cont` describes.
+    """
     env: dict[str, Any] = {"code_base": first_code_index, "codes": []}
-    rendered = _markdown().render(text, env)
+    md = _markdown()
+    tokens = split_long(md.parse(cont.prefix + text if cont else text, env), cont)
+    rendered = md.renderer.render(tokens, md.options, env)
     return RenderedMarkdown(rendered, env["codes"])
 
 
@@ -235,6 +251,10 @@ _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _FENCE_CLOSE = re.compile(r"^ *(?P<fence>`{3,}|~{3,})[ \t]*$")
 # A partial last line that may be becoming a fence: keep it out of the tail until it is whole.
 _FENCE_PREFIX = re.compile(r"^ *(?:`{1,2}$|`{3,}|~{3,})")
+_DELIMITER = re.compile(r"^ {0,3}[|:-][-|: \t]*$")  # maybe a table's delimiter row
+_LIST_LINE = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?: |$)")  # maybe a top-level list item
+# A block longer than this is not parsed to look for a table or list start in it.
+RUN_PROBE_LINES = 60
 
 
 @dataclass
@@ -285,13 +305,14 @@ class _MarkdownPiece:
 
     text: str
     code_base: int
+    cont: Continuation | None = None  # a segment of a long table or list
 
     @property
     def size(self) -> int:
         return len(self.text)
 
     def render(self) -> str:
-        return render_document(self.text, self.code_base).html
+        return render_document(self.text, self.code_base, self.cont).html
 
 
 def _open_fence(line: str, index: int) -> _Fence | None:
@@ -319,6 +340,7 @@ class StreamingMarkdown:
         self._partial: list[str] = []  # the unfinished last line, in pieces
         self._block: list[str] = []  # lines of the open markdown block
         self._fence: _Fence | None = None
+        self._run: LineRun | None = None  # a long table or list the open block starts with
         self._pending: deque[_CodePiece | _MarkdownPiece] = deque()
         self._codes: list[str] = []  # code of every fenced block closed so far
         self._tail: str | None = None  # cached tail HTML
@@ -427,17 +449,64 @@ class StreamingMarkdown:
             return
         opened = _open_fence(line, len(self._codes))
         if opened is None:
-            self._block.append(line)
+            self._add_line(line)
             return
         self._close_block()
         self._fence = opened
 
+    def _add_line(self, line: str) -> None:
+        """A line of the open block; whole segments of a long table or list close at once."""
+        run = self._run
+        if run is None:
+            self._block.append(line)
+            self._start_run()
+        elif run.add(line):  # run.lines is self._block
+            text, cont = run.take_segment()
+            if run.kind == "table" and not run.widths:
+                run.widths = widths_of(_markdown().parse(text, {}))
+            self._emit(text, cont)
+
+    def _start_run(self) -> None:
+        """Start a `LineRun` if the block's last line starts a top-level table or list.
+
+        markdown-it decides (parsing the block, still short at that point); what came before
+        in the block closes as it is, since a table or list ends the paragraph before it.
+        """
+        block = self._block
+        if len(block) > RUN_PROBE_LINES:
+            return
+        line = block[-1]
+        if len(block) >= 2 and _DELIMITER.match(line) and "|" in block[-2]:
+            first = len(block) - 2
+            if _top_level_open(block, first, ("table_open",)) is None:
+                return
+            run: LineRun | None = LineRun.table(block[-2], line)
+        elif _LIST_LINE.match(line):
+            first = len(block) - 1
+            opened = _top_level_open(block, first, ("bullet_list_open", "ordered_list_open"))
+            if opened is None:
+                return
+            run = LineRun.list(line, int(opened.attrGet("start") or 1))
+        else:
+            return
+        if run is None:
+            return
+        if first:
+            self._emit("\n".join(block[:first]), None)
+        self._run = run
+        self._block = run.lines
+
     def _close_block(self) -> None:
+        run, self._run = self._run, None
         if not self._block:
             return
         text = "\n".join(self._block)
         self._block = []
-        self._pending.append(_MarkdownPiece(text, len(self._codes)))
+        self._emit(text, run.continuation(more=False) if run is not None else None)
+
+    def _emit(self, text: str, cont: Continuation | None) -> None:
+        """Queue `text` as a closed piece of ordinary markdown."""
+        self._pending.append(_MarkdownPiece(text, len(self._codes), cont))
         if "```" in text or "~~~" in text:  # fences inside quotes or list items
             self._codes.extend(_fenced_code_in(text))
 
@@ -493,7 +562,16 @@ class StreamingMarkdown:
             lines = [*lines, partial]
         if not lines:
             return ""
-        return render_document("\n".join(lines), len(self._codes)).html
+        cont = self._run.continuation(more=False) if self._run is not None else None
+        return render_document("\n".join(lines), len(self._codes), cont).html
+
+
+def _top_level_open(lines: list[str], first: int, types: tuple[str, ...]) -> Token | None:
+    """The top-level token of one of `types` that markdown-it opens at line `first` of `lines`."""
+    for token in _markdown().parse("\n".join(lines), {}):
+        if token.level == 0 and token.map is not None and token.map[0] >= first:
+            return token if token.map[0] == first and token.type in types else None
+    return None
 
 
 def _has_fence_marker(lines: list[str]) -> bool:

@@ -120,7 +120,6 @@ async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     shot(window, out / "image-answer.png")
 
 
-
 def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
     """The widget as drawn (`grab`), or with SHOOT_SCREEN=1 as the X server shows its window
     (what a person sees: also catches colours Qt draws with alpha into an opaque window)."""
@@ -132,6 +131,7 @@ def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
         window.screen().grabWindow(window.winId()).save(str(path))
     else:
         widget.grab().save(str(path))
+
 
 def report_pdf(path: Path, pages: int = 12) -> Path:
     """A PDF of text pages, as a scanned report would look."""

@@ -1,0 +1,69 @@
+"""A long table streamed from the fake server ends up exactly as a one-shot render shows it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextTable
+
+from desktop.ui.message_body import MessageBody
+from tests.bench.long_blocks import list_markdown, table_markdown
+from tests.bench.streaming_answer import token_deltas
+from tests.fake_api.script import TextReply
+from tests.gui.conftest import Desk
+
+
+@pytest.fixture
+def stream_mode() -> str:
+    return "in-process"
+
+
+def tables(body: MessageBody) -> list[tuple[int, int, list[str], list[str]]]:
+    """Each table of the body: rows, columns, the cells' text, the column width constraints."""
+    found = []
+    for frame in body.document().rootFrame().childFrames():
+        if isinstance(frame, QTextTable):
+            cells = [
+                frame.cellAt(r, c).firstCursorPosition().block().text()
+                for r in range(frame.rows())
+                for c in range(frame.columns())
+            ]
+            widths = [str(w.rawValue()) for w in frame.format().columnWidthConstraints()]
+            found.append((frame.rows(), frame.columns(), cells, widths))
+    return found
+
+
+@pytest.mark.parametrize("make", [table_markdown, list_markdown], ids=["table", "list"])
+def test_a_long_block_streams_whole_and_ends_like_a_one_shot_render(
+    desk: Desk, qtbot, fake_api, make
+) -> None:
+    text = make(150)
+    fake_api.enqueue(TextReply.many_deltas(token_deltas(text, len(text) // 4)))
+    composer = desk.window.composer
+    composer.setFocus()
+    qtbot.keyClicks(composer, "List every endpoint")
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not None)
+    body = desk.last_answer().body
+    desk.until(lambda: not body.streaming and body.up_to_date)
+    assert body.markdown_text() == text  # copy as markdown gives the exact text back
+    one_shot = MessageBody()
+    qtbot.addWidget(one_shot)
+    one_shot.set_markdown(text)
+    shown = [line for line in body.toPlainText().split("\n") if line]
+    assert shown == [line for line in one_shot.toPlainText().split("\n") if line]
+    assert tables(body) == tables(one_shot)
+    if make is table_markdown:
+        assert sum(rows for rows, *_ in tables(body)) == 151  # the header and every row
+        assert "/149" in body.toPlainText()  # the last row
+    lists = [b.textList() is not None for b in _blocks(body)]
+    assert lists == [b.textList() is not None for b in _blocks(one_shot)]
+
+
+def _blocks(body: MessageBody) -> list:
+    out, block = [], body.document().begin()
+    while block.isValid():
+        if block.text():
+            out.append(block)
+        block = block.next()
+    return out
