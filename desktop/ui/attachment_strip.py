@@ -1,17 +1,14 @@
-"""The row of attached images above the composer, and the full-size preview."""
+"""The row of attached images above the composer (the full-size preview: image_preview)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -21,7 +18,7 @@ from desktop.ui.attachments import PendingImage, PendingImages
 from desktop.ui.restyle import repolish
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtGui import QMouseEvent, QPixmap
 
 CHIP_THUMB = 48
 CHIPS_PER_TURN = 2
@@ -47,6 +44,8 @@ def _warm_png_decoding() -> None:
 
 
 def pixmap_from(data: bytes) -> QPixmap:
+    from PySide6.QtGui import QPixmap  # with the first image, not before the first paint
+
     pixmap = QPixmap()
     pixmap.loadFromData(data)
     return pixmap
@@ -239,29 +238,11 @@ class AttachmentStrip(QWidget):
     def _on_chip_open_requested(self, item_id: int) -> None:
         item = next((i for i in self.pending.items if i.id == item_id), None)
         if item is not None and item.url is not None:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
             QDesktopServices.openUrl(QUrl(item.url))  # a web image: the browser shows it
         elif item is not None and item.prepared is not None:
+            from desktop.ui.image_preview import ImagePreviewDialog  # on first use
+
             ImagePreviewDialog(item.prepared.data, item.name, self.window()).open()
-
-
-class ImagePreviewDialog(QDialog):
-    """An image at full size (scrollable when larger than the screen)."""
-
-    def __init__(self, data: bytes, title: str, parent: QWidget | None = None) -> None:
-        from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
-
-        super().__init__(parent)
-        self.setObjectName("image_preview")
-        self.setWindowTitle(title)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.image_label = QLabel(self)
-        self.image_label.setObjectName("preview_image")
-        self.image_label.setPixmap(pixmap_from(data))
-        area = QScrollArea(self)
-        area.setWidget(self.image_label)
-        area.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(area)
-        pixmap = self.image_label.pixmap()
-        self.resize(min(pixmap.width() + 24, 1200), min(pixmap.height() + 24, 900))

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
-from PySide6.QtGui import QImage
-
 from desktop.core.images import image_url
 from desktop.ui.attachments import Loader
 from desktop.ui.restyle import repolish
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Qt types below load on the first drop or paste, not before the window
     from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QWidget
 
 PASTED_NAME = "Pasted image.png"
@@ -28,6 +26,8 @@ def local_files(mime: QMimeData) -> list[str]:
 def image_urls(mime: QMimeData) -> list[str]:
     """Web addresses of images in `mime`: its non-local URLs, or its text if that is one URL
     (a copied image address). Only http(s) URLs whose path ends in an image type count."""
+    from PySide6.QtCore import QUrl
+
     web = [url for url in mime.urls() if not url.isLocalFile()] if mime.hasUrls() else []
     found = [url.toString(QUrl.ComponentFormattingOption.FullyEncoded) for url in web]
     if not found and mime.hasText():
@@ -43,6 +43,8 @@ def carries_images(mime: QMimeData) -> bool:
 def pasted_image(mime: QMimeData) -> QImage | None:
     if not mime.hasImage():
         return None
+    from PySide6.QtGui import QImage
+
     image = mime.imageData()
     if isinstance(image, QImage) and not image.isNull():
         return image
@@ -51,6 +53,8 @@ def pasted_image(mime: QMimeData) -> QImage | None:
 
 def png_loader(image: QImage) -> Loader:
     """A loader that encodes (a copy of) `image` as PNG; safe to run in a worker thread."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
     copy = image.copy()
 
     def load() -> bytes:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.conversation import Conversation, ConversationSettings, Message
-from desktop.ui.attachment_strip import AttachmentStrip, ImagePreviewDialog
+from desktop.ui.attachment_strip import AttachmentStrip
 from desktop.ui.chat_controller import ChatController
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
@@ -445,6 +445,8 @@ class MainWindow(QMainWindow):
     def _on_chat_view_image_open_requested(self, sha256: str) -> None:
         data = self.controller.load_blob(sha256)
         if data:
+            from desktop.ui.image_preview import ImagePreviewDialog  # on first use
+
             ImagePreviewDialog(data, "Image", self).open()
 
     # -- spend ----------------------------------------------------------------------------------
