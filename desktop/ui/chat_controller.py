@@ -40,7 +40,6 @@ from desktop.core.ports import (
 )
 from desktop.core.pricing import cost, sum_costs
 from desktop.core.requests import build_params
-from desktop.ui.answer_run import AnswerRun
 from desktop.ui.attachments import THUMBNAIL_SIZE, PendingImages
 from desktop.ui.documents import WAIT_FOR_DOCUMENTS, ContextDocuments
 from desktop.ui.history import OpenHistory
@@ -468,6 +467,8 @@ class ChatController(QObject):
         self.message_added.emit(answer)
         self._streaming_id = answer.id
         self.busy_changed.emit(True)
+        from desktop.ui.answer_run import AnswerRun  # with the first answer (the stream reducer)
+
         run = AnswerRun(self, answer, params)
         self.tasks.start(STREAM_GROUP, run.run(), on_done=run.finished)
 
