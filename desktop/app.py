@@ -19,16 +19,15 @@ import logging
 import os
 import zlib
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import desktop.resources as desktop_resources
 from desktop.cli import Options
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
+from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths, atomic_write_text
@@ -51,15 +50,6 @@ log = logging.getLogger("desktop")
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 
 
-def resource_path(name: str) -> Path:
-    """A file shipped in desktop.resources (a plain folder in every install, bundles too)."""
-    return Path(desktop_resources.__file__).parent / name
-
-
-def resource_text(name: str) -> str:
-    return resource_path(name).read_text(encoding="utf-8")
-
-
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
     """models.toml with the user's price overrides; the second item is a problem to show."""
     catalog = Catalog.from_data(_models_data(paths))
@@ -74,7 +64,7 @@ def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
 
 def _models_data(paths: AppPaths) -> dict[str, Any]:
     """models.toml parsed, through a JSON cache keyed by its content (tomllib costs ~13 ms)."""
-    text = resource_text("models.toml")
+    text = resource_path("models.toml").read_text(encoding="utf-8")
     digest = f"{zlib.crc32(text.encode()):08x}{len(text):x}"
     cached = paths.cache_dir / f"models-{digest}.json"
     try:

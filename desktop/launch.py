@@ -19,13 +19,12 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
-import desktop.resources as desktop_resources
 from desktop.cli import Options, parse_args
+from desktop.resources import resource_path
 
 if TYPE_CHECKING:
     from desktop.app import DeskApp
@@ -48,7 +47,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName("ClaudeDesk")
     app.setDesktopFileName("claude-desk")
     app.setQuitOnLastWindowClosed(False)  # run() ends when the main window closes
-    icon = Path(desktop_resources.__file__).parent / APP_ICON
+    icon = resource_path(APP_ICON)
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     apply_theme(app, style_set=existing is None)

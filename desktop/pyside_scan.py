@@ -23,6 +23,8 @@ import PySide6.QtCore  # noqa: F401  (installs PySide's import hook and its tabl
 WITHOUT_PYSIDE = -1
 PYSIDE_NO_FEATURES = 0
 APP_PACKAGE = "desktop"
+ELSEWHERE = ("desktop.resources",)
+"""App modules kept outside the package folder (the top-level resources/ folder)."""
 
 
 def feature_table() -> dict[str, int] | None:
@@ -51,7 +53,7 @@ def record_known_modules(table: dict[str, int]) -> None:
     for name in [*sys.modules, *sys.stdlib_module_names]:
         if not name.startswith(("PySide6", "shiboken6")):
             table.setdefault(name, WITHOUT_PYSIDE)
-    for name in module_names(APP_PACKAGE, Path(__file__).parent):
+    for name in [*module_names(APP_PACKAGE, Path(__file__).parent), *ELSEWHERE]:
         table.setdefault(name, PYSIDE_NO_FEATURES)
 
 
