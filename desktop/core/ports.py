@@ -106,6 +106,11 @@ class ConversationStore(Protocol):
 
     def count_messages(self, conversation_id: int) -> int: ...
 
+    def load_image_messages(self, conversation_id: int) -> list[Message]:
+        """The messages that name a stored blob (images, say), oldest first: found without
+        reading every message of a long conversation into Python."""
+        ...
+
     def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
         """Token counts of the conversation's answers, summed per model."""
         ...

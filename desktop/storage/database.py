@@ -63,6 +63,10 @@ EARLIER_MESSAGES_SQL = (
     "AND id < ? ORDER BY id DESC LIMIT ?) ORDER BY id"
 )
 ALL_MESSAGES_SQL = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id"
+IMAGE_MESSAGES_SQL = (
+    f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? "
+    "AND content_json LIKE '%\"sha256\"%' ORDER BY id"
+)
 _USAGE_SUMS = ", ".join(f"total(json_extract(usage_json, '$.{name}'))" for name in Usage.__slots__)
 USAGE_RECORDS_SQL = (
     "SELECT date(created_at, 'unixepoch', 'localtime') AS day, model, count(*), "
@@ -211,6 +215,12 @@ class SqliteConversationStore:
                 rows = self._db.execute(ALL_MESSAGES_SQL, (conversation_id,)).fetchall()
             else:
                 rows = self._db.execute(LAST_MESSAGES_SQL, (conversation_id, limit)).fetchall()
+        return _parse(rows, _message, self.path)
+
+    def load_image_messages(self, conversation_id: int) -> list[Message]:
+        """The messages that name a stored blob, oldest first (see ConversationStore)."""
+        with self._errors("load messages"):
+            rows = self._db.execute(IMAGE_MESSAGES_SQL, (conversation_id,)).fetchall()
         return _parse(rows, _message, self.path)
 
     def count_messages(self, conversation_id: int) -> int:

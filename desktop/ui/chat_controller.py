@@ -330,7 +330,7 @@ class ChatController(QObject):
         if cached is not None and cached[0] == self.conversation.id:
             return cached[1]
         try:
-            history = self._store.load_messages(self.conversation.id)
+            history = self._store.load_image_messages(self.conversation.id)
         except StorageError:
             return []
         facts = [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]

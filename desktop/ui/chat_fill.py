@@ -5,7 +5,8 @@ and highlighting its code costs ~2 ms per KB of pure Python, laying the result o
 KB more, so building the whole page at once stalled the UI thread for 0.1–1.4 s. Instead:
 
 - a worker thread renders the answers' markdown into pieces (`render_pieces`), newest first,
-  inside `ui_first()` so the UI thread gets the GIL back within 1 ms;
+  inside `ui_first()` so the UI thread gets the GIL back within 1 ms; each result comes back
+  as a queued signal (no asyncio: the view works the same whether or not the loop runs);
 - on the UI thread, each loop turn spends at most `STEP_BUDGET_S` making the next message's
   widget (inserted above the ones already shown, so the newest appears first and the view
   stays at the bottom), appending its body's pieces once its width is final, and deleting
@@ -16,18 +17,19 @@ KB more, so building the whole page at once stalled the UI thread for 0.1–1.4 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.conversation import Message, MessageStatus, Role
-from desktop.ui.gil import run_ui_first
+from desktop.ui.gil import ui_first
 from desktop.ui.markdown import RenderedPieces, render_pieces
-from desktop.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -38,7 +40,15 @@ STEP_BUDGET_S = 0.004
 """UI-thread work per loop turn; laying out and painting what changed follows in the frame."""
 NEXT_TURN_MS = 1  # a timer, not a queued call: paint and input come first
 PLAIN_PIECE_CHARS = 2000  # a long typed message is appended in pieces of about this size
-RENDER_GROUP = "render"
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    """One worker thread for every chat view: pages render one message after another."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-render")
+    return _pool
 
 
 @dataclass
@@ -75,6 +85,7 @@ class ChatFill(QObject):
     """Builds queued messages' widgets a few per loop turn (see the module docstring)."""
 
     done = Signal()  # everything queued is shown
+    _rendered = Signal(object, object, object)  # queue, job, RenderedPieces
 
     def __init__(
         self, build: Callable[[Message, bool], MessageWidget], parent: QObject | None = None
@@ -85,8 +96,8 @@ class ChatFill(QObject):
         self._build = build
         self._queue = _Queue()
         self._trash: deque[QWidget] = deque()
-        self._tasks = TaskRegistry()
-        self._renders = 0
+        self._stop = threading.Event()  # set: the worker skips what it has not rendered yet
+        self._rendered.connect(self._on_rendered)  # queued: emitted in the worker thread
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(NEXT_TURN_MS)
@@ -110,7 +121,8 @@ class ChatFill(QObject):
 
     def cancel(self) -> None:
         """Drop everything queued; a widget half filled stays as it is (the view hides it)."""
-        self._tasks.cancel_prefix(RENDER_GROUP)
+        self._stop.set()
+        self._stop = threading.Event()
         self._queue = _Queue()
 
     def discard(self, widgets: list[QWidget]) -> None:
@@ -137,25 +149,26 @@ class ChatFill(QObject):
         jobs = self._queue.jobs
         self._queue.jobs = deque(j for j in jobs if j.message.id != message_id)
 
-    def shutdown(self) -> None:
-        self._tasks.cancel_prefix("")
-
     # -- rendering in a worker ------------------------------------------------------------------
 
     def _render(self, jobs: list[_Job]) -> None:
-        import asyncio
+        """Render `jobs` in the worker thread, in order; each result comes back as a signal."""
+        queue, stop = self._queue, self._stop
+        emit = self._rendered.emit
 
-        queue = self._queue
+        def work() -> None:
+            with ui_first():
+                for job in jobs:
+                    if stop.is_set():
+                        return
+                    emit(queue, job, render_pieces(job.message.text))
 
-        async def render_all() -> None:
-            for job in jobs:
-                rendered = await asyncio.to_thread(run_ui_first, render_pieces, job.message.text)
-                if self._queue is queue:  # not cancelled meanwhile
-                    job.rendered = rendered
-                    self._schedule()
+        _executor().submit(work)
 
-        self._renders += 1
-        self._tasks.start(f"{RENDER_GROUP}{self._renders}", render_all())
+    def _on_rendered(self, queue: _Queue, job: _Job, rendered: RenderedPieces) -> None:
+        if queue is self._queue:  # not cancelled meanwhile
+            job.rendered = rendered
+            self._schedule()
 
     # -- the UI thread, a little per turn -------------------------------------------------------
 

@@ -112,7 +112,11 @@ class NewestOnScreen(QObject):
             return False
         bar = view.verticalScrollBar()
         top = widget.mapTo(view.widget(), widget.rect().topLeft()).y() - bar.value()
-        return bar.value() == bar.maximum() and top < view.viewport().height() and top + widget.height() > 0
+        return (
+            bar.value() == bar.maximum()
+            and top < view.viewport().height()
+            and top + widget.height() > 0
+        )
 
     def remove(self) -> None:
         self.desk.window.removeEventFilter(self)
@@ -139,7 +143,9 @@ def click_row(desk: Desk, qtbot: Any, conversation_id: int) -> None:
 def page_shown(desk: Desk, ids: list[int]) -> bool:
     view = desk.window.chat_view
     widgets = [view.message_widget(i) for i in ids]
-    return all(w is not None and not w.isHidden() for w in widgets) and not getattr(view, "filling", False)
+    return all(w is not None and not w.isHidden() for w in widgets) and not getattr(
+        view, "filling", False
+    )
 
 
 def open_and_watch(desk: Desk, qtbot: Any, conversation_id: int) -> Opening:

@@ -614,3 +614,21 @@ def test_matching_conversations_are_all_found_however_many_messages_match(
     add_texts(store, busy.id, *(["pelicans again"] * 250))
     assert store.matching_conversations("pelican") == {quiet.id, busy.id}
     assert store.matching_conversations("  ") == set()
+
+
+def test_image_messages_are_found_without_reading_the_rest(
+    store: SqliteConversationStore,
+) -> None:
+    from desktop.core.images import ImageFacts, blob_image_block
+
+    conversation = store.create_conversation(ConversationSettings())
+    other = store.create_conversation(ConversationSettings())
+    facts = ImageFacts("image/png", 10, 20, 300, "ab" * 32, "cat.png")
+    add_texts(store, conversation.id, "no image here", "nor here")
+    with_image = store.add_message(
+        Message(conversation.id, Role.USER, [blob_image_block(facts), text_block("look")])
+    )
+    store.add_message(Message(other.id, Role.USER, [blob_image_block(facts)]))
+    found = store.load_image_messages(conversation.id)
+    assert [m.id for m in found] == [with_image.id]
+    assert found[0].content == with_image.content
