@@ -1,35 +1,38 @@
 """Showing a page of history without holding a frame: newest message first, a little per turn.
 
 Opening a conversation shows its last page (30 messages). Rendering a long answer's markdown
-and highlighting its code costs ~2 ms per KB of pure Python, laying the result out ~1.5 ms per
-KB more, so building the whole page at once stalled the UI thread for 0.1–1.4 s. Instead:
+and highlighting its code costs ~2 ms per KB of pure Python and laying the result out about as
+much again, so building the whole page at once stalled the UI thread for 0.1–1.4 s. Instead,
+each loop turn spends at most `STEP_BUDGET_S` on:
 
-- a worker thread renders the answers' markdown into pieces (`render_pieces`), newest first,
-  inside `ui_first()` so the UI thread gets the GIL back within 1 ms; each result comes back
-  as a queued signal (no asyncio: the view works the same whether or not the loop runs);
-- on the UI thread, each loop turn spends at most `STEP_BUDGET_S` making the next message's
-  widget (inserted above the ones already shown, so the newest appears first and the view
-  stays at the bottom), appending its body's pieces once its width is final, and deleting
-  widgets of the conversation shown before (hidden at once, deleted a few per turn: freeing a
-  long document takes milliseconds too);
-- `cancel` (another conversation opened) stops the renders and drops what is left.
+- making the next message's widget, newest first, each inserted above the ones already shown
+  (the view stays at the bottom, so the newest is on screen first), shown and laid out before
+  any text goes in, so its text is laid out once, at its final width;
+- appending its body a piece at a time: an answer is cut into closed markdown blocks by
+  `StreamingMarkdown` (the streaming path's scanner; long code every `CODE_PIECE_LINES` lines)
+  and each piece is rendered and appended in turn; a person's own text goes in as typed, about
+  `PLAIN_PIECE_CHARS` at a time;
+- deleting the widgets of the conversation shown before (hidden at once; freeing a long
+  document takes milliseconds too).
+
+Rendering in a worker thread was measured too: the worker holds the GIL whenever the UI thread
+comes back from Qt into Python, and the frames got longer (stalls of 20–50 ms against
+11–15 ms), so the pieces are rendered here, within the budget.
+`cancel` (another conversation opened) drops whatever is left.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.conversation import Message, MessageStatus, Role
-from desktop.ui.gil import ui_first
-from desktop.ui.markdown import RenderedPieces, render_pieces
+from desktop.ui.markdown import StreamingMarkdown
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -40,26 +43,16 @@ STEP_BUDGET_S = 0.004
 """UI-thread work per loop turn; laying out and painting what changed follows in the frame."""
 NEXT_TURN_MS = 1  # a timer, not a queued call: paint and input come first
 PLAIN_PIECE_CHARS = 2000  # a long typed message is appended in pieces of about this size
-_pool: ThreadPoolExecutor | None = None
-
-
-def _executor() -> ThreadPoolExecutor:
-    """One worker thread for every chat view: pages render one message after another."""
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-render")
-    return _pool
 
 
 @dataclass
 class _Job:
-    """One message waiting to be shown, and its body's pieces once rendered."""
+    """One message to show, and what of its body is still to append."""
 
     message: Message
-    rendered: RenderedPieces | None = None
     widget: MessageWidget | None = None
-    pieces: list[str] = field(default_factory=list)  # still to append, in order
-    plain: bool = False  # pieces of text as typed, not HTML
+    markdown: StreamingMarkdown | None = None  # an answer's closed blocks, rendered on demand
+    plain: list[str] = field(default_factory=list)  # typed text still to append, last first
 
     @property
     def deferred(self) -> bool:
@@ -67,25 +60,15 @@ class _Job:
         return self.message.status is not MessageStatus.STREAMING
 
     @property
-    def needs_render(self) -> bool:
-        return self.deferred and self.message.role is Role.ASSISTANT
-
-    @property
-    def ready(self) -> bool:
-        return self.rendered is not None or not self.needs_render
-
-
-@dataclass
-class _Queue:
-    jobs: deque[_Job] = field(default_factory=deque)
-    filling: _Job | None = None  # built, body pieces still to append
+    def filled(self) -> bool:
+        markdown = self.markdown
+        return not self.plain and (markdown is None or not markdown.has_pending)
 
 
 class ChatFill(QObject):
-    """Builds queued messages' widgets a few per loop turn (see the module docstring)."""
+    """Builds queued messages' widgets a little per loop turn (see the module docstring)."""
 
     done = Signal()  # everything queued is shown
-    _rendered = Signal(object, object, object)  # queue, job, RenderedPieces
 
     def __init__(
         self, build: Callable[[Message, bool], MessageWidget], parent: QObject | None = None
@@ -94,10 +77,9 @@ class ChatFill(QObject):
         laid out (its body at its final width, so the text is laid out once)."""
         super().__init__(parent)
         self._build = build
-        self._queue = _Queue()
+        self._jobs: deque[_Job] = deque()
+        self._filling: _Job | None = None  # built, body pieces still to append
         self._trash: deque[QWidget] = deque()
-        self._stop = threading.Event()  # set: the worker skips what it has not rendered yet
-        self._rendered.connect(self._on_rendered)  # queued: emitted in the worker thread
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(NEXT_TURN_MS)
@@ -108,22 +90,17 @@ class ChatFill(QObject):
     @property
     def busy(self) -> bool:
         """Whether queued messages are still being built or filled."""
-        return bool(self._queue.jobs) or self._queue.filling is not None
+        return bool(self._jobs) or self._filling is not None
 
     def add(self, messages: list[Message]) -> None:
         """Show `messages` (oldest first) above everything shown or queued, newest first."""
-        jobs = [_Job(m) for m in reversed(messages)]
-        self._queue.jobs.extend(jobs)
-        to_render = [job for job in jobs if job.needs_render]
-        if to_render:
-            self._render(to_render)
+        self._jobs.extend(_Job(m) for m in reversed(messages))
         self._schedule()
 
     def cancel(self) -> None:
-        """Drop everything queued; a widget half filled stays as it is (the view hides it)."""
-        self._stop.set()
-        self._stop = threading.Event()
-        self._queue = _Queue()
+        """Drop everything queued; a widget half filled stays as it is (the view discards it)."""
+        self._jobs.clear()
+        self._filling = None
 
     def discard(self, widgets: list[QWidget]) -> None:
         """Hide `widgets` now and delete them over the next turns."""
@@ -132,106 +109,67 @@ class ChatFill(QObject):
         self._trash.extend(widgets)
         self._schedule()
 
-    def pending(self, message_id: int) -> Message | None:
-        return next((j.message for j in self._queue.jobs if j.message.id == message_id), None)
-
     def replace(self, message: Message) -> None:
         """A queued message changed before it was shown."""
-        for job in self._queue.jobs:
-            if job.message.id == message.id and job.message.id is not None:
+        for job in self._jobs:
+            if message.id is not None and job.message.id == message.id:
                 job.message = message
-                if job.needs_render:
-                    job.rendered = None
-                    self._render([job])
 
     def drop(self, message_id: int) -> None:
         """A queued message was removed before it was shown."""
-        jobs = self._queue.jobs
-        self._queue.jobs = deque(j for j in jobs if j.message.id != message_id)
+        self._jobs = deque(j for j in self._jobs if j.message.id != message_id)
 
-    # -- rendering in a worker ------------------------------------------------------------------
-
-    def _render(self, jobs: list[_Job]) -> None:
-        """Render `jobs` in the worker thread, in order; each result comes back as a signal."""
-        queue, stop = self._queue, self._stop
-        emit = self._rendered.emit
-
-        def work() -> None:
-            with ui_first():
-                for job in jobs:
-                    if stop.is_set():
-                        return
-                    emit(queue, job, render_pieces(job.message.text))
-
-        _executor().submit(work)
-
-    def _on_rendered(self, queue: _Queue, job: _Job, rendered: RenderedPieces) -> None:
-        if queue is self._queue:  # not cancelled meanwhile
-            job.rendered = rendered
-            self._schedule()
-
-    # -- the UI thread, a little per turn -------------------------------------------------------
+    # -- a little per turn ----------------------------------------------------------------------
 
     def _schedule(self) -> None:
         if not self._timer.isActive():
             self._timer.start()
 
     def _on_timer_timeout(self) -> None:
-        clock = time.perf_counter
-        deadline = clock() + STEP_BUDGET_S
-        while clock() < deadline:
-            if not self._step():
-                break
-        if not self.busy and not self._trash:
-            return
-        if self._has_ready_work():
+        deadline = time.perf_counter() + STEP_BUDGET_S
+        while self._step() and time.perf_counter() < deadline:
+            pass
+        if self.busy or self._trash:
             self._schedule()
 
-    def _has_ready_work(self) -> bool:
-        queue = self._queue
-        return (
-            queue.filling is not None
-            or bool(queue.jobs and queue.jobs[0].ready)
-            or bool(self._trash)
-        )
-
     def _step(self) -> bool:
-        """One small piece of work; False when nothing is ready now."""
-        queue = self._queue
-        if queue.filling is not None:
-            self._append_next_piece(queue.filling)
-            return True
-        if queue.jobs and queue.jobs[0].ready:
-            self._start(queue.jobs.popleft())
-            return True
-        if self._trash:
+        """One small piece of work; False when there is none left."""
+        if self._filling is not None:
+            self._append_next_piece(self._filling)
+        elif self._jobs:
+            self._start(self._jobs.popleft())
+        elif self._trash:
             self._trash.popleft().deleteLater()
-            return True
-        return False
+            return False  # deleted when this turn ends: one per turn
+        else:
+            return False
+        return True
 
     def _start(self, job: _Job) -> None:
         job.widget = widget = self._build(job.message, job.deferred)
         text = job.message.text
         if job.deferred and text:
-            if job.rendered is not None:
-                job.pieces = list(reversed(job.rendered.pieces))
-                widget.body.begin_pieces(text, job.rendered.code_blocks)
+            if job.message.role is Role.ASSISTANT:
+                job.markdown = markdown = StreamingMarkdown()
+                markdown.append(text)
+                markdown.finish()  # scanned into closed blocks; each renders when appended
+                widget.body.begin_pieces(text, markdown.code_blocks)
             else:
-                job.pieces, job.plain = list(reversed(_plain_pieces(text))), True
+                job.plain = _plain_pieces(text)[::-1]
                 widget.body.begin_pieces(text, [])
-            if job.pieces:
-                self._queue.filling = job
+            self._filling = None if job.filled else job
         self._finish_if_idle()
 
     def _append_next_piece(self, job: _Job) -> None:
         assert job.widget is not None
-        piece = job.pieces.pop()
-        if job.plain:
-            job.widget.body.append_plain(piece)
+        body = job.widget.body
+        if job.markdown is not None:
+            for html in job.markdown.take_closed(max_chars=1):
+                body.append_piece(html)
         else:
-            job.widget.body.append_piece(piece)
-        if not job.pieces:
-            self._queue.filling = None
+            body.append_plain(job.plain.pop())
+        if job.filled:
+            self._filling = None
             self._finish_if_idle()
 
     def _finish_if_idle(self) -> None:

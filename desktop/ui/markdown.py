@@ -14,7 +14,6 @@ ARCHITECTURE.md, "Performance shape".
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -34,13 +33,11 @@ from pygments.util import ClassNotFound
 __all__ = [
     "COMMON_LANGUAGES",
     "RenderedMarkdown",
-    "RenderedPieces",
     "StreamingMarkdown",
     "code_html",
     "fence_html",
     "render_document",
     "render_markdown",
-    "render_pieces",
     "warm_up",
 ]
 
@@ -124,14 +121,6 @@ def code_html(code: str, lang: str) -> str:
         if body.endswith("\n") and not code.endswith("\n"):  # the formatter ends each line
             body = body[:-1]
     return f'<pre style="{_PRE_STYLE}">{body}</pre>\n'
-
-
-def _highlighted_lines(code: str, lang: str) -> list[str]:
-    """The lines of `code` as HTML, highlighted like `code_html` (each line's spans closed)."""
-    lexer = _lexer(lang) if lang else None
-    if lexer is None:
-        return html.escape(code).split("\n")
-    return highlight(code, lexer, _formatter).removesuffix("\n").split("\n")
 
 
 def code_header_html(lang: str, index: int) -> str:
@@ -220,60 +209,6 @@ def render_document(text: str, first_code_index: int = 0) -> RenderedMarkdown:
     return RenderedMarkdown(rendered, env["codes"])
 
 
-@dataclass(frozen=True)
-class RenderedPieces:
-    """HTML of a text in pieces, to be appended one after another, and its fenced code."""
-
-    pieces: list[str]
-    code_blocks: list[str] = field(default_factory=list)
-
-
-def render_pieces(text: str) -> RenderedPieces:
-    """`render_document(text)` cut between top-level blocks, and long fenced code every
-    `CODE_PIECE_LINES` lines, so a finished message can be shown a few pieces per frame."""
-    md = _markdown()
-    env: dict[str, Any] = {"code_base": 0, "codes": []}
-    tokens = md.parse(text, env)
-    pieces: list[str] = []
-    start = 0
-    for end, token in enumerate(tokens, 1):
-        if token.level > 0 or token.nesting > 0:
-            continue  # the top-level block goes on
-        if token.type == "fence" and token.content.count("\n") > CODE_PIECE_LINES:
-            pieces += _fence_pieces(token, env["codes"])
-        else:
-            pieces.append(md.renderer.render(tokens[start:end], md.options, env))
-        start = end
-    return RenderedPieces(pieces, env["codes"])
-
-
-def _fence_pieces(token: Token, codes: list[str]) -> list[str]:
-    code = _strip_final_newline(token.content)
-    lang = _language(token.info)
-    lines = _highlighted_lines(code, lang) if code else [""]
-    head = code_header_html(lang, len(codes))
-    codes.append(code)
-    cuts = [*_code_cuts(code.split("\n")), len(lines)]
-    chunks = ["\n".join(lines[a:b]) for a, b in itertools.pairwise(cuts)]
-    return [
-        (head if n == 0 else "") + f'<pre style="{_PRE_STYLE}">{chunk}</pre>\n'
-        for n, chunk in enumerate(chunks)
-    ]
-
-
-def _code_cuts(lines: list[str]) -> list[int]:
-    """Where to cut code into pieces of about `CODE_PIECE_LINES` lines: never next to a blank
-    line, which a `<pre>` would lose at its start or end."""
-    cuts, at = [0], CODE_PIECE_LINES
-    while at < len(lines):
-        if lines[at - 1].strip() and lines[at].strip():
-            cuts.append(at)
-            at += CODE_PIECE_LINES
-        else:
-            at += 1
-    return cuts
-
-
 def render_markdown(text: str) -> str:
     """HTML for a whole message."""
     return render_document(text).html
@@ -336,7 +271,14 @@ class _CodePiece:
     size: int = 0  # characters of code, for flush budgets
 
     def render(self) -> str:
-        code = "\n".join(self.fence.lines[self.start : self.end])
+        lines = self.fence.lines[self.start : self.end]
+        # A piece's blank first line would merge away when appended, and a `<pre>` drops a
+        # blank last line: inside a longer block of code such lines are kept as a space.
+        if self.start > 0 and lines and not lines[0]:
+            lines = [" ", *lines[1:]]
+        if self.end < len(self.fence.lines) and lines and not lines[-1]:
+            lines = [*lines[:-1], " "]
+        code = "\n".join(lines)
         lang = self.fence.lang
         head = code_header_html(lang, self.fence.index) if self.header else ""
         return head + code_html(code, lang)

@@ -37,7 +37,7 @@ from tests.bench.test_image_drop import distribution
 from tests.gui.conftest import Desk
 
 pytestmark = pytest.mark.bench
-RUNS = 1
+RUNS = 3
 FRAME_S = 0.016
 GUARD_S = 0.250
 # (label, turns, answer size in characters)

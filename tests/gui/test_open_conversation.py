@@ -12,7 +12,6 @@ from desktop.core.conversation import (
     Role,
     text_block,
 )
-from desktop.ui.markdown import render_pieces
 from desktop.ui.message_body import MessageBody
 from desktop.ui.message_widget import MessageWidget
 from tests.bench.streaming_answer import long_markdown
@@ -122,27 +121,22 @@ def test_thinking_of_an_old_answer_shows_when_opened(desk: Desk, qtbot) -> None:
     assert answer.thinking.body.toPlainText() == "First I weigh the options."
 
 
-def test_pieces_show_what_the_whole_render_shows(qapp) -> None:
-    code = "\n".join(
-        f"line_{n} = {n}" if n % 5 else "" for n in range(1, 120)
-    )  # blank lines fall on piece boundaries too
-    text = (
+def test_a_history_answer_shows_what_the_whole_render_shows(desk: Desk, qtbot) -> None:
+    code = "\n".join(f"line_{n} = {n}" if n % 5 else "" for n in range(1, 120))
+    text = (  # long code with blank lines here and there, tables, lists, quotes
         long_markdown(8000, seed=3)
         + f"\n```python\n{code}\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nafter the table\n"
     )
-    pieces = render_pieces(text)
-    assert len(pieces.pieces) > 10
-    body = MessageBody()
-    body.begin_pieces(text, pieces.code_blocks)
-    for piece in pieces.pieces:
-        body.append_piece(piece)
+    conversation_id = stored(desk, 1, text, "Pieces")
+    click(desk, qtbot, conversation_id)
+    body = desk.shown(2)[-1].body
     reference = whole(text)
-    # Pieces keep every line; the whole render adds an empty line after each table.
-    ours = body.toPlainText().split("\n")
-    theirs = reference.toPlainText().split("\n")
+    # Every line is there; the whole render adds an empty line after each table.
+    ours, theirs = body.toPlainText().split("\n"), reference.toPlainText().split("\n")
     assert words(body.toPlainText()) == words(reference.toPlainText())
-    tables = sum(piece.count("<table") for piece in pieces.pieces)
-    assert tables == 2 and ours.count("") == theirs.count("") - tables
-    assert code in body.toPlainText()
-    assert pieces.code_blocks == [reference.code_block(i) for i in range(len(pieces.code_blocks))]
+    blank = [sum(not line.strip() for line in lines) for lines in (ours, theirs)]
+    assert blank[0] == blank[1] - 2  # two tables
+    assert code in "\n".join(line.rstrip() for line in ours)  # blank lines kept
+    codes = [reference.code_block(i) for i in range(text.count("```") // 2)]
+    assert [body.code_block(i) for i in range(len(codes))] == codes
     assert body.markdown_text() == text
