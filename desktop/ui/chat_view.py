@@ -81,6 +81,7 @@ class ChatView(QScrollArea):
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._follow = True
         self._from_bottom = 0
+        self._bar_pinned = False
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
@@ -101,8 +102,7 @@ class ChatView(QScrollArea):
             fill = self._filler()
             fill.discard(old)
             fill.add(messages)
-        if messages:  # no scrollbar coming and going (laying every message out again) meanwhile
-            set_enum_property(self, "verticalScrollBarPolicy", "ScrollBarAlwaysOn")
+        self._pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
         self._follow = True
         self._update_empty()
@@ -110,6 +110,7 @@ class ChatView(QScrollArea):
     def prepend_messages(self, messages: list[Message], has_earlier: bool) -> None:
         """Show an earlier page above the messages shown; what is in view stays in place."""
         self._filler().add(messages)
+        self._pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
 
     @property
@@ -204,8 +205,16 @@ class ChatView(QScrollArea):
         return self._fill
 
     def _on_fill_done(self) -> None:
-        set_enum_property(self, "verticalScrollBarPolicy", "ScrollBarAsNeeded")
+        self._pin_scrollbar(False)
         self._update_empty()
+
+    def _pin_scrollbar(self, pinned: bool) -> None:
+        """While a page fills in, the scrollbar stays: its coming and going would change the
+        width of every message, laying out all their text again."""
+        if pinned != self._bar_pinned:
+            self._bar_pinned = pinned
+            policy = "ScrollBarAlwaysOn" if pinned else "ScrollBarAsNeeded"
+            set_enum_property(self, "verticalScrollBarPolicy", policy)
 
     def _on_fill_build(self, message: Message, deferred: bool) -> MessageWidget:
         """A message of a page: at the top, above the newer ones already shown."""
