@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,8 +102,9 @@ class ChatFill(QObject):
         self._jobs.clear()
         self._filling = None
 
-    def discard(self, widgets: list[QWidget]) -> None:
+    def discard(self, widgets: Iterable[QWidget]) -> None:
         """Hide `widgets` now and delete them over the next turns."""
+        widgets = list(widgets)
         for widget in widgets:
             widget.hide()
         self._trash.extend(widgets)
