@@ -71,12 +71,17 @@ class ChatFill(QObject):
     done = Signal()  # everything queued is shown
 
     def __init__(
-        self, build: Callable[[Message, bool], MessageWidget], parent: QObject | None = None
+        self,
+        build: Callable[[Message, bool], MessageWidget],
+        turn: Callable[[Callable[[], None]], None],
+        parent: QObject | None = None,
     ) -> None:
         """`build(message, deferred)` makes a message's widget, puts it at the top, shown and
-        laid out (its body at its final width, so the text is laid out once)."""
+        laid out (its body at its final width, so the text is laid out once); `turn(work)`
+        runs one turn's work (the view keeps what is in view in place around it)."""
         super().__init__(parent)
         self._build = build
+        self._turn = turn
         self._jobs: deque[_Job] = deque()
         self._filling: _Job | None = None  # built, body pieces still to append
         self._trash: deque[QWidget] = deque()
@@ -127,11 +132,14 @@ class ChatFill(QObject):
             self._timer.start()
 
     def _on_timer_timeout(self) -> None:
+        self._turn(self._work)
+        if self.busy or self._trash:
+            self._schedule()
+
+    def _work(self) -> None:
         deadline = time.perf_counter() + STEP_BUDGET_S
         while self._step() and time.perf_counter() < deadline:
             pass
-        if self.busy or self._trash:
-            self._schedule()
 
     def _step(self) -> bool:
         """One small piece of work; False when there is none left."""

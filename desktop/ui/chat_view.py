@@ -80,7 +80,6 @@ class ChatView(QScrollArea):
         self._widgets: dict[int, MessageWidget] = {}
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._follow = True
-        self._from_bottom = 0
         self._bar_pinned = False
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
@@ -200,13 +199,23 @@ class ChatView(QScrollArea):
             # Imported on first use: markdown-it and pygments stay off the first-paint path.
             from desktop.ui.chat_fill import ChatFill
 
-            self._fill = ChatFill(self._on_fill_build, self)
+            self._fill = ChatFill(self._on_fill_build, self._fill_turn, self)
             self._fill.done.connect(self._on_fill_done)
         return self._fill
 
     def _on_fill_done(self) -> None:
         self._pin_scrollbar(False)
         self._update_empty()
+
+    def _fill_turn(self, work: Callable[[], None]) -> None:
+        """One turn of the fill; messages put in above leave what is in view in place."""
+        bar = self.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        work()
+        self._column.activate()
+        self._fit_content()  # the scrollbar's range follows now, not at the next layout pass
+        if not self._follow:
+            bar.setValue(bar.maximum() - from_bottom)
 
     def _pin_scrollbar(self, pinned: bool) -> None:
         """While a page fills in, the scrollbar stays: its coming and going would change the
@@ -223,6 +232,11 @@ class ChatView(QScrollArea):
         self._column.activate()  # its body gets its final width before any text is laid out
         self._update_empty()
         return widget
+
+    def _fit_content(self) -> None:
+        """Give the column its height now (the scroll area would at the next layout pass)."""
+        height = max(self.viewport().height(), self._column.sizeHint().height())
+        self._content.resize(self._content.width(), height)
 
     def _insert(self, message: Message, index: int, deferred: bool = False) -> MessageWidget:
         # Imported on first use: markdown-it and pygments stay off the first-paint path.
@@ -250,12 +264,8 @@ class ChatView(QScrollArea):
         self.empty_label.setVisible(not self._widgets and not self.filling)
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
-        maximum = self.verticalScrollBar().maximum()
-        self._follow = value >= maximum - 8
-        self._from_bottom = maximum - value
+        self._follow = value >= self.verticalScrollBar().maximum() - 8
 
     def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._follow:
             self.verticalScrollBar().setValue(maximum)
-        elif self.filling:  # older messages go in above: what is in view stays in place
-            self.verticalScrollBar().setValue(maximum - self._from_bottom)

@@ -100,9 +100,16 @@ def test_earlier_messages_clicked_while_the_page_fills_in_go_above_it(desk: Desk
     shown = desk.shown(60)
     questions = [w.body.toPlainText() for w in shown[::2]]
     assert questions == [f"Paged question {turn}" for turn in range(10, 40)]
+    bar = view.verticalScrollBar()
+    bar.setValue(0)  # scrolled up to the button; what is in view stays in place below it
+    top = shown[0]
+    before = top.mapTo(view.viewport(), top.rect().topLeft()).y()
     qtbot.mouseClick(view.earlier_button, Qt.MouseButton.LeftButton)
     assert len(desk.shown(80)) == 80
     assert view.earlier_button.isHidden()
+    assert bar.value() > 0
+    # 20 messages (~1,500 px) went in above; what was in view moved by a line at most
+    assert abs(top.mapTo(view.viewport(), top.rect().topLeft()).y() - before) <= 48
 
 
 def test_thinking_of_an_old_answer_shows_when_opened(desk: Desk, qtbot) -> None:
