@@ -24,6 +24,7 @@ from desktop.ui.image_input import carries_images, local_files, pasted_image, se
 if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 
+    from desktop.ui.chat_fill import ChatFill
     from desktop.ui.message_widget import MessageWidget
 
 EMPTY_TEXT = "Ask Claude anything.\nDrop in a question, some code, or a long text to work on."
@@ -77,7 +78,9 @@ class ChatView(QScrollArea):
         self._column.addStretch(0)
         self.setWidget(self._content)
         self._widgets: dict[int, MessageWidget] = {}
+        self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._follow = True
+        self._bar_pinned = False
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
@@ -86,23 +89,33 @@ class ChatView(QScrollArea):
     # -- whole conversation -------------------------------------------------------------------
 
     def show_messages(self, messages: list[Message], has_earlier: bool) -> None:
-        for widget in self._widgets.values():
-            widget.deleteLater()
+        """Show a conversation's page: the newest message first, the older ones above it over
+        the next loop turns (see chat_fill.py); what was shown before goes at once."""
+        old = list(self._widgets.values())
         self._widgets.clear()
-        for message in messages:
-            self._insert(message, self._column.count() - 1)
+        if self._fill is not None:
+            self._fill.cancel()
+        if old or messages:
+            for widget in old:
+                self._column.removeWidget(widget)
+            fill = self._filler()
+            fill.discard(old)
+            fill.add(messages)
+        self._pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
         self._follow = True
         self._update_empty()
 
     def prepend_messages(self, messages: list[Message], has_earlier: bool) -> None:
-        bar = self.verticalScrollBar()
-        from_bottom = bar.maximum() - bar.value()
-        for offset, message in enumerate(messages):
-            self._insert(message, 1 + offset)
+        """Show an earlier page above the messages shown; what is in view stays in place."""
+        self._filler().add(messages)
+        self._pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
-        self._content.adjustSize()
-        bar.setValue(bar.maximum() - from_bottom)
+
+    @property
+    def filling(self) -> bool:
+        """Whether messages of the page (or an earlier one) are still being put in."""
+        return self._fill is not None and self._fill.busy
 
     # -- single messages -------------------------------------------------------------------------
 
@@ -115,11 +128,15 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id or -1)
         if widget is not None:
             widget.update_message(message)
+        elif self._fill is not None:
+            self._fill.replace(message)
 
     def remove_message(self, message_id: int) -> None:
         widget = self._widgets.pop(message_id, None)
         if widget is not None:
             widget.deleteLater()
+        if self._fill is not None:
+            self._fill.drop(message_id)
         self._update_empty()
 
     def append_text(self, message_id: int, text: str) -> None:
@@ -145,7 +162,8 @@ class ChatView(QScrollArea):
         return self._widgets.get(message_id)
 
     def message_widgets(self) -> list[MessageWidget]:
-        return list(self._widgets.values())
+        """The messages shown, top to bottom."""
+        return sorted(self._widgets.values(), key=self._column.indexOf)
 
     # -- drops ----------------------------------------------------------------------------------
 
@@ -176,7 +194,51 @@ class ChatView(QScrollArea):
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _insert(self, message: Message, index: int) -> None:
+    def _filler(self) -> ChatFill:
+        if self._fill is None:
+            # Imported on first use: markdown-it and pygments stay off the first-paint path.
+            from desktop.ui.chat_fill import ChatFill
+
+            self._fill = ChatFill(self._on_fill_build, self._fill_turn, self)
+            self._fill.done.connect(self._on_fill_done)
+        return self._fill
+
+    def _on_fill_done(self) -> None:
+        self._pin_scrollbar(False)
+        self._update_empty()
+
+    def _fill_turn(self, work: Callable[[], None]) -> None:
+        """One turn of the fill; messages put in above leave what is in view in place."""
+        bar = self.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        work()
+        self._column.activate()
+        self._fit_content()  # the scrollbar's range follows now, not at the next layout pass
+        if not self._follow:
+            bar.setValue(bar.maximum() - from_bottom)
+
+    def _pin_scrollbar(self, pinned: bool) -> None:
+        """While a page fills in, the scrollbar stays: its coming and going would change the
+        width of every message, laying out all their text again."""
+        if pinned != self._bar_pinned:
+            self._bar_pinned = pinned
+            policy = "ScrollBarAlwaysOn" if pinned else "ScrollBarAsNeeded"
+            set_enum_property(self, "verticalScrollBarPolicy", policy)
+
+    def _on_fill_build(self, message: Message, deferred: bool) -> MessageWidget:
+        """A message of a page: at the top, above the newer ones already shown."""
+        widget = self._insert(message, 1, deferred)
+        widget.show()
+        self._column.activate()  # its body gets its final width before any text is laid out
+        self._update_empty()
+        return widget
+
+    def _fit_content(self) -> None:
+        """Give the column its height now (the scroll area would at the next layout pass)."""
+        height = max(self.viewport().height(), self._column.sizeHint().height())
+        self._content.resize(self._content.width(), height)
+
+    def _insert(self, message: Message, index: int, deferred: bool = False) -> MessageWidget:
         # Imported on first use: markdown-it and pygments stay off the first-paint path.
         from desktop.ui.message_widget import MessageWidget
 
@@ -186,7 +248,9 @@ class ChatView(QScrollArea):
             self._content.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
             self._static = True
         spec = self.catalog.get(message.model) if message.model else None
-        widget = MessageWidget(message, spec, self._content, thumbnails=self.thumbnails)
+        widget = MessageWidget(
+            message, spec, self._content, thumbnails=self.thumbnails, deferred=deferred
+        )
         widget.image_open_requested.connect(self.image_open_requested)
         widget.retry_requested.connect(self.retry_requested)
         widget.continue_requested.connect(self.continue_requested)
@@ -194,9 +258,10 @@ class ChatView(QScrollArea):
         self._column.insertWidget(index, widget)
         if message.id is not None:
             self._widgets[message.id] = widget
+        return widget
 
     def _update_empty(self) -> None:
-        self.empty_label.setVisible(not self._widgets)
+        self.empty_label.setVisible(not self._widgets and not self.filling)
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
         self._follow = value >= self.verticalScrollBar().maximum() - 8

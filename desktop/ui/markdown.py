@@ -293,7 +293,14 @@ class _CodePiece:
     size: int = 0  # characters of code, for flush budgets
 
     def render(self) -> str:
-        code = "\n".join(self.fence.lines[self.start : self.end])
+        lines = self.fence.lines[self.start : self.end]
+        # A piece's blank first line would merge away when appended, and a `<pre>` drops a
+        # blank last line: inside a longer block of code such lines are kept as a space.
+        if self.start > 0 and lines and not lines[0]:
+            lines = [" ", *lines[1:]]
+        if self.end < len(self.fence.lines) and lines and not lines[-1]:
+            lines = [*lines[:-1], " "]
+        code = "\n".join(lines)
         lang = self.fence.lang
         head = code_header_html(lang, self.fence.index) if self.header else ""
         return head + code_html(code, lang)

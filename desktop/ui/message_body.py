@@ -92,6 +92,23 @@ class MessageBody(QTextBrowser):
         self._codes = rendered.code_blocks
         self.setHtml(rendered.html.rstrip("\n"))
 
+    def begin_pieces(self, text: str, code_blocks: list[str]) -> None:
+        """Show a finished message piece by piece: empty now, then `append_piece` each piece
+        of its rendering (`render_pieces`), or `append_plain` for text shown as typed."""
+        self._reset(text)
+        self.clear()
+        self._codes = code_blocks
+
+    def append_piece(self, html: str) -> None:
+        """Append one piece of HTML (see `begin_pieces`)."""
+        self._append_html(QTextCursor(self.document()), html)
+
+    def append_plain(self, text: str) -> None:
+        """Append text as typed (see `begin_pieces`)."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+
     def set_plain_text(self, text: str) -> None:
         """Show text as typed (a person's own message), no markdown."""
         self._reset(text)

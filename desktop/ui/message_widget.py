@@ -51,9 +51,17 @@ class ThinkingSection(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.body)
+        self._later: str | None = None
+
+    def set_markdown_later(self, text: str) -> None:
+        """Render `text` when the section is first opened (history: most never are)."""
+        self._later = text
 
     def _on_toggle_toggled(self, shown: bool) -> None:
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        if shown and self._later is not None:
+            self.body.set_markdown(self._later)
+            self._later = None
         self.body.setVisible(shown)
 
     def set_streaming(self, streaming: bool) -> None:
@@ -74,7 +82,10 @@ class MessageWidget(QFrame):
         spec: ModelSpec | None,
         parent: QWidget | None = None,
         thumbnails: Callable[[str], bytes | None] | None = None,
+        deferred: bool = False,
     ):
+        """With `deferred`, the body starts empty and is filled by the caller (`begin_pieces`,
+        `append_piece`: history shown a few pieces per frame, see chat_fill.py)."""
         super().__init__(parent)
         self.message = message
         self._spec = spec
@@ -107,7 +118,7 @@ class MessageWidget(QFrame):
         self.footer = QLabel(self)
         self.footer.setObjectName("message_footer")
         self._layout.addWidget(self.footer)
-        self._show_content()
+        self._show_content(deferred)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -235,9 +246,12 @@ class MessageWidget(QFrame):
 
     # -- content ------------------------------------------------------------------------------
 
-    def _show_content(self) -> None:
+    def _show_content(self, deferred: bool = False) -> None:
         message = self.message
-        if message.role is Role.USER:
+        if deferred:
+            if message.thinking_text and message.status is not MessageStatus.STREAMING:
+                self._ensure_thinking().set_markdown_later(message.thinking_text)
+        elif message.role is Role.USER:
             self.body.set_plain_text(message.text)
         elif message.status is not MessageStatus.STREAMING:
             self.body.set_markdown(message.text)

@@ -72,6 +72,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await asyncio.sleep(0.3)
     shot(window, out / "stopped-settings.png")
     window.settings_button.setChecked(False)
+    await history_reopened(desk, out)
     await image_question(desk, out)
     await pdf_question(desk, out)
     await batch_results(desk, out)
@@ -131,6 +132,28 @@ def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
         window.screen().grabWindow(window.winId()).save(str(path))
     else:
         widget.grab().save(str(path))
+
+
+async def history_reopened(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The conversation opened again from the sidebar: filled in from history."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window, conversation = desk.window, desk.controller.conversation
+    desk.controller.new_conversation()
+    await asyncio.sleep(0.3)
+    view = window.sidebar.view
+    index = view.model().index(window.sidebar.model.row_of(conversation.id), 0)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
+    while window.chat_view.filling:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)
+    window.grab().save(str(out / "history-reopened.png"))
+    window.chat_view.verticalScrollBar().setValue(0)
+    await asyncio.sleep(0.3)
+    window.grab().save(str(out / "history-reopened-top.png"))
 
 
 def report_pdf(path: Path, pages: int = 12) -> Path:

@@ -82,6 +82,13 @@ class Desk:
     def idle(self) -> bool:
         return not self.controller.is_streaming
 
+    def shown(self, count: int) -> list:
+        """Wait until the chat shows `count` messages, all filled in (opening a conversation
+        fills it in over a few frames, newest first); returns them top to bottom."""
+        view = self.window.chat_view
+        self.until(lambda: len(view.message_widgets()) == count and not view.filling)
+        return view.message_widgets()
+
 
 CHILD_READY_TIMEOUT = 60.0  # seconds for the streaming child to import the SDK (a busy machine)
 

@@ -34,7 +34,7 @@ def test_history_survives_a_restart(aloop, fake_api, qtbot) -> None:
     assert view.model().rowCount() == 1
     assert view.model().index(0, 0).data() == "What is the capital of France?"
     click_row(qtbot, second, 0)
-    texts = [w.body.toPlainText() for w in second.window.chat_view.message_widgets()]
+    texts = [w.body.toPlainText() for w in second.shown(2)]
     assert texts[0] == "What is the capital of France?"
     assert "Paris" in texts[1]
     second.until(second.window.composer.hasFocus, timeout=1)
@@ -79,7 +79,7 @@ def test_interrupted_answer_is_shown_as_stopped_after_restart(aloop, fake_api, q
     )
     desk.window.refresh_conversations()
     click_row(qtbot, desk, 0)
-    answer = desk.last_answer()
+    answer = desk.shown(2)[-1]
     assert "Half of an ans" in answer.body.toPlainText()
     assert "app closed" in answer.notice_label.text()
     assert not answer.retry_button.isHidden()
@@ -100,11 +100,14 @@ def test_long_history_opens_last_page_and_loads_earlier(desk: Desk, qtbot) -> No
     desk.window.refresh_conversations()
     click_row(qtbot, desk, 0)
     view = desk.window.chat_view
-    assert len(view.message_widgets()) == 30
+    shown = desk.shown(30)
+    assert [w.body.toPlainText() for w in shown] == [f"message {i}" for i in range(45, 75)]
     assert view.earlier_button.isVisible()
     qtbot.mouseClick(view.earlier_button, Qt.MouseButton.LeftButton)
+    desk.shown(60)
     qtbot.mouseClick(view.earlier_button, Qt.MouseButton.LeftButton)
-    assert len(view.message_widgets()) == 75
+    shown = desk.shown(75)
+    assert [w.body.toPlainText() for w in shown] == [f"message {i}" for i in range(75)]
     assert not view.earlier_button.isVisible()
 
 
