@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.api.errors import to_desk_error
 from desktop.core.batch_results import BatchInfo, RequestCounts
-from desktop.core.errors import DeskError, InvalidRequest
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -35,7 +34,7 @@ class AnthropicBatches:
         try:
             batch = await client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return batch_info(batch)
 
     async def retrieve(self, batch_id: str) -> BatchInfo:
@@ -43,7 +42,7 @@ class AnthropicBatches:
         try:
             batch = await client.messages.batches.retrieve(batch_id)
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return batch_info(batch)
 
     async def cancel(self, batch_id: str) -> BatchInfo:
@@ -51,7 +50,7 @@ class AnthropicBatches:
         try:
             batch = await client.messages.batches.cancel(batch_id)
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return batch_info(batch)
 
     async def list_batches(self, limit: int = 100) -> list[BatchInfo]:
@@ -59,7 +58,7 @@ class AnthropicBatches:
         try:
             page = await client.messages.batches.list(limit=limit)
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return [batch_info(b) for b in page.data]
 
     async def results_text(self, batch_id: str) -> str:
@@ -76,21 +75,8 @@ class AnthropicBatches:
             finally:
                 await response.aclose()
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return b"".join(chunks).decode("utf-8")
-
-
-def _converted(error: BaseException) -> DeskError:
-    """`to_desk_error`, except that a 404 here means the batch, not a model, is unknown."""
-    import anthropic
-
-    if isinstance(error, anthropic.NotFoundError):
-        return InvalidRequest(
-            "The API does not know this batch (it may have been deleted, or belong to another "
-            "workspace or API key).",
-            request_id=error.request_id,
-        )
-    return to_desk_error(error)
 
 
 def batch_info(batch: Any) -> BatchInfo:
