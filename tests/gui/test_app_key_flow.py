@@ -162,6 +162,27 @@ async def checked(app: RunningApp, dialog: QDialog) -> str:
     return status_of(dialog) if dialog.isVisible() else ""
 
 
+def clipped(dialog: QDialog) -> list[str]:
+    """Texts of the dialog's wrapped labels that do not fit (a person would see them cut)."""
+    return [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.isVisible()
+        and label.wordWrap()
+        and label.text()
+        and label.height() < label.heightForWidth(label.width())
+    ]
+
+
+async def shows_everything(app: RunningApp, dialog: QDialog) -> bool:
+    """True once every text in `dialog` fits (layouts settle a moment after a change)."""
+    try:
+        await app.until(lambda: not clipped(dialog), 2)
+    except TimeoutError:
+        return False
+    return True
+
+
 def sent_key(request: Any) -> str | None:
     bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     return request.headers.get("x-api-key") or bearer or None
@@ -273,6 +294,7 @@ def test_wrong_key_is_refused_plainly_and_the_right_one_then_works(
         type_key(app, welcome, OTHER_KEY)
         assert await checked(app, welcome) == REJECTED
         assert welcome.isVisible()
+        assert await shows_everything(app, welcome), clipped(welcome)
         key_input = child(welcome, QLineEdit, "api_key_input")
         assert key_input.text() == OTHER_KEY and key_input.isEnabled()  # nothing lost
         assert memory_keyring.store == {}
@@ -350,6 +372,7 @@ def test_no_usable_keyring_offers_this_run_only_and_writes_nothing(
         await app.until(session.isVisible, 20)
         assert status_of(welcome).startswith(NO_KEYRING_OFFER)
         assert "not be written to disk" in status_of(welcome)
+        assert await shows_everything(app, welcome), clipped(welcome)
         click(app, session)
 
         await app.until(lambda: not welcome.isVisible())
@@ -403,6 +426,7 @@ def test_environment_key_wins_and_is_said_to_be_in_use(
         notice = child(settings, QLabel, "settings_status")
         await app.until(lambda: not notice.isHidden(), 20)
         assert "ANTHROPIC_API_KEY still takes precedence" in notice.text()
+        assert await shows_everything(app, settings), clipped(settings)
         assert memory_keyring.store == {(SERVICE, USERNAME): OTHER_KEY}
         settings.reject()
         assert app.key_label() == key_status_text(KeySource.ENVIRONMENT)
