@@ -243,10 +243,7 @@ class ApiKeyEntry(QWidget):
         self._store_verified(key)
 
     def _store_verified(self, key: str) -> None:
-        problem = self._store.keyring_problem()
-        if problem is not None:
-            self._offer_session(key, problem)
-            return
+        # Always try: a keyring that could not be read at startup (locked) may work by now.
         try:
             self._store.save(key)
         except NoKeyringBackend as error:

@@ -554,3 +554,44 @@ def test_closing_the_window_while_the_welcome_is_open_ends_the_app(
         assert memory_keyring.store == {}
 
     run(aloop, scenario())
+
+
+class LockedAtFirstKeyring(MemoryKeyring):
+    """A keyring whose first read fails (locked, the unlock prompt dismissed); it works after."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        if self.reads == 1:
+            raise RuntimeError("Prompt dismissed")
+        return super().get_password(service, username)
+
+
+def test_a_keyring_locked_at_start_is_tried_again_when_saving(
+    aloop: asyncio.AbstractEventLoop, start: Start, fake_api: FakeAnthropic
+) -> None:
+    import keyring
+
+    locked = LockedAtFirstKeyring()
+
+    async def scenario() -> None:
+        app = start(fake_api.base_url)
+        welcome = await app.wait_dialog("welcome_dialog")
+        warning = child(welcome, QLabel, "keyring_warning")
+        assert "Could not read your API key from the system keyring" in warning.text()
+        assert "unlock it" in warning.text()
+
+        type_key(app, welcome, GOOD_KEY)
+        assert await checked(app, welcome) == ""  # saved: the keyring works now
+        assert locked.store == {(SERVICE, USERNAME): GOOD_KEY}
+        await app.until(lambda: app.key_label() == key_status_text(KeySource.KEYRING))
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(locked)
+    try:
+        run(aloop, scenario())
+    finally:
+        keyring.set_keyring(previous)
