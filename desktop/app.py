@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
+MODELS_GROUP = "models"  # the task that lists the account's models after a key change
 
 
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
@@ -305,7 +306,11 @@ class DeskApp:
 
         dialog.finished.connect(_on_dialog_finished)
         dialog.open()
-        accepted = await done
+        try:
+            accepted = await done
+        except asyncio.CancelledError:  # quitting: the dialog and its key check end too
+            dialog.reject()
+            raise
         return dialog.api_key() if accepted else None
 
     def show_key_settings(self) -> None:
@@ -329,6 +334,8 @@ class DeskApp:
         backend = self.controller.backend
         if backend is not None:
             backend.set_api_key(current)
+            if current:  # the models this key's account may use
+                self.controller.tasks.start(MODELS_GROUP, self.controller.refresh_models())
         self.window.set_key_status(key_status_text(source))
 
     def show_about(self) -> None:

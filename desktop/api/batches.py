@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.api.errors import to_desk_error
 from desktop.core.batch_results import BatchInfo, RequestCounts
-from desktop.core.errors import DeskError, InvalidRequest
+from desktop.core.errors import DeskError
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -36,7 +36,7 @@ class AnthropicBatches:
         try:
             batch = await client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return batch_info(batch)
 
     async def retrieve(self, batch_id: str) -> BatchInfo:
@@ -44,7 +44,7 @@ class AnthropicBatches:
         try:
             batch = await client.messages.batches.retrieve(batch_id)
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return batch_info(batch)
 
     async def cancel(self, batch_id: str) -> BatchInfo:
@@ -52,7 +52,7 @@ class AnthropicBatches:
         try:
             batch = await client.messages.batches.cancel(batch_id)
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return batch_info(batch)
 
     async def list_batches(self, limit: int = 100) -> list[BatchInfo]:
@@ -60,7 +60,7 @@ class AnthropicBatches:
         try:
             page = await client.messages.batches.list(limit=limit)
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return [batch_info(b) for b in page.data]
 
     async def results_data(self, batch: BatchInfo) -> bytes:
@@ -85,21 +85,8 @@ class AnthropicBatches:
             finally:
                 await response.aclose()
         except Exception as error:
-            raise _converted(error) from error
+            raise to_desk_error(error) from error
         return await asyncio.to_thread(b"".join, chunks)  # a copy of up to hundreds of MB
-
-
-def _converted(error: BaseException) -> DeskError:
-    """`to_desk_error`, except that a 404 here means the batch, not a model, is unknown."""
-    import anthropic
-
-    if isinstance(error, anthropic.NotFoundError):
-        return InvalidRequest(
-            "The API does not know this batch (it may have been deleted, or belong to another "
-            "workspace or API key).",
-            request_id=error.request_id,
-        )
-    return to_desk_error(error)
 
 
 def batch_info(batch: Any) -> BatchInfo:

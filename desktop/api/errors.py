@@ -46,8 +46,10 @@ def _number(value: str | None) -> float | None:
 def to_desk_error(error: BaseException, model: str | None = None) -> core.DeskError:
     """The core error for any exception raised while talking to the API.
 
-    Exceptions that are not about the API (programming errors) come back as a plain
-    `DeskError` carrying their text, so the UI can still show something.
+    `model` is the model a Messages request (or token count) asked for: a 404 then means that
+    model is not available. Without it, a 404 is a plain `NotFound` with the API's message
+    (an unknown batch, say). Exceptions that are not about the API (programming errors) come
+    back as a plain `DeskError` carrying their text, so the UI can still show something.
     """
     import anthropic
     import httpx2
@@ -106,10 +108,6 @@ _BY_STATUS: dict[int, tuple[type[core.DeskError], str]] = {
     ),
     402: (core.PermissionDenied, "Billing problem: {api} (see Console > Billing)."),
     403: (core.PermissionDenied, "Your API key is not allowed to do this: {api}"),
-    404: (
-        core.ModelNotFound,
-        "The {model} model is not available to your account. Pick another model. ({api})",
-    ),
     408: (core.TimedOut, "The Claude API timed out on this request. Try again."),
     413: (
         core.InvalidRequest,
@@ -123,15 +121,26 @@ _BY_STATUS: dict[int, tuple[type[core.DeskError], str]] = {
 def _from_client_status(
     status: int, api_message: str, model: str | None, request_id: str | None
 ) -> core.DeskError:
-    if status in _BY_STATUS:
+    if status == 404:
+        kind, template = _not_found(model)
+    elif status in _BY_STATUS:
         kind, template = _BY_STATUS[status]
     elif status >= 500:
         kind, template = core.ServerError, "Server error {status} at the Claude API. Try again."
     else:
         kind, template = core.InvalidRequest, "The API refused the request: {api}"
-    name = f"“{model}”" if model else "requested"
-    text = template.format(api=api_message, model=name, status=status)
+    text = template.format(api=api_message, model=f"“{model}”", status=status)
     return kind(text, request_id=request_id)
+
+
+def _not_found(model: str | None) -> tuple[type[core.DeskError], str]:
+    """A 404 for a request that named a model is about that model; any other is not."""
+    if model:
+        return (
+            core.ModelNotFound,
+            "The {model} model is not available to your account. Pick another model. ({api})",
+        )
+    return core.NotFound, "The Claude API could not find it: {api}"
 
 
 def _from_stream_event(

@@ -33,6 +33,13 @@ class ModelNotFound(DeskError):
     title = "Model not available"
 
 
+class NotFound(DeskError):
+    """The API knows nothing at the requested address (a batch, a file, ...)."""
+
+    retryable = False
+    title = "Not found"
+
+
 class InvalidRequest(DeskError):
     retryable = False
     title = "Request refused"

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -243,10 +243,7 @@ class ApiKeyEntry(QWidget):
         self._store_verified(key)
 
     def _store_verified(self, key: str) -> None:
-        problem = self._store.keyring_problem()
-        if problem is not None:
-            self._offer_session(key, problem)
-            return
+        # Always try: a keyring that could not be read at startup (locked) may work by now.
         try:
             self._store.save(key)
         except NoKeyringBackend as error:
@@ -331,6 +328,18 @@ def _warning(object_name: str, parent: QWidget) -> QLabel:
     return label
 
 
+def grow_to_fit(window: QWidget) -> None:
+    """Make `window` tall enough for its wrapped texts at its width (Qt sizes a top-level
+    window from size hints, which ignore how tall a wrapped label gets: texts were cut)."""
+    layout = window.layout()
+    if layout is None:
+        return
+    needed = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() else -1
+    needed = max(needed, layout.totalMinimumSize().height())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
 class WelcomeDialog(QDialog):
     """First run: explains what a key is, where to make one, and checks and stores it."""
 
@@ -398,6 +407,12 @@ class WelcomeDialog(QDialog):
     def done(self, result: int) -> None:
         self.entry.cancel()
         super().done(result)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a text changed: show all of it
+            grow_to_fit(self)
+        return handled
 
 
 class ApiKeySettingsDialog(QDialog):
@@ -534,3 +549,9 @@ class ApiKeySettingsDialog(QDialog):
     def done(self, result: int) -> None:
         self.entry.cancel()
         super().done(result)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a text changed: show all of it
+            grow_to_fit(self)
+        return handled

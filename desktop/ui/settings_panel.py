@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.catalog import Catalog, ModelSpec
-from desktop.core.conversation import ConversationSettings
+from desktop.core.conversation import ConversationSettings, ThinkingSettings
 
 DEFAULT_EFFORT_LABEL = "Model default"
 
@@ -118,18 +118,31 @@ class SettingsPanel(QWidget):
         del blockers
 
     def _emit(self) -> None:
-        settings = self._settings.copy()
-        settings.system_prompt = self.system_prompt.toPlainText()
-        settings.max_tokens = self.max_tokens.value()
-        spec = self.catalog.get(settings.model)
-        settings.thinking.enabled = self.thinking.isChecked() or spec.thinking == "always"
-        settings.thinking.effort = self.effort.currentData()
-        settings.thinking.show_summaries = self.summaries.isChecked()
-        settings.cache_ttl = str(self.cache_ttl.currentData() or "5m")
+        """Emit the edited settings, once per real change (a prompt typed and deleted again
+        within the pause, or a control set back to its value, is no change)."""
+        spec = self.catalog.get(self._settings.model)
+        settings = self._edited(spec)
         self.effort.setEnabled(bool(spec.efforts) and settings.thinking.enabled)
         self.summaries.setEnabled(settings.thinking.enabled)
+        if settings == self._settings:
+            return
         self._settings = settings
         self.settings_edited.emit(settings.copy())
+
+    def _edited(self, spec: ModelSpec) -> ConversationSettings:
+        """The settings as the controls show them."""
+        thinking = ThinkingSettings(
+            enabled=self.thinking.isChecked() or spec.thinking == "always",
+            effort=self.effort.currentData(),
+            show_summaries=self.summaries.isChecked(),
+        )
+        return ConversationSettings(
+            model=self._settings.model,
+            system_prompt=self.system_prompt.toPlainText(),
+            max_tokens=self.max_tokens.value(),
+            thinking=thinking,
+            cache_ttl=str(self.cache_ttl.currentData() or "5m"),
+        )
 
 
 def _thinking_note(spec: ModelSpec) -> str:

@@ -226,6 +226,30 @@ def test_faults_become_core_errors(
     assert len(api.message_requests()) == 1  # max_retries=0: no silent retry
 
 
+def test_a_404_names_the_model_only_when_a_model_was_asked_for(api: FakeAnthropic) -> None:
+    api.enqueue(ErrorReply(404, "not_found_error", "model: claude-opus-4-8"))
+    missing_model = stream_error(api)
+    assert isinstance(missing_model, errors.ModelNotFound)
+    assert "“claude-opus-4-8” model is not available" in missing_model.message
+
+    async def list_at_a_wrong_address(backend: AnthropicBackend) -> errors.DeskError:
+        wrong = AnthropicBackend(api.base_url + "/not-the-api")
+        wrong.set_api_key("test-key")
+        try:
+            with pytest.raises(errors.DeskError) as caught:
+                await wrong.list_models()
+        finally:
+            await wrong.aclose()
+        return caught.value
+
+    error = run(api, list_at_a_wrong_address)
+    assert type(error) is errors.NotFound
+    assert error.message == (
+        "The Claude API could not find it: Not found: GET /not-the-api/v1/models"
+    )
+    assert (error.request_id or "").startswith("req_fake_")
+
+
 def test_rate_limit_carries_retry_after(api: FakeAnthropic) -> None:
     api.enqueue(ErrorReply(429, "rate_limit_error", "Too many requests", retry_after="30"))
     error = stream_error(api)

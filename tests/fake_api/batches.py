@@ -25,7 +25,8 @@ from typing import Any
 
 from tests.fake_api.estimate import input_tokens
 from tests.fake_api.prompt_cache import MAX_BREAKPOINTS, PromptCache, count_breakpoints
-from tests.fake_api.render import Rendered, error_response, json_bytes
+from tests.fake_api.render import Context, Rendered, error_response, json_bytes, message_json
+from tests.fake_api.script import TextReply
 
 PREFIX = "/v1/messages/batches"
 RESULTS_PREFIX = "/batch-results/"
@@ -171,27 +172,14 @@ class FakeBatches:
         custom_id = request["custom_id"]
         params = request.get("params") or {}
         text = self.answers.get(custom_id) or f"Answer to {custom_id}."
-        usage = self.usage.get(custom_id) or {
-            "input_tokens": input_tokens(params),
-            "output_tokens": max(1, len(text) // 4),
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-            "service_tier": "batch",
-        }
-        if self.prompt_cache is not None and custom_id not in self.usage:
+        scripted = self.usage.get(custom_id)
+        cache = None
+        if self.prompt_cache is not None and scripted is None:
             # requests run in the order sent here: the first writes, the others read
-            usage.update(self.prompt_cache.usage(params, input_tokens(params)))
-        message = {
-            "id": f"msg_{custom_id}",
-            "type": "message",
-            "role": "assistant",
-            "model": params.get("model", "claude-opus-4-8"),
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn",
-            "stop_sequence": None,
-            "usage": usage,
-        }
-        return {"type": "succeeded", "message": message}
+            cache = self.prompt_cache.usage(params, input_tokens(params))
+        reply = TextReply(text, usage={**(scripted or {}), "service_tier": "batch"})
+        ctx = Context(params, "", f"msg_{custom_id}", cache)
+        return {"type": "succeeded", "message": message_json(reply, ctx)}
 
     def _view(self, batch: _Batch) -> dict[str, Any]:
         counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}

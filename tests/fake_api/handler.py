@@ -15,7 +15,7 @@ from tests.fake_api import models
 from tests.fake_api.batches import PREFIX as BATCHES_PREFIX
 from tests.fake_api.batches import RESULTS_PREFIX
 from tests.fake_api.estimate import input_tokens
-from tests.fake_api.prompt_cache import TooManyBreakpoints
+from tests.fake_api.prompt_cache import TooManyBreakpoints, check_breakpoints
 from tests.fake_api.render import (
     Context,
     Drop,
@@ -23,6 +23,7 @@ from tests.fake_api.render import (
     Rendered,
     error_response,
     json_bytes,
+    refused,
     render,
 )
 from tests.fake_api.sse import ChunkEncoder
@@ -110,12 +111,7 @@ class Handler(BaseHTTPRequestHandler):
         if bad_json:
             return error_response(400, "invalid_request_error", "Invalid JSON body", request_id)
         if method == "POST" and path == "/v1/messages":
-            try:
-                cache = self.fake.prompt_cache.usage(body or {}, input_tokens(body or {}))
-            except TooManyBreakpoints as exc:
-                return error_response(400, "invalid_request_error", str(exc), request_id)
-            ctx = Context(body or {}, request_id, f"msg_fake_{request_id[-6:]}", cache)
-            return render(self.fake.next_reply(ctx.body), ctx)
+            return self._message(body or {}, request_id)
         if method == "POST" and path == "/v1/messages/count_tokens":
             return Rendered(
                 body=json_bytes({"input_tokens": input_tokens(body or {})}),
@@ -128,6 +124,19 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith((BATCHES_PREFIX, RESULTS_PREFIX)):
             return self.fake.batches.route(method, path, query, body, request_id)
         return error_response(404, "not_found_error", f"Not found: {method} {path}", request_id)
+
+    def _message(self, body: dict[str, Any], request_id: str) -> Rendered:
+        """POST /v1/messages: the next scripted reply; only a reply that reaches the model
+        reads and writes the prompt cache (a scripted error never does)."""
+        try:
+            check_breakpoints(body)
+        except TooManyBreakpoints as exc:
+            return error_response(400, "invalid_request_error", str(exc), request_id)
+        reply = self.fake.next_reply(body)
+        cache = None
+        if not refused(reply, bool(body.get("stream"))):
+            cache = self.fake.prompt_cache.usage(body, input_tokens(body))
+        return render(reply, Context(body, request_id, f"msg_fake_{request_id[-6:]}", cache))
 
     def _one_model(self, model_id: str, request_id: str) -> Rendered:
         for info in self.fake.models:

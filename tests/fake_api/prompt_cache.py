@@ -89,6 +89,16 @@ def count_breakpoints(body: dict[str, Any]) -> int:
     return sum(1 for e in elements(body) if e.ttl is not None) + int("cache_control" in body)
 
 
+def check_breakpoints(body: dict[str, Any]) -> None:
+    """Raise TooManyBreakpoints as the API does (a 400) for more than four markers."""
+    found = count_breakpoints(body)
+    if found > MAX_BREAKPOINTS:
+        raise TooManyBreakpoints(
+            f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {found}."
+        )
+
+
 class PromptCache:
     """Remembers cached prefixes (by hash) until their TTL runs out; thread-safe."""
 
@@ -104,11 +114,7 @@ class PromptCache:
 
     def usage(self, body: dict[str, Any], total_tokens: int) -> dict[str, Any]:
         """Usage fields for a request of `total_tokens` input tokens, updating the cache."""
-        if count_breakpoints(body) > MAX_BREAKPOINTS:
-            raise TooManyBreakpoints(
-                f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
-                f"Found {count_breakpoints(body)}."
-            )
+        check_breakpoints(body)
         items = elements(body)
         digests, cumulative = _prefix_digests(str(body.get("model", "")), items)
         breakpoints = [i for i, e in enumerate(items) if e.ttl is not None]

@@ -165,7 +165,9 @@ def stream_text(reply: TextReply, ctx: Context) -> list[Step]:
 
 
 def message_json(reply: TextReply, ctx: Context) -> dict[str, Any]:
-    """The non-streaming Message for `reply`."""
+    """The non-streaming Message for `reply` (batch results hold these too). Its usage is the
+    final one, with the `cache_creation` breakdown and `service_tier` a Message carries."""
+    start, final = _usage(reply, ctx)
     content: list[dict[str, Any]] = []
     if reply.thinking is not None:
         signature = reply.thinking_signature
@@ -180,7 +182,7 @@ def message_json(reply: TextReply, ctx: Context) -> dict[str, Any]:
         "stop_reason": reply.stop_reason,
         "stop_sequence": None,
         "stop_details": reply.stop_details,
-        "usage": _usage(reply, ctx)[1],
+        "usage": {**start, **final},
     }
 
 
@@ -200,6 +202,13 @@ def _error_headers(reply: ErrorReply) -> dict[str, str]:
     if reply.should_retry is not None:
         headers["x-should-retry"] = "true" if reply.should_retry else "false"
     return headers
+
+
+def refused(reply: Reply, streaming: bool) -> bool:
+    """True when `reply` is an HTTP error: the request never reached the model."""
+    if isinstance(reply, ErrorReply):
+        return True
+    return not streaming and isinstance(reply, MidStreamError | SseFile)
 
 
 def render(reply: Reply, ctx: Context) -> Rendered:

@@ -13,7 +13,7 @@ from desktop.api.backend import AnthropicBackend
 from desktop.api.batches import AnthropicBatches
 from desktop.core.batch_results import BatchInfo, decode_results_jsonl, parse_results_jsonl
 from desktop.core.conversation import Usage
-from desktop.core.errors import AuthFailed, DeskError, InvalidRequest
+from desktop.core.errors import AuthFailed, DeskError, ModelNotFound, NotFound
 from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.migrations import SCHEMA_VERSION
@@ -107,8 +107,11 @@ def test_errors_are_the_apps_own(fake_api) -> None:
         finally:
             await backend.aclose()
 
-    with pytest.raises(InvalidRequest, match="does not know this batch"):
+    # a 404 here is about the batch, never "model not available": the API's own words
+    with pytest.raises(NotFound, match="could not find it: batch msgbatch_nope") as missing:
         run(go("sk-test", "msgbatch_nope"))
+    assert not isinstance(missing.value, ModelNotFound)
+    assert (missing.value.request_id or "").startswith("req_fake_")
     fake_api.accepted_keys = {"good"}
     with pytest.raises(AuthFailed):
         run(go("bad", "msgbatch_nope"))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.fake_api.prompt_cache import PromptCache, TooManyBreakpoints
+from tests.fake_api.script import ErrorReply, MidStreamError, TextReply
 from tests.fake_api.server import FakeAnthropic
 
 MARK = {"type": "ephemeral"}
@@ -96,3 +99,84 @@ def test_more_than_four_breakpoints_is_a_400() -> None:
         response = conn.getresponse()
         assert response.status == 400
         assert b"maximum of 4" in response.read()
+
+
+def call(
+    api: FakeAnthropic, method: str, path: str, payload: dict | None = None
+) -> tuple[int, bytes]:
+    import http.client
+    import json
+
+    host, port = api.base_url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port))
+    headers = {"content-type": "application/json", "x-api-key": "k"}
+    conn.request(method, path, None if payload is None else json.dumps(payload), headers)
+    response = conn.getresponse()
+    try:
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def post(api: FakeAnthropic, path: str, payload: dict) -> tuple[int, dict]:
+    import json
+
+    status, raw = call(api, "POST", path, payload)
+    return status, json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        ErrorReply(500, "api_error", "Internal"),
+        ErrorReply(429, "rate_limit_error", "Slow"),
+        MidStreamError(),
+    ],
+    ids=["500", "429", "overloaded"],
+)
+def test_a_scripted_error_neither_reads_nor_writes_the_cache(refusal: Any) -> None:
+    request = {**body("aaaa"), "max_tokens": 5}
+    with FakeAnthropic() as api:
+        api.enqueue(refusal, TextReply("first answer"), TextReply("second answer"))
+        status, _ = post(api, "/v1/messages", request)
+        assert status >= 400
+        status, first = post(api, "/v1/messages", request)
+        assert status == 200
+        assert first["usage"]["cache_read_input_tokens"] == 0  # the error wrote nothing
+        assert first["usage"]["cache_creation_input_tokens"] > 0
+        _, second = post(api, "/v1/messages", request)
+        assert second["usage"]["cache_read_input_tokens"] > 0
+
+
+def test_batch_results_are_the_messages_the_api_would_send() -> None:
+    """A succeeded batch result is rendered like any non-streaming Message (same fields,
+    the cache_creation breakdown), with the batch service tier."""
+    params = {**body("aaaa"), "max_tokens": 5}
+    with FakeAnthropic() as api:
+        api.batches.polls_before_end = 0
+        _, batch = post(
+            api,
+            "/v1/messages/batches",
+            {
+                "requests": [
+                    {"custom_id": "one", "params": params},
+                    {"custom_id": "two", "params": params},
+                ]
+            },
+        )
+        call(api, "GET", f"/v1/messages/batches/{batch['id']}")
+        _, jsonl = call(api, "GET", f"/batch-results/{batch['id']}.jsonl")
+        lines = jsonl.decode().splitlines()
+        api.enqueue(TextReply("Answer to one."))
+        _, single = post(api, "/v1/messages", params)
+    import json
+
+    results = {r["custom_id"]: r["result"]["message"] for r in map(json.loads, lines)}
+    one, two = results["one"], results["two"]
+    assert one.keys() == single.keys()
+    assert one["usage"].keys() == single["usage"].keys()
+    assert one["content"] == single["content"] == [{"type": "text", "text": "Answer to one."}]
+    assert one["usage"]["service_tier"] == "batch" and single["usage"]["service_tier"] == "standard"
+    written = one["usage"]["cache_creation"]
+    assert written["ephemeral_1h_input_tokens"] > 0  # the document's 1-hour breakpoint
+    assert two["usage"]["cache_read_input_tokens"] > 0  # the second request read it
