@@ -81,6 +81,10 @@ _TABLE_OPEN = (
     ' margin-top:{top}px; margin-bottom:{bottom}px;">\n'
 )
 _TABLE_MARGIN = 6
+# Qt leaves 4 px between two tables (an empty block and both outer borders): a following
+# segment of a long table moves up by that much, so its top border lands on the previous
+# segment's bottom border, pixel for pixel as one table (measured at every font size).
+_TABLE_SEAM = 4
 
 
 # -- code ------------------------------------------------------------------------------------
@@ -173,7 +177,7 @@ def _render_table_open(
     meta = tokens[idx].meta
     if "segment" not in meta:  # an ordinary table
         return _TABLE_OPEN.format(width="", top=_TABLE_MARGIN, bottom=_TABLE_MARGIN)
-    top = _TABLE_MARGIN if meta["segment"] == 0 else 0
+    top = _TABLE_MARGIN if meta["segment"] == 0 else -_TABLE_SEAM
     bottom = _TABLE_MARGIN if meta["last"] else 0
     return _TABLE_OPEN.format(width=' width="100%"', top=top, bottom=bottom)
 
@@ -353,11 +357,13 @@ class StreamingMarkdown:
         if not delta:
             return
         self._parts.append(delta)
-        self._tail = None
         self._finished = False  # more text after finish (a continued answer) reopens
         if "\n" not in delta:
             self._partial.append(delta)
+            if not self._hides_partial():
+                self._tail = None
             return
+        self._tail = None
         lines = delta.split("\n")
         lines[0] = "".join(self._partial) + lines[0]
         self._partial = [lines[-1]] if lines[-1] else []
@@ -461,10 +467,10 @@ class StreamingMarkdown:
             self._block.append(line)
             self._start_run()
         elif run.add(line):  # run.lines is self._block
-            text, cont = run.take_segment()
-            if run.kind == "table" and not run.widths:
-                run.widths = widths_of(_markdown().parse(text, {}))
-            self._emit(text, cont)
+            if run.kind == "table" and not run.widths:  # from the same rows as a whole render
+                run.widths = widths_of(_markdown().parse("\n".join(run.lines), {}))
+            while run.ready():
+                self._emit(*run.take_segment())
 
     def _start_run(self) -> None:
         """Start a `LineRun` if the block's last line starts a top-level table or list.
@@ -544,6 +550,19 @@ class StreamingMarkdown:
 
     # -- tail ---------------------------------------------------------------------------------
 
+    def _hides_partial(self) -> bool:
+        """Whether the tail leaves the unfinished last line out (a long table's next row).
+
+        The table then changes only when a row is whole: fewer, cheaper updates.
+        """
+        run = self._run
+        if run is None or self._fence is not None or not self._partial:
+            return False
+        head, pieces = "", iter(self._partial)
+        while len(head) < 8:  # enough to tell a row; never the whole of a long line
+            head += next(pieces, "\n")
+        return run.hides(head)
+
     def _partial_lines(self) -> list[str]:
         return ["".join(self._partial)] if self._partial else []
 
@@ -558,7 +577,7 @@ class StreamingMarkdown:
             head = "" if fence.header_done else code_header_html(fence.lang, fence.index)
             return head + (code_html("\n".join(lines), fence.lang) if lines else "")
         lines = self._block
-        if partial and not _FENCE_PREFIX.match(partial):
+        if partial and not _FENCE_PREFIX.match(partial) and not self._hides_partial():
             lines = [*lines, partial]
         if not lines:
             return ""
