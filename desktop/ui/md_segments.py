@@ -2,17 +2,19 @@
 
 No Qt here. A top-level table with more than `LONG_TABLE_ROWS` body rows is rendered as
 several tables of `TABLE_SEGMENT_ROWS` rows, each `width="100%"` with the same column widths
-(in percent, from the header and the first `LONG_TABLE_ROWS + 1` rows), the header only in the
-first; the renderer pulls each following segment up over the gap Qt leaves between two tables,
-so the segments draw as one table. Shorter tables (the usual ones) are left alone: Qt sizes
-their columns to the content, and renders one in a few ms. A top-level list with more than `LIST_SEGMENT_ITEMS` items is rendered as
-several lists of that many items, numbered on (`start`), no margin where they meet.
+(in percent, from the header and the first `LONG_TABLE_ROWS + 1` rows), the header only in
+the first; the renderer pulls each following segment up over the gap Qt leaves between two
+tables, so the segments draw as one table. Shorter tables (the usual ones) are left alone: Qt
+sizes their columns to the content and renders one in a few ms. A top-level list with more
+than `LIST_SEGMENT_ITEMS` items is rendered as several lists of that many items, numbered on
+(`start`), no margin where they meet.
 
 Both the whole-message render and the streaming splitter go through `split_long`, so a
 streamed answer ends up with exactly the HTML of a one-shot render, while a stream only ever
-re-renders the segment that is still growing (Qt imports, lays out and paints a table in
-~0.6 ms per row, and redoes the whole table when one cell changes: ~0.9 s for 1,500 rows). `LineRun` is the streaming side: it watches
-the lines of the open block and says when a whole segment can be frozen.
+re-renders the segment that is still growing (Qt takes ~0.3 ms a row to import and lay out a
+table, as much again to paint it: a 1,500-row table re-rendered at every flush would take
+most of a second). `LineRun` is the streaming side: it watches the lines of the open block
+and says when a whole segment can be frozen.
 """
 
 from __future__ import annotations

@@ -132,7 +132,8 @@ def test_random_tables_and_lists_split_anywhere_match() -> None:
     pieces = [
         "Para.\n\n",
         "| a | b |\n|---|---|\n" + "".join(f"| {i} | `c{i}` |\n" for i in range(23)) + "\n",
-        "| a | b |\n|--:|---|\n" + "".join(f"| {i} | d{i} |\n" for i in range(LONG_TABLE_ROWS + 13)),
+        "| a | b |\n|--:|---|\n"
+        + "".join(f"| {i} | d{i} |\n" for i in range(LONG_TABLE_ROWS + 13)),
         "".join(f"{i + 1}. n{i}\n" for i in range(27)) + "\n",
         "".join(f"- b{i}\n    more {i}\n" for i in range(22)) + "\n",
         "```python\nx = 1\n```\n\n",
