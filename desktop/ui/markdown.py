@@ -75,16 +75,18 @@ _HEADER_STYLE = "margin-top:10px; margin-bottom:0px; font-size:small; color:#576
 _INLINE_CODE_STYLE = (
     "background-color:#eff1f3; font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace;"
 )
+# A table's lines are its own background showing through 1 px between white cells: it looks
+# like collapsed 1 px borders, which Qt paints ~4x slower (4.4 vs 1.1 ms for 20 rows).
 _TABLE_OPEN = (
-    '<table border="1" cellspacing="0" cellpadding="5"{width}'
-    ' style="border-collapse:collapse; border-style:solid; border-color:#d0d7de;'
-    ' margin-top:{top}px; margin-bottom:{bottom}px;">\n'
+    '<table border="0" cellspacing="1" cellpadding="5" bgcolor="#d0d7de"{width}'
+    ' style="margin-top:{top}px; margin-bottom:{bottom}px;">\n'
 )
+_CELL_BACKGROUND = "#ffffff"  # the answer's background
 _TABLE_MARGIN = 6
-# Qt leaves 4 px between two tables (an empty block and both outer borders): a following
-# segment of a long table moves up by that much, so its top border lands on the previous
-# segment's bottom border, pixel for pixel as one table (measured at every font size).
-_TABLE_SEAM = 4
+# Qt puts an empty (0 px) block between two tables: a following segment of a long table moves
+# up 1 px so that its top line lands on the previous segment's bottom line, pixel for pixel as
+# one table.
+_TABLE_SEAM = 1
 
 
 # -- code ------------------------------------------------------------------------------------
@@ -182,6 +184,13 @@ def _render_table_open(
     return _TABLE_OPEN.format(width=' width="100%"', top=top, bottom=bottom)
 
 
+def _render_cell_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    tokens[idx].attrSet("bgcolor", _CELL_BACKGROUND)
+    return str(self.renderToken(tokens, idx, options, env))
+
+
 def _render_image(
     self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
@@ -204,6 +213,8 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("code_inline", _render_code_inline)
     md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     md.add_render_rule("image", _render_image)
     return md
 
