@@ -1,7 +1,7 @@
 """Markdown to QTextDocument-friendly HTML, whole or incrementally while an answer streams.
 
 No Qt here: the output is an HTML string in the subset QTextDocument understands (inline
-styles, `border`/`cellpadding` on tables, `<pre>` for code). Raw HTML in the markdown is
+styles, `cellspacing`/`bgcolor` on tables, `<pre>` for code). Raw HTML in the markdown is
 escaped, never passed through. Fenced code is highlighted with pygments (inline styles, light
 theme) and carries a header line with the language and a `copy-code:N` link, N being the code
 block's index within the message.
@@ -562,7 +562,7 @@ class StreamingMarkdown:
     # -- tail ---------------------------------------------------------------------------------
 
     def _hides_partial(self) -> bool:
-        """Whether the tail leaves the unfinished last line out (a long table's next row).
+        """Whether the tail leaves the unfinished last line out (a streaming table's next row).
 
         The table then changes only when a row is whole: fewer, cheaper updates.
         """

@@ -3,11 +3,11 @@
 No Qt here. A top-level table with more than `LONG_TABLE_ROWS` body rows is rendered as
 several tables of `TABLE_SEGMENT_ROWS` rows, each `width="100%"` with the same column widths
 (in percent, from the header and the first `LONG_TABLE_ROWS + 1` rows), the header only in
-the first; the renderer pulls each following segment up over the gap Qt leaves between two
-tables, so the segments draw as one table. Shorter tables (the usual ones) are left alone: Qt
-sizes their columns to the content and renders one in a few ms. A top-level list with more
-than `LIST_SEGMENT_ITEMS` items is rendered as several lists of that many items, numbered on
-(`start`), no margin where they meet.
+the first; the renderer moves each following segment up 1 px, so that its top line lies on
+the previous segment's bottom line and the segments draw as one table. Shorter tables (the
+usual ones) are left alone: Qt sizes their columns to the content and renders one in a few
+ms. A top-level list with more than `LIST_SEGMENT_ITEMS` items is rendered as several lists
+of that many items, numbered on (`start`), no margin where they meet.
 
 Both the whole-message render and the streaming splitter go through `split_long`, so a
 streamed answer ends up with exactly the HTML of a one-shot render, while a stream only ever
