@@ -1,7 +1,7 @@
 """Markdown to QTextDocument-friendly HTML, whole or incrementally while an answer streams.
 
 No Qt here: the output is an HTML string in the subset QTextDocument understands (inline
-styles, `border`/`cellpadding` on tables, `<pre>` for code). Raw HTML in the markdown is
+styles, `cellspacing`/`bgcolor` on tables, `<pre>` for code). Raw HTML in the markdown is
 escaped, never passed through. Fenced code is highlighted with pygments (inline styles, light
 theme) and carries a header line with the language and a `copy-code:N` link, N being the code
 block's index within the message.
@@ -75,12 +75,18 @@ _HEADER_STYLE = "margin-top:10px; margin-bottom:0px; font-size:small; color:#576
 _INLINE_CODE_STYLE = (
     "background-color:#eff1f3; font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace;"
 )
+# A table's lines are its own background showing through 1 px between white cells: it looks
+# like collapsed 1 px borders, which Qt paints ~4x slower (4.4 vs 1.1 ms for 20 rows).
 _TABLE_OPEN = (
-    '<table border="1" cellspacing="0" cellpadding="5"{width}'
-    ' style="border-collapse:collapse; border-style:solid; border-color:#d0d7de;'
-    ' margin-top:{top}px; margin-bottom:{bottom}px;">\n'
+    '<table border="0" cellspacing="1" cellpadding="5" bgcolor="#d0d7de"{width}'
+    ' style="margin-top:{top}px; margin-bottom:{bottom}px;">\n'
 )
+_CELL_BACKGROUND = "#ffffff"  # the answer's background
 _TABLE_MARGIN = 6
+# Qt puts an empty (0 px) block between two tables: a following segment of a long table moves
+# up 1 px so that its top line lands on the previous segment's bottom line, pixel for pixel as
+# one table.
+_TABLE_SEAM = 1
 
 
 # -- code ------------------------------------------------------------------------------------
@@ -173,9 +179,16 @@ def _render_table_open(
     meta = tokens[idx].meta
     if "segment" not in meta:  # an ordinary table
         return _TABLE_OPEN.format(width="", top=_TABLE_MARGIN, bottom=_TABLE_MARGIN)
-    top = _TABLE_MARGIN if meta["segment"] == 0 else 0
+    top = _TABLE_MARGIN if meta["segment"] == 0 else -_TABLE_SEAM
     bottom = _TABLE_MARGIN if meta["last"] else 0
     return _TABLE_OPEN.format(width=' width="100%"', top=top, bottom=bottom)
+
+
+def _render_cell_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    tokens[idx].attrSet("bgcolor", _CELL_BACKGROUND)
+    return str(self.renderToken(tokens, idx, options, env))
 
 
 def _render_image(
@@ -200,6 +213,8 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("code_inline", _render_code_inline)
     md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     md.add_render_rule("image", _render_image)
     return md
 
@@ -360,11 +375,13 @@ class StreamingMarkdown:
         if not delta:
             return
         self._parts.append(delta)
-        self._tail = None
         self._finished = False  # more text after finish (a continued answer) reopens
         if "\n" not in delta:
             self._partial.append(delta)
+            if not self._hides_partial():
+                self._tail = None
             return
+        self._tail = None
         lines = delta.split("\n")
         lines[0] = "".join(self._partial) + lines[0]
         self._partial = [lines[-1]] if lines[-1] else []
@@ -468,10 +485,10 @@ class StreamingMarkdown:
             self._block.append(line)
             self._start_run()
         elif run.add(line):  # run.lines is self._block
-            text, cont = run.take_segment()
-            if run.kind == "table" and not run.widths:
-                run.widths = widths_of(_markdown().parse(text, {}))
-            self._emit(text, cont)
+            if run.kind == "table" and not run.widths:  # from the same rows as a whole render
+                run.widths = widths_of(_markdown().parse("\n".join(run.lines), {}))
+            while run.ready():
+                self._emit(*run.take_segment())
 
     def _start_run(self) -> None:
         """Start a `LineRun` if the block's last line starts a top-level table or list.
@@ -551,6 +568,19 @@ class StreamingMarkdown:
 
     # -- tail ---------------------------------------------------------------------------------
 
+    def _hides_partial(self) -> bool:
+        """Whether the tail leaves the unfinished last line out (a streaming table's next row).
+
+        The table then changes only when a row is whole: fewer, cheaper updates.
+        """
+        run = self._run
+        if run is None or self._fence is not None or not self._partial:
+            return False
+        head, pieces = "", iter(self._partial)
+        while len(head) < 8:  # enough to tell a row; never the whole of a long line
+            head += next(pieces, "\n")
+        return run.hides(head)
+
     def _partial_lines(self) -> list[str]:
         return ["".join(self._partial)] if self._partial else []
 
@@ -565,7 +595,7 @@ class StreamingMarkdown:
             head = "" if fence.header_done else code_header_html(fence.lang, fence.index)
             return head + (code_html("\n".join(lines), fence.lang) if lines else "")
         lines = self._block
-        if partial and not _FENCE_PREFIX.match(partial):
+        if partial and not _FENCE_PREFIX.match(partial) and not self._hides_partial():
             lines = [*lines, partial]
         if not lines:
             return ""

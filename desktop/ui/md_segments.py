@@ -1,16 +1,20 @@
 """Long tables and lists rendered as segments, the same way whole and while streaming.
 
-No Qt here. A top-level table with more than `TABLE_SEGMENT_ROWS` body rows is rendered as
-several tables of that many rows, each `width="100%"` with the same column widths (in percent,
-from the header and the first segment's rows), the header only in the first, no margin where
-two segments meet. A top-level list with more than `LIST_SEGMENT_ITEMS` items is rendered as
-several lists of that many items, numbered on (`start`), no margin where they meet.
+No Qt here. A top-level table with more than `LONG_TABLE_ROWS` body rows is rendered as
+several tables of `TABLE_SEGMENT_ROWS` rows, each `width="100%"` with the same column widths
+(in percent, from the header and the first `LONG_TABLE_ROWS + 1` rows), the header only in
+the first; the renderer moves each following segment up 1 px, so that its top line lies on
+the previous segment's bottom line and the segments draw as one table. Shorter tables (the
+usual ones) are left alone: Qt sizes their columns to the content and renders one in a few
+ms. A top-level list with more than `LIST_SEGMENT_ITEMS` items is rendered as several lists
+of that many items, numbered on (`start`), no margin where they meet.
 
 Both the whole-message render and the streaming splitter go through `split_long`, so a
 streamed answer ends up with exactly the HTML of a one-shot render, while a stream only ever
-re-renders the segment that is still growing (Qt's table import is superlinear: 40 rows cost
-5x what 20 rows do, a 1,500-row table ~0.8 s). `LineRun` is the streaming side: it watches
-the lines of the open block and says when a whole segment can be frozen.
+re-renders the segment that is still growing (Qt takes ~0.3 ms a row to import and lay out a
+table, as much again to paint it: a 1,500-row table re-rendered at every flush would take
+most of a second). `LineRun` is the streaming side: it watches the lines of the open block
+and says when a whole segment can be frozen.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from markdown_it.token import Token
 
 __all__ = [
     "LIST_SEGMENT_ITEMS",
+    "LONG_TABLE_ROWS",
     "TABLE_SEGMENT_ROWS",
     "Continuation",
     "LineRun",
@@ -31,6 +36,10 @@ __all__ = [
     "widths_of",
 ]
 
+# A table with more body rows than this is segmented. Up to it, rendering, laying out and
+# painting the whole table again (as a stream does for each new row) stays within a frame:
+# ~10 ms for 30 rows, ~21 ms for 60.
+LONG_TABLE_ROWS = 30
 TABLE_SEGMENT_ROWS = 10
 LIST_SEGMENT_ITEMS = 20
 _MIN_WEIGHT, _MAX_WEIGHT = 3, 40  # characters a column's width is weighed by
@@ -126,7 +135,7 @@ def _split_table(tokens: list[Token], cont: Continuation | None) -> list[Token]:
     thead_end = next((i for i, t in enumerate(tokens) if t.type == "thead_close"), 0)
     head = tokens[1 : thead_end + 1]
     rows = _groups(tokens[thead_end + 1 : -1], "tr_open")
-    if cont is None and len(rows) <= TABLE_SEGMENT_ROWS:
+    if cont is None and len(rows) <= LONG_TABLE_ROWS:
         return tokens
     first = cont.segment if cont is not None else 0
     widths = cont.widths if cont is not None and cont.widths else ()
@@ -250,9 +259,23 @@ class LineRun:
             return False
         if self.kind == "table":
             self.clean = _ROW.match(line) is not None
-            rows = len(self.lines) - (2 if self.segment == 0 else 0)
-            return self.clean and rows > TABLE_SEGMENT_ROWS
+            return self.ready()
         return self._add_list_line(line)
+
+    def ready(self) -> bool:
+        """Whether a whole segment can be taken (`take_segment`)."""
+        if not self.clean:
+            return False
+        if self.kind == "list":
+            assert self.items is not None
+            return len(self.items) > LIST_SEGMENT_ITEMS
+        if self.segment == 0:  # a table is segmented only once it is long
+            return len(self.lines) - 2 > LONG_TABLE_ROWS
+        return len(self.lines) > TABLE_SEGMENT_ROWS
+
+    def hides(self, partial: str) -> bool:
+        """Whether an unfinished last line is left out of the tail: a table row, until whole."""
+        return self.kind == "table" and self.clean and _ROW.match(partial) is not None
 
     def _add_list_line(self, line: str) -> bool:
         assert self.items is not None
@@ -265,7 +288,7 @@ class LineRun:
             return False
         self.indent = marker
         self.items.append(len(self.lines) - 1)
-        return len(self.items) > LIST_SEGMENT_ITEMS
+        return self.ready()
 
     def _marker_width(self, line: str) -> int | None:
         """The content indent of a top-level item line of this list, None for any other line."""
@@ -303,5 +326,5 @@ def widths_of(tokens: list[Token]) -> tuple[int, ...]:
         return ()
     table = tokens[start : _closing(tokens, start) + 1]
     thead_end = next((i for i, t in enumerate(table) if t.type == "thead_close"), 0)
-    rows = _groups(table[thead_end + 1 : -1], "tr_open")[:TABLE_SEGMENT_ROWS]
+    rows = _groups(table[thead_end + 1 : -1], "tr_open")[: LONG_TABLE_ROWS + 1]
     return table_widths(_cells(table[1 : thead_end + 1]), [_cells(r) for r in rows])

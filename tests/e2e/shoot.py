@@ -78,6 +78,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await batch_results(desk, out)
     await image_url_draft(desk, out)
     await spend_view(desk, out)
+    await long_tables(desk, out)
     window.close()
 
 
@@ -119,6 +120,31 @@ async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     await wait_idle(desk)
     await asyncio.sleep(0.5)
     shot(window, out / "image-answer.png")
+
+
+async def long_tables(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """An answer with an ordinary 15-row table and a 70-row one (drawn as segments)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from tests.bench.long_blocks import table_markdown
+    from tests.fake_api.script import TextReply
+
+    window = desk.window
+    desk.controller.new_conversation()
+    text = table_markdown(15) + "\n" + table_markdown(70, seed=3)
+    desk.fake.enqueue(TextReply(text, delta_size=40))
+    QTest.keyClicks(window.composer, "Which endpoints did you measure?")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    await wait_idle(desk)
+    await asyncio.sleep(0.5)
+    chat = window.chat_view
+    body = chat.message_widgets()[-1].body
+    top = body.mapTo(chat.widget(), QPoint(0, 0)).y()
+    for name, y in (("table-15-rows.png", top), ("table-70-rows.png", top + 560)):
+        chat.verticalScrollBar().setValue(y)
+        await asyncio.sleep(0.3)
+        shot(window, out / name)
 
 
 def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextTable
+from PySide6.QtGui import QColor, QTextTable
 
 from desktop.ui.message_body import MessageBody
 from tests.bench.long_blocks import list_markdown, table_markdown
@@ -33,7 +35,14 @@ def tables(body: MessageBody) -> list[tuple[int, int, list[str], list[str]]]:
     return found
 
 
-@pytest.mark.parametrize("make", [table_markdown, list_markdown], ids=["table", "list"])
+def ordinary_table(_rows: int) -> str:
+    """A 25-row table: short enough to stay one table, as Qt sizes it."""
+    return table_markdown(25)
+
+
+@pytest.mark.parametrize(
+    "make", [table_markdown, list_markdown, ordinary_table], ids=["table", "list", "25 rows"]
+)
 def test_a_long_block_streams_whole_and_ends_like_a_one_shot_render(
     desk: Desk, qtbot, fake_api, make
 ) -> None:
@@ -56,8 +65,24 @@ def test_a_long_block_streams_whole_and_ends_like_a_one_shot_render(
     if make is table_markdown:
         assert sum(rows for rows, *_ in tables(body)) == 151  # the header and every row
         assert "/149" in body.toPlainText()  # the last row
+    if make is ordinary_table:  # one table, its columns sized by Qt as ever
+        assert [(rows, set(widths)) for rows, _, _, widths in tables(body)] == [(26, {"0.0"})]
     lists = [b.textList() is not None for b in _blocks(body)]
     assert lists == [b.textList() is not None for b in _blocks(one_shot)]
+
+
+def test_a_long_table_draws_as_one_table(qtbot) -> None:
+    """The lines between rows are evenly spaced, where segments meet too (no seam)."""
+    body = MessageBody()
+    qtbot.addWidget(body)
+    body.resize(700, 100)
+    body.set_markdown("| a | b |\n|---|---|\n" + "".join(f"| {i} | x |\n" for i in range(45)))
+    assert len(tables(body)) == 5  # drawn as segments
+    image = body.grab().toImage()
+    x = image.width() - 20  # inside the last column, right of its text
+    lines = [y for y in range(image.height()) if QColor(image.pixel(x, y)).red() < 235]
+    assert len(lines) == 47  # one line above each of the 46 rows and one below, 1 px each
+    assert len({b - a for a, b in pairwise(lines)}) == 1
 
 
 def _blocks(body: MessageBody) -> list:

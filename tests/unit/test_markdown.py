@@ -71,9 +71,8 @@ def test_render_has_headings_table_links_and_code() -> None:
     html = render_markdown(SAMPLE)
     assert "<h1>Title</h1>" in html
     assert "<h2>Section</h2>" in html
-    assert '<table border="1"' in html
-    assert 'cellpadding="5"' in html
-    assert "<th>Name</th>" in html
+    assert '<table border="0" cellspacing="1" cellpadding="5" bgcolor="#d0d7de"' in html
+    assert '<th bgcolor="#ffffff">Name</th>' in html  # lines: the table showing between cells
     assert '<a href="https://example.com/a?b=1">link</a>' in html
     assert "<code" in html
     assert ">inline code</code>" in html

@@ -9,7 +9,7 @@ import pytest
 
 from desktop.core.streaming import StreamState, apply
 from desktop.ui.markdown import StreamingMarkdown, render_document, render_markdown
-from desktop.ui.md_segments import LIST_SEGMENT_ITEMS, TABLE_SEGMENT_ROWS
+from desktop.ui.md_segments import LIST_SEGMENT_ITEMS, LONG_TABLE_ROWS, TABLE_SEGMENT_ROWS
 from tests.bench.long_blocks import list_markdown, numbered_markdown, table_markdown
 from tests.unit.test_streaming import SSE_FILES, parse_sse
 
@@ -36,7 +36,10 @@ DOCUMENTS = {
     "list changing its bullet": MIXED_LIST,
     "two lists": TWO_LISTS,
     "exact segments": "| h |\n|---|\n"
-    + "".join(f"| {i} |\n" for i in range(TABLE_SEGMENT_ROWS * 3)),
+    + "".join(f"| {i} |\n" for i in range(TABLE_SEGMENT_ROWS * 4)),
+    "longest ordinary table": table_markdown(LONG_TABLE_ROWS),
+    "shortest long table": table_markdown(LONG_TABLE_ROWS + 1),
+    "ordinary table": table_markdown(15),
 }
 
 
@@ -76,15 +79,29 @@ def test_a_long_table_is_cut_into_segments_that_line_up() -> None:
     assert html.count("<tr>") == 46
     widths = re.findall(
         r'width="(\d+)%"',
-        html.replace('<table border="1" cellspacing="0" cellpadding="5" width="100%"', ""),
+        html.replace('bgcolor="#d0d7de" width="100%"', ""),
     )
     rows = [tuple(widths[i : i + 5]) for i in range(0, len(widths), 5)]
     assert len(rows) == tables and len(set(rows)) == 1  # same column widths in every segment
     assert sum(map(int, rows[0])) == 100
     assert html.count("margin-bottom:0px") == tables - 1
-    assert html.count("margin-top:0px") == tables - 1
-    small = render_markdown(table_markdown(TABLE_SEGMENT_ROWS))
-    assert small.count("<table") == 1 and "width=" not in small  # short tables as before
+    assert html.count("margin-top:-1px") == tables - 1  # drawn over the gap between tables
+    for rows in (12, 25, LONG_TABLE_ROWS):  # ordinary tables as before: Qt sizes the columns
+        small = render_markdown(table_markdown(rows))
+        assert small.count("<table") == 1 and "width=" not in small
+
+
+def test_a_streamed_table_shows_whole_rows_only() -> None:
+    streamer = StreamingMarkdown()
+    streamer.append("| a | b |\n|---|---|\n| 1 | one |\n| 2 | tw")
+    assert "one" in streamer.tail_html() and "tw" not in streamer.tail_html()
+    shown = streamer.tail_html()
+    streamer.append("o and a half")  # still inside the row: the tail stays as it was
+    assert streamer.tail_html() is shown
+    streamer.append(" |\n")
+    assert "two and a half" in streamer.tail_html()
+    streamer.append("After the table, no blank line")  # not a row: shown as it comes
+    assert "After the table" in streamer.tail_html()
 
 
 def test_a_long_numbered_list_keeps_counting() -> None:
@@ -98,7 +115,8 @@ def test_a_long_numbered_list_keeps_counting() -> None:
 
 @pytest.mark.parametrize(
     ("make", "cap"),
-    [(table_markdown, 6_000), (list_markdown, 8_000), (numbered_markdown, 6_000)],
+    # (a table's longest tail is the table itself, before it is known to be long)
+    [(table_markdown, 14_000), (list_markdown, 8_000), (numbered_markdown, 6_000)],
 )
 def test_the_open_tail_stays_small_however_long_the_block(make, cap: int) -> None:  # type: ignore[no-untyped-def]
     short, long = make(200), make(1500)
@@ -114,6 +132,8 @@ def test_random_tables_and_lists_split_anywhere_match() -> None:
     pieces = [
         "Para.\n\n",
         "| a | b |\n|---|---|\n" + "".join(f"| {i} | `c{i}` |\n" for i in range(23)) + "\n",
+        "| a | b |\n|--:|---|\n"
+        + "".join(f"| {i} | d{i} |\n" for i in range(LONG_TABLE_ROWS + 13)),
         "".join(f"{i + 1}. n{i}\n" for i in range(27)) + "\n",
         "".join(f"- b{i}\n    more {i}\n" for i in range(22)) + "\n",
         "```python\nx = 1\n```\n\n",
