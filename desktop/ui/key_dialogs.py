@@ -113,11 +113,14 @@ class ApiKeyEntry(QWidget):
     """Key input plus the check-then-save flow, shared by both dialogs.
 
     Emits `key_stored(key)` once the key was verified and stored (in the keyring, or for this
-    session when the person chose that). The verify coroutine runs as an asyncio task owned by this
-    widget; `cancel()` stops it (the dialogs call it when they close).
+    session when the person chose that). When saving finds no usable keyring it emits
+    `keyring_problem_found(text)` (what is wrong and how to fix it: the dialog shows it in its
+    warning box) and offers the session-only choice under the key. The verify coroutine runs as an
+    asyncio task owned by this widget; `cancel()` stops it (the dialogs call it when they close).
     """
 
     key_stored = Signal(str)
+    keyring_problem_found = Signal(str)
     busy_changed = Signal(bool)
 
     def __init__(
@@ -247,7 +250,8 @@ class ApiKeyEntry(QWidget):
         try:
             self._store.save(key)
         except NoKeyringBackend as error:
-            self._offer_session(key, self._store.keyring_problem() or error.message)
+            self.keyring_problem_found.emit(self._store.keyring_problem() or error.message)
+            self._offer_session(key)
             return
         except DeskError as error:
             self._set_busy(False)
@@ -256,14 +260,14 @@ class ApiKeyEntry(QWidget):
         self._show_status("Key saved.")
         self.key_stored.emit(key)
 
-    def _offer_session(self, key: str | None, problem: str | None = None) -> None:
+    def _offer_session(self, key: str | None) -> None:
         """Show (key given) or withdraw the session-only choice for a verified key."""
         self._verified_key = key
         self.session_button.setVisible(key is not None)
         if key is None:
             return
         self._set_busy(False)
-        self._show_status(f"{NO_KEYRING_OFFER}\n\n{problem}" if problem else NO_KEYRING_OFFER)
+        self._show_status(NO_KEYRING_OFFER)
         self.session_button.setFocus()
 
     def _on_session_button_clicked(self) -> None:
@@ -328,6 +332,12 @@ def _warning(object_name: str, parent: QWidget) -> QLabel:
     return label
 
 
+def _show_warning(label: QLabel, text: str | None) -> None:
+    """Show `text` in a warning box made by `_warning`, or hide the box when there is none."""
+    label.setText(text or "")
+    label.setVisible(bool(text))
+
+
 def grow_to_fit(window: QWidget) -> None:
     """Make `window` tall enough for its wrapped texts at its width (Qt sizes a top-level
     window from size hints, which ignore how tall a wrapped label gets: texts were cut)."""
@@ -359,13 +369,11 @@ class WelcomeDialog(QDialog):
         link.setToolTip(KEYS_URL)
 
         self.keyring_warning = _warning("keyring_warning", self)
-        problem = secret_store.keyring_problem()
-        if problem is not None:
-            self.keyring_warning.setText(problem)
-            self.keyring_warning.setVisible(True)
+        _show_warning(self.keyring_warning, secret_store.keyring_problem())
 
         self.entry = ApiKeyEntry(secret_store, verify, self)
         self.entry.key_stored.connect(self._on_entry_key_stored)
+        self.entry.keyring_problem_found.connect(self._on_entry_keyring_problem_found)
 
         buttons = QDialogButtonBox(self)
         self.quit_button = buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
@@ -403,6 +411,9 @@ class WelcomeDialog(QDialog):
     def _on_entry_key_stored(self, key: str) -> None:
         self._key = key
         self.accept()
+
+    def _on_entry_keyring_problem_found(self, problem: str) -> None:
+        _show_warning(self.keyring_warning, problem)
 
     def done(self, result: int) -> None:
         self.entry.cancel()
@@ -450,6 +461,7 @@ class ApiKeySettingsDialog(QDialog):
         self.entry = ApiKeyEntry(secret_store, verify, self)
         self.entry.setVisible(False)
         self.entry.key_stored.connect(self._on_entry_key_stored)
+        self.entry.keyring_problem_found.connect(self._on_entry_keyring_problem_found)
 
         self.notice = _paragraph("", self)
         self.notice.setObjectName("settings_status")
@@ -496,9 +508,7 @@ class ApiKeySettingsDialog(QDialog):
         self.replace_button.setText("Add key…" if source is KeySource.NONE else "Replace key…")
 
     def _on_replace_button_clicked(self) -> None:
-        problem = self._store.keyring_problem()
-        self.keyring_warning.setText(problem or "")
-        self.keyring_warning.setVisible(problem is not None)
+        _show_warning(self.keyring_warning, self._store.keyring_problem())
         self.notice.setVisible(False)
         self.entry.reset()
         self.entry.setVisible(True)
@@ -519,6 +529,9 @@ class ApiKeySettingsDialog(QDialog):
         self._show_notice(note)
         if self._shown_key != before:
             self.key_changed.emit(self._shown_key)
+
+    def _on_entry_keyring_problem_found(self, problem: str) -> None:
+        _show_warning(self.keyring_warning, problem)
 
     def _on_remove_button_clicked(self) -> None:
         answer = QMessageBox.question(

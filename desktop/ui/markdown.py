@@ -82,7 +82,7 @@ _TABLE_OPEN = (
     ' style="margin-top:{top}px; margin-bottom:{bottom}px;">\n'
 )
 _CELL_BACKGROUND = "#ffffff"  # the answer's background
-_TABLE_MARGIN = 6
+_TABLE_MARGIN = 12  # as a paragraph: Qt lays out a frame by its own margins only
 # Qt puts an empty (0 px) block between two tables: a following segment of a long table moves
 # up 1 px so that its top line lands on the previous segment's bottom line, pixel for pixel as
 # one table.

@@ -20,7 +20,9 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextOption,
+    QTextTable,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWidget
@@ -91,6 +93,7 @@ class MessageBody(QTextBrowser):
         rendered = render_document(text)
         self._codes = rendered.code_blocks
         self.setHtml(rendered.html.rstrip("\n"))
+        _tidy_around_tables(self.document(), 0)
 
     def begin_pieces(self, text: str, code_blocks: list[str]) -> None:
         """Show a finished message piece by piece: empty now, then `append_piece` each piece
@@ -101,7 +104,9 @@ class MessageBody(QTextBrowser):
 
     def append_piece(self, html: str) -> None:
         """Append one piece of HTML (see `begin_pieces`)."""
+        start = self.document().characterCount() - 1
         self._append_html(QTextCursor(self.document()), html)
+        _tidy_around_tables(self.document(), start)
 
     def append_plain(self, text: str) -> None:
         """Append text as typed (see `begin_pieces`)."""
@@ -197,6 +202,8 @@ class MessageBody(QTextBrowser):
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
         self._remove_tail(cursor)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        start = cursor.position()
         while stream.has_pending:  # one block at a time: rendering and inserting it count
             for html in stream.take_closed(max_chars=None if deadline is None else 1):
                 self._append_html(cursor, html)
@@ -209,6 +216,7 @@ class MessageBody(QTextBrowser):
             self._append_html(cursor, tail)
         self._tail_shown = tail
         cursor.endEditBlock()
+        _tidy_around_tables(self.document(), start)  # Qt knows the new tables only now
 
     def _remove_tail(self, cursor: QTextCursor) -> None:
         if not self._tail_shown:
@@ -276,6 +284,35 @@ class MessageBody(QTextBrowser):
             return
         QGuiApplication.clipboard().setText(codes[index])
         self.code_copied.emit(index)
+
+
+def _tidy_around_tables(document: QTextDocument, start: int) -> None:
+    """Make the blocks around tables from `start` on the same however the HTML went in.
+
+    Qt's HTML import leaves an empty block after a table; it showed as an empty line (~14 px)
+    in a one-shot render but not where the next block was appended on its own (streaming,
+    history pieces). It is deleted unless the table ends the document (Qt needs a block there;
+    the next piece's lead merges into it) or another table follows. An empty block before a
+    table (a message that starts with one) gets plain formats, as a one-shot render gives it.
+    Call it outside an edit block: Qt lists the tables inserted in one only when it ends.
+    """
+    frames = document.rootFrame().childFrames()
+    for frame in reversed(frames):  # from the end: earlier positions stay valid
+        if frame.lastPosition() < start:
+            break
+        if not isinstance(frame, QTextTable):
+            continue
+        after = document.findBlock(frame.lastPosition() + 1)
+        following = after.next()
+        if (
+            after.length() == 1
+            and following.isValid()
+            and QTextCursor(following).currentTable() is None
+        ):
+            QTextCursor(after).deleteChar()  # the next block keeps its own format
+        before = document.findBlock(frame.firstPosition() - 1)
+        if before.length() == 1 and before.textList() is None:
+            QTextCursor(before).setBlockFormat(QTextBlockFormat())
 
 
 def _reset_block(cursor: QTextCursor) -> None:

@@ -79,6 +79,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await image_url_draft(desk, out)
     await spend_view(desk, out)
     await long_tables(desk, out)
+    await table_then_text(desk, out)
     window.close()
 
 
@@ -147,6 +148,30 @@ async def long_tables(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
         shot(window, out / name)
 
 
+async def table_then_text(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """A table followed by a paragraph and a heading: streamed, then reopened from history
+    (the two should be identical)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.fake_api.script import TextReply
+
+    window = desk.window
+    desk.controller.new_conversation()
+    text = (
+        "Here is what is in stock:\n\n| Fruit | Count |\n|---|---|\n| apples | 3 |\n"
+        "| pears | 5 |\n\nThe table above sums to 8.\n\n## By shop\n\n"
+        "| Shop | Open |\n|---|---|\n| north | yes |\n\n# Summary\n\nBoth shops have fruit."
+    )
+    desk.fake.enqueue(TextReply(text, delta_size=9))
+    QTest.keyClicks(window.composer, "What fruit is there?")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    await wait_idle(desk)
+    await asyncio.sleep(0.5)
+    shot(window, out / "table-then-text-streamed.png")
+    await history_reopened(desk, out, "table-then-text-reopened")
+
+
 def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
     """The widget as drawn (`grab`), or with SHOOT_SCREEN=1 as the X server shows its window
     (what a person sees: also catches colours Qt draws with alpha into an opaque window)."""
@@ -160,7 +185,7 @@ def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
         widget.grab().save(str(path))
 
 
-async def history_reopened(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+async def history_reopened(desk, out: Path, name: str = "history-reopened") -> None:  # type: ignore[no-untyped-def]
     """The conversation opened again from the sidebar: filled in from history."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -176,10 +201,10 @@ async def history_reopened(desk, out: Path) -> None:  # type: ignore[no-untyped-
     while window.chat_view.filling:
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.3)
-    window.grab().save(str(out / "history-reopened.png"))
+    window.grab().save(str(out / f"{name}.png"))
     window.chat_view.verticalScrollBar().setValue(0)
     await asyncio.sleep(0.3)
-    window.grab().save(str(out / "history-reopened-top.png"))
+    window.grab().save(str(out / f"{name}-top.png"))
 
 
 def report_pdf(path: Path, pages: int = 12) -> Path:

@@ -174,6 +174,12 @@ def clipped(dialog: QDialog) -> list[str]:
     ]
 
 
+def times_shown(dialog: QDialog, text: str) -> int:
+    """How many of the dialog's visible labels say `text`."""
+    labels = dialog.findChildren(QLabel)
+    return sum(1 for label in labels if label.isVisible() and text in label.text())
+
+
 async def shows_everything(app: RunningApp, dialog: QDialog) -> bool:
     """True once every text in `dialog` fits (layouts settle a moment after a change)."""
     try:
@@ -372,6 +378,11 @@ def test_no_usable_keyring_offers_this_run_only_and_writes_nothing(
         await app.until(session.isVisible, 20)
         assert status_of(welcome).startswith(NO_KEYRING_OFFER)
         assert "not be written to disk" in status_of(welcome)
+        # What is wrong and how to fix it stay in the warning box, said once.
+        assert warning.isVisible() and "gnome-keyring" in warning.text()
+        assert times_shown(welcome, "No secure key storage") == 1
+        assert times_shown(welcome, "gnome-keyring") == 1
+        assert times_shown(welcome, "not be written to disk") == 1
         assert await shows_everything(app, welcome), clipped(welcome)
         click(app, session)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButt
 from desktop.core.errors import AuthFailed, NoKeyringBackend, Offline, TimedOut
 from desktop.core.ports import KeySource
 from desktop.ui.key_dialogs import (
+    NO_KEYRING_OFFER,
     REJECTED,
     UNREACHABLE,
     ApiKeySettingsDialog,
@@ -137,6 +138,18 @@ def enter_key(qtbot: Any, dialog: QDialog, text: str) -> None:
 
 def status_text(dialog: QDialog) -> str:
     return str(child(dialog, QLabel, "key_status").text())
+
+
+def clipped(dialog: QDialog) -> list[str]:
+    """Texts of the dialog's wrapped labels that do not fit."""
+    return [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.isVisible()
+        and label.wordWrap()
+        and label.text()
+        and label.height() < label.heightForWidth(label.width())
+    ]
 
 
 def all_label_text(dialog: QDialog) -> str:
@@ -266,7 +279,8 @@ def test_no_keyring_warns_up_front_and_offers_session_only(qtbot: Any, aloop: An
 
     enter_key(qtbot, dialog, GOOD_KEY)
     run_until(aloop, session_button.isVisible)
-    assert NO_KEYRING in status_text(dialog)
+    assert status_text(dialog) == NO_KEYRING_OFFER  # the problem is not said twice
+    assert warning.isVisible() and warning.text() == NO_KEYRING
     assert dialog.isVisible()
 
     qtbot.mouseClick(session_button, Qt.MouseButton.LeftButton)
@@ -299,7 +313,10 @@ def test_save_failing_for_want_of_a_keyring_offers_session_only(qtbot: Any, aloo
 
     enter_key(qtbot, dialog, GOOD_KEY)
     run_until(aloop, session_button.isVisible)
-    assert NO_KEYRING in status_text(dialog)
+    assert status_text(dialog) == NO_KEYRING_OFFER
+    warning = child(dialog, QLabel, "keyring_warning")  # found late: shown in the box now
+    assert not warning.isHidden() and warning.text() == NO_KEYRING
+    run_until(aloop, lambda: not clipped(dialog))  # the dialog grew to show the box
 
     # Editing the key withdraws the offer: the new text has not been checked.
     qtbot.keyClicks(child(dialog, QLineEdit, "api_key_input"), "x")
@@ -414,6 +431,21 @@ def test_settings_replace_checks_then_saves(qtbot: Any, aloop: Any, stored: Stor
     assert child(dialog, QLabel, "key_preview").text() == mask_key(OTHER_KEY)
     assert not key_input.isVisible()
     assert key_input.text() == ""
+
+
+def test_settings_replace_without_keyring_says_the_problem_once(qtbot: Any, aloop: Any) -> None:
+    store = FakeSecretStore(problem=NO_KEYRING)
+    dialog = settings(qtbot, store)
+    session_button = child(dialog, QPushButton, "session_only_button")
+
+    qtbot.mouseClick(child(dialog, QPushButton, "replace_key_button"), Qt.MouseButton.LeftButton)
+    enter_key(qtbot, dialog, GOOD_KEY)
+    run_until(aloop, session_button.isVisible)
+
+    assert child(dialog, QLabel, "keyring_warning").text() == NO_KEYRING
+    assert status_text(dialog) == NO_KEYRING_OFFER
+    shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+    assert sum(NO_KEYRING in text for text in shown) == 1
 
 
 def test_settings_show_session_only_key(qtbot: Any, aloop: Any) -> None:
