@@ -1,6 +1,8 @@
 """The body of one message: markdown in a read-only QTextBrowser that grows with its text.
 
-History uses `set_markdown` (one full render). A streaming answer uses `append_text`: the text
+A page of history is filled piece by piece (`begin_pieces`, `append_piece`, `append_plain`, driven
+by `ui/chat_fill.py`); `set_markdown` renders a whole text at once (thinking summaries, answers
+added whole). A streaming answer uses `append_text`: the text
 goes to a `StreamingMarkdown`, and at most every 33 ms a flush appends the blocks that closed
 since the last flush (rendered once) and replaces the open tail block. A flush renders and
 inserts closed blocks for at most `FLUSH_BUDGET_S` and comes back on the next loop turn for
