@@ -8,6 +8,7 @@ app shows waits and retries itself, and the SDK would honour any `retry-after`, 
 from __future__ import annotations
 
 import os
+import traceback
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,8 @@ class AnthropicBackend:
             async for event in stream:
                 yield event_dict(event)
         except Exception as error:
+            await stream.close()
+            _release_body_iterators(error)
             raise to_desk_error(error, model) from error
         finally:
             await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
@@ -239,3 +242,15 @@ def _remote_model(info: Any) -> RemoteModel:
         context_window=getattr(info, "max_input_tokens", None),
         max_output=getattr(info, "max_tokens", None),
     )
+
+
+def _release_body_iterators(error: BaseException) -> None:
+    """Close the SDK's HTTP body iterators that `error`'s traceback keeps suspended.
+
+    On an `error` event mid-stream the SDK raises out of its SSE loop without closing its
+    iterators (down to httpcore2's); the traceback's frames hold them. The response is closed
+    already, so clearing the frames closes them now, in the loop; left to the garbage collector
+    they would be closed outside it (qasync installs no async generator hooks), where httpcore2
+    fails with `sniffio.AsyncLibraryNotFoundError`.
+    """
+    traceback.clear_frames(error.__traceback__)

@@ -52,22 +52,33 @@ class BackgroundLoop:
         try:
             return await asyncio.shield(done)
         except asyncio.CancelledError:
-            # `start` was queued first, so the task exists when this runs.
-            loop.call_soon_threadsafe(lambda: started[0].cancel())
-            await asyncio.wait([done])
+            if not done.done():  # the caller was cancelled (else `close()` cancelled the work)
+                # `start` was queued first, so the task exists when this runs.
+                loop.call_soon_threadsafe(lambda: started[0].cancel())
+                await asyncio.wait([done])
             raise
 
     def close(self) -> None:
-        """Stop the loop and its thread (after the caller has closed what runs on it)."""
+        """Stop the loop and its thread; work still running is cancelled and let end first
+        (its callers end cancelled), so no task or coroutine is dropped half-started."""
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is None or thread is None:
             return
-        loop.call_soon_threadsafe(loop.stop)
+        asyncio.run_coroutine_threadsafe(_finish(loop), loop)
         thread.join(timeout=2)
         if not thread.is_alive():
             loop.close()
+
+
+async def _finish(loop: asyncio.AbstractEventLoop) -> None:
+    """On the background loop: cancel the tasks still running, wait for them, then stop."""
+    tasks = [t for t in asyncio.all_tasks(loop) if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    loop.stop()
 
 
 def _report(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import socket
 import subprocess
@@ -386,3 +387,30 @@ def test_importing_the_backend_does_not_import_the_sdk() -> None:
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=30)
+
+
+def test_a_mid_stream_error_leaves_no_open_stream_to_the_garbage_collector(
+    api: FakeAnthropic, aloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the app's qasync loop (which installs no async generator hooks) a failed answer's HTTP
+    body iterators must be closed by the backend, in the loop; left to the garbage collector
+    they are closed outside it and httpcore2 fails there (sniffio.AsyncLibraryNotFoundError)."""
+    ignored: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    api.enqueue(MidStreamError("Some text"))
+
+    async def fail() -> errors.DeskError:
+        backend = AnthropicBackend(api.base_url, timeout=5.0)
+        backend.set_api_key("test-key")
+        try:
+            with pytest.raises(errors.DeskError) as caught:
+                await collect(backend)
+            return caught.value
+        finally:
+            await backend.aclose()
+
+    error = aloop.run_until_complete(fail())  # kept after the loop stopped, as the UI keeps it
+    assert isinstance(error, errors.Overloaded)
+    del error
+    gc.collect()
+    assert [str(u.exc_value) for u in ignored] == []

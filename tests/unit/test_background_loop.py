@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import warnings
 
 import pytest
 
@@ -45,3 +47,36 @@ def test_result_error_and_cancellation() -> None:
     background.close()  # twice is fine
     assert asyncio.run(background.run(where)) == "test-background"  # starts again
     background.close()
+
+
+def test_close_cancels_work_still_running_and_its_callers_end() -> None:
+    """Closing (the backend's `aclose`) while a count runs, or has only just been sent to the
+    background loop, must not drop a half-started coroutine nor leave its caller waiting."""
+    background = BackgroundLoop("test-background")
+    events: list[str] = []
+
+    async def slow() -> None:
+        events.append("started")
+        try:
+            await asyncio.sleep(10)
+        finally:
+            events.append("cleaned up")
+
+    async def main() -> None:
+        running = asyncio.ensure_future(background.run(slow))
+        await asyncio.sleep(0.05)
+        just_sent = asyncio.ensure_future(background.run(slow))
+        await asyncio.sleep(0)  # its start is queued on the background loop
+        background.close()
+        for caller in (running, just_sent):
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(caller, timeout=5)
+        events.append("callers done")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(main())
+        gc.collect()
+    assert events[-1] == "callers done"  # after the work had ended, however far it got
+    assert events.count("cleaned up") == events.count("started") >= 1
+    assert [str(w.message) for w in caught] == []
