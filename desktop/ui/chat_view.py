@@ -80,6 +80,8 @@ class ChatView(QScrollArea):
         self._widgets: dict[int, MessageWidget] = {}
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._follow = True
+        self._anchor: tuple[QWidget, int] | None = None  # kept in place while not following
+        self._anchoring = False
         self._bar_pinned = False
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
@@ -210,12 +212,27 @@ class ChatView(QScrollArea):
     def _fill_turn(self, work: Callable[[], None]) -> None:
         """One turn of the fill; messages put in above leave what is in view in place."""
         bar = self.verticalScrollBar()
-        from_bottom = bar.maximum() - bar.value()
+        anchor = None if self._follow else self._top_in_view()
+        offset = anchor.y() - bar.value() if anchor is not None else 0
         work()
         self._column.activate()
         self._fit_content()  # the scrollbar's range follows now, not at the next layout pass
-        if not self._follow:
-            bar.setValue(bar.maximum() - from_bottom)
+        if anchor is not None and anchor.parent() is self._content:
+            self._keep_in_place(anchor, offset)
+
+    def _keep_in_place(self, anchor: QWidget, offset: int) -> None:
+        """Scroll so `anchor` is `offset` below the top of the view, now and whenever the
+        content's height changes later (text laid out after the fill), until the person scrolls."""
+        self._anchor = (anchor, offset)
+        self._anchoring = True
+        self.verticalScrollBar().setValue(anchor.y() - offset)
+        self._anchoring = False
+
+    def _top_in_view(self) -> QWidget | None:
+        """The first message whose bottom is below the top of the view (None: none shown)."""
+        top = self.verticalScrollBar().value()
+        shown = (w for w in self.message_widgets() if not w.isHidden())
+        return next((w for w in shown if w.y() + w.height() > top), None)
 
     def _pin_scrollbar(self, pinned: bool) -> None:
         """While a page fills in, the scrollbar stays: its coming and going would change the
@@ -265,7 +282,12 @@ class ChatView(QScrollArea):
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
         self._follow = value >= self.verticalScrollBar().maximum() - 8
+        if not self._anchoring:
+            self._anchor = None  # scrolled by the person (or to the bottom): no anchor
 
     def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._follow:
             self.verticalScrollBar().setValue(maximum)
+        elif self._anchor is not None and self._anchor[0].parent() is self._content:
+            self._column.activate()  # the messages' new places, before scrolling to one
+            self._keep_in_place(*self._anchor)
