@@ -110,6 +110,9 @@ class ChatView(QScrollArea):
 
     def prepend_messages(self, messages: list[Message], has_earlier: bool) -> None:
         """Show an earlier page above the messages shown; what is in view stays in place."""
+        anchor = None if self._follow else self._top_in_view()
+        if anchor is not None:  # taken now: hiding the button below moves what is in view
+            self._anchor = (anchor, anchor.y() - self.verticalScrollBar().value())
         self._filler().add(messages)
         self._pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
@@ -212,8 +215,11 @@ class ChatView(QScrollArea):
     def _fill_turn(self, work: Callable[[], None]) -> None:
         """One turn of the fill; messages put in above leave what is in view in place."""
         bar = self.verticalScrollBar()
-        anchor = None if self._follow else self._top_in_view()
-        offset = anchor.y() - bar.value() if anchor is not None else 0
+        anchor, offset = None, 0
+        if self._anchor is not None and self._anchor[0].parent() is self._content:
+            anchor, offset = self._anchor  # kept since the page was asked for
+        elif not self._follow and (anchor := self._top_in_view()) is not None:
+            offset = anchor.y() - bar.value()
         work()
         self._column.activate()
         self._fit_content()  # the scrollbar's range follows now, not at the next layout pass
