@@ -6,47 +6,41 @@ Pillow, pypdf and hashlib stay off the first paint; the first image or document 
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from desktop.core.ports import DocumentPreparer, ImagePreparer, PreparedDocument, PreparedImage
 
 
 class LazyImagePreparer:
     """The Pillow preparer, imported on first use."""
 
-    def __init__(self) -> None:
-        self._real: ImagePreparer | None = None
-
+    @cached_property
     def _preparer(self) -> ImagePreparer:
-        if self._real is None:
-            from desktop.media.images import PillowImagePreparer
+        from desktop.media.images import PillowImagePreparer
 
-            self._real = PillowImagePreparer()
-        return self._real
+        return PillowImagePreparer()
 
     def prepare(self, data: bytes, name: str, long_edge: int) -> PreparedImage:
-        return self._preparer().prepare(data, name, long_edge)
+        return self._preparer.prepare(data, name, long_edge)
 
     def prepare_file(self, path: str, long_edge: int) -> PreparedImage:
-        return self._preparer().prepare_file(path, long_edge)
+        return self._preparer.prepare_file(path, long_edge)
 
     def thumbnail(self, data: bytes, size: int) -> bytes:
-        return self._preparer().thumbnail(data, size)
+        return self._preparer.thumbnail(data, size)
 
 
 class LazyDocumentPreparer:
     """The pypdf preparer, imported on first use."""
 
-    def __init__(self) -> None:
-        self._real: DocumentPreparer | None = None
-
+    @cached_property
     def _preparer(self) -> DocumentPreparer:
-        if self._real is None:
-            from desktop.media.documents import PypdfDocumentPreparer
+        from desktop.media.documents import PypdfDocumentPreparer
 
-            self._real = PypdfDocumentPreparer()
-        return self._real
+        return PypdfDocumentPreparer()
 
     def prepare_file(self, path: str) -> PreparedDocument:
-        return self._preparer().prepare_file(path)
+        return self._preparer.prepare_file(path)
 
     def prepare_text(self, name: str, text: str) -> PreparedDocument:
-        return self._preparer().prepare_text(name, text)
+        return self._preparer.prepare_text(name, text)

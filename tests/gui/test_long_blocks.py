@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextTable
 
 from desktop.ui.message_body import MessageBody
@@ -13,6 +12,7 @@ from tests.bench.long_blocks import list_markdown, table_markdown
 from tests.bench.streaming_answer import token_deltas
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk
+from tests.gui.test_chat import type_and_send
 
 
 @pytest.fixture
@@ -48,10 +48,7 @@ def test_a_long_block_streams_whole_and_ends_like_a_one_shot_render(
 ) -> None:
     text = make(150)
     fake_api.enqueue(TextReply.many_deltas(token_deltas(text, len(text) // 4)))
-    composer = desk.window.composer
-    composer.setFocus()
-    qtbot.keyClicks(composer, "List every endpoint")
-    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    type_and_send(desk, qtbot, "List every endpoint")
     desk.until(lambda: desk.idle() and desk.last_answer() is not None)
     body = desk.last_answer().body
     desk.until(lambda: not body.streaming and body.up_to_date)

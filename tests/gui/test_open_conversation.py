@@ -17,6 +17,7 @@ from desktop.ui.message_widget import MessageWidget
 from tests.bench.streaming_answer import long_markdown
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk
+from tests.gui.test_chat import type_and_send
 from tests.gui.test_history_and_settings import click_row
 
 
@@ -176,10 +177,7 @@ def test_a_streamed_answer_with_tables_looks_the_same_when_reopened(
     desk: Desk, qtbot, fake_api
 ) -> None:
     fake_api.enqueue(TextReply(TABLES_ANSWER))
-    composer = desk.window.composer
-    composer.setFocus()
-    qtbot.keyClicks(composer, "What fruit is there?")
-    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    type_and_send(desk, qtbot, "What fruit is there?")
     desk.until(lambda: desk.idle() and desk.last_answer() is not None)
     streamed = desk.last_answer().body
     desk.until(lambda: streamed.up_to_date)
