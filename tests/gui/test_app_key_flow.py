@@ -35,6 +35,7 @@ from desktop.storage.secrets import SERVICE, USERNAME
 from desktop.ui.key_dialogs import NO_KEYRING_OFFER, REJECTED, UNREACHABLE
 from tests.fake_api import FakeAnthropic, TextReply
 from tests.fake_api.models import EXTRA_MODEL_ID
+from tests.gui.dialogs import child, clipped, status_text
 from tests.keyring_memory import MemoryKeyring
 
 GOOD_KEY = "sk-ant-api03-" + "FirstRun" * 10 + "-goodAA"
@@ -132,12 +133,6 @@ class RunningApp:
             handler.close()
 
 
-def child(widget: QWidget, kind: type[Any], name: str) -> Any:
-    found = widget.findChild(kind, name)
-    assert found is not None, name
-    return found
-
-
 def type_key(app: RunningApp, dialog: QDialog, text: str) -> None:
     """Replace what the key box holds with `text`, then click "Check and save"."""
     key_input = child(dialog, QLineEdit, "api_key_input")
@@ -152,26 +147,12 @@ def click(app: RunningApp, button: QWidget) -> None:
     app.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def status_of(dialog: QDialog) -> str:
-    return str(child(dialog, QLabel, "key_status").text())
-
-
 async def checked(app: RunningApp, dialog: QDialog) -> str:
     """The check's outcome shown in the dialog (or "" once the dialog has closed)."""
-    await app.until(lambda: not dialog.isVisible() or status_of(dialog) != "Checking your key…", 20)
-    return status_of(dialog) if dialog.isVisible() else ""
-
-
-def clipped(dialog: QDialog) -> list[str]:
-    """Texts of the dialog's wrapped labels that do not fit (a person would see them cut)."""
-    return [
-        label.text()
-        for label in dialog.findChildren(QLabel)
-        if label.isVisible()
-        and label.wordWrap()
-        and label.text()
-        and label.height() < label.heightForWidth(label.width())
-    ]
+    await app.until(
+        lambda: not dialog.isVisible() or status_text(dialog) != "Checking your key…", 20
+    )
+    return status_text(dialog) if dialog.isVisible() else ""
 
 
 def times_shown(dialog: QDialog, text: str) -> int:
@@ -376,8 +357,8 @@ def test_no_usable_keyring_offers_this_run_only_and_writes_nothing(
 
         type_key(app, welcome, GOOD_KEY)
         await app.until(session.isVisible, 20)
-        assert status_of(welcome).startswith(NO_KEYRING_OFFER)
-        assert "not be written to disk" in status_of(welcome)
+        assert status_text(welcome).startswith(NO_KEYRING_OFFER)
+        assert "not be written to disk" in status_text(welcome)
         # What is wrong and how to fix it stay in the warning box, said once.
         assert warning.isVisible() and "gnome-keyring" in warning.text()
         assert times_shown(welcome, "No secure key storage") == 1

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButt
 
 from desktop.core.errors import AuthFailed, NoKeyringBackend, Offline, TimedOut
 from desktop.core.ports import KeySource
+from desktop.storage.secrets import SERVICE, USERNAME
 from desktop.ui.key_dialogs import (
     NO_KEYRING_OFFER,
     REJECTED,
@@ -24,10 +25,10 @@ from desktop.ui.key_dialogs import (
     normalize_key,
 )
 from tests.gui.conftest import run_until
+from tests.gui.dialogs import child, clipped, status_text
 
 GOOD_KEY = "sk-ant-api03-" + "GoodKey_" * 10 + "-abcdAA"
 OTHER_KEY = "sk-ant-api03-" + "OtherKey" * 10 + "-wxyzAA"
-SERVICE, USERNAME = "claude-desk", "anthropic-api-key"
 NO_KEYRING = "No keyring backend found. Install gnome-keyring or KWallet, then restart."
 
 HAVE_REAL_STORE = importlib.util.find_spec("desktop.storage.secrets") is not None
@@ -113,12 +114,6 @@ def stored(request: pytest.FixtureRequest) -> Stored:
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def child(widget: QDialog, kind: type[Any], name: str) -> Any:
-    found = widget.findChild(kind, name)
-    assert found is not None, name
-    return found
-
-
 def welcome(qtbot: Any, store: Any, verify: FakeVerify) -> WelcomeDialog:
     dialog = WelcomeDialog(store, verify)
     qtbot.addWidget(dialog)
@@ -134,22 +129,6 @@ def enter_key(qtbot: Any, dialog: QDialog, text: str) -> None:
     else:  # QTest cannot type characters outside Latin-1: paste them, as a person would
         key_input.insert(text)
     qtbot.mouseClick(child(dialog, QPushButton, "save_key_button"), Qt.MouseButton.LeftButton)
-
-
-def status_text(dialog: QDialog) -> str:
-    return str(child(dialog, QLabel, "key_status").text())
-
-
-def clipped(dialog: QDialog) -> list[str]:
-    """Texts of the dialog's wrapped labels that do not fit."""
-    return [
-        label.text()
-        for label in dialog.findChildren(QLabel)
-        if label.isVisible()
-        and label.wordWrap()
-        and label.text()
-        and label.height() < label.heightForWidth(label.width())
-    ]
 
 
 def all_label_text(dialog: QDialog) -> str:

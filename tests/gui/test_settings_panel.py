@@ -40,7 +40,6 @@ def ask(desk: Desk, qtbot, fake_api, text: str) -> dict:
     fake_api.enqueue(TextReply(f"Answer to {text}", thinking="A short summary."))
     type_and_send(desk, qtbot, text)
     desk.until(lambda: desk.idle() and desk.last_answer() is not None)
-    desk.until(desk.idle)
     return fake_api.message_requests()[-1]
 
 
