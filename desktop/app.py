@@ -221,7 +221,7 @@ class DeskApp:
         Its storage and core modules are imported in a worker thread; only the Qt parts load
         on the UI thread.
         """
-        await self._in_worker(_import_all, BATCH_MODULES_WITHOUT_QT)
+        await self._collector_off_in_worker(_import_all, BATCH_MODULES_WITHOUT_QT)
         from desktop.storage.batches import SqliteBatchStore
         from desktop.ui.batch_controller import BatchesController
         from desktop.ui.batch_wiring import BatchesFeature
@@ -243,17 +243,12 @@ class DeskApp:
     async def start_services(self) -> None:
         """After the first paint: Batches, the SDK, the API key, warm caches, the models."""
         await self.start_batches()
-
-        # Imports run in a worker thread; the garbage collector stays off meanwhile, so it can
-        # never free Qt objects off the UI thread (that crashes when the window is closing).
-        gc.disable()
-        try:
-            await self._in_worker(importlib.import_module, "anthropic")
-            if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
-                secrets = await self._in_worker(importlib.import_module, "desktop.storage.secrets")
-                self.secrets = secrets.KeyringSecretStore()
-        finally:
-            gc.enable()
+        await self._collector_off_in_worker(importlib.import_module, "anthropic")
+        if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
+            secrets = await self._collector_off_in_worker(
+                importlib.import_module, "desktop.storage.secrets"
+            )
+            self.secrets = secrets.KeyringSecretStore()
         from desktop.api.backend import AnthropicBackend
         from desktop.api.batches import AnthropicBatches
 
@@ -270,16 +265,25 @@ class DeskApp:
             backend.set_api_key(key)
         self.window.set_key_status(key_status_text(source))
         self.app.setApplicationVersion(await self._in_worker(app_version))  # metadata: ~30 ms
-        gc.disable()
-        try:  # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
-            markdown = await self._in_worker(importlib.import_module, "desktop.ui.markdown")
-            await self._in_worker(markdown.warm_up)
-        finally:
-            gc.enable()
+        # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
+        markdown = await self._collector_off_in_worker(
+            importlib.import_module, "desktop.ui.markdown"
+        )
+        await self._collector_off_in_worker(markdown.warm_up)
         if key:
             await self.controller.refresh_models()
         gc.collect()
         gc.freeze()
+
+    async def _collector_off_in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
+        """`func` (imports, mostly) in a worker thread with the garbage collector off meanwhile,
+        so it can never free Qt objects off the UI thread (that crashes when the window is
+        closing)."""
+        gc.disable()
+        try:
+            return await self._in_worker(func, *args)
+        finally:
+            gc.enable()
 
     async def _in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run `func` in a worker thread. Quitting waits for it (a thread cannot be cancelled),

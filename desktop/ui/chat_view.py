@@ -237,8 +237,14 @@ class ChatView(QScrollArea):
     def _top_in_view(self) -> QWidget | None:
         """The first message whose bottom is below the top of the view (None: none shown)."""
         top = self.verticalScrollBar().value()
-        shown = (w for w in self.message_widgets() if not w.isHidden())
-        return next((w for w in shown if w.y() + w.height() > top), None)
+        for index in range(self._column.count()):  # top to bottom, stopping at the first
+            item = self._column.itemAt(index)
+            widget = item.widget() if item is not None else None  # None: button row, stretch
+            if widget is None or widget is self.empty_label or widget.isHidden():
+                continue
+            if widget.y() + widget.height() > top:
+                return widget
+        return None
 
     def _pin_scrollbar(self, pinned: bool) -> None:
         """While a page fills in, the scrollbar stays: its coming and going would change the

@@ -199,12 +199,12 @@ class MainWindow(QMainWindow):
     def _add_context(self, panel: QWidget) -> None:
         self.add_side_panel(panel, 2)  # right of the conversation, left of the settings
 
-    def add_side_panel(self, panel: QWidget, index: int, width: int = SIDE_PANEL_WIDTH) -> None:
+    def add_side_panel(self, panel: QWidget, index: int) -> None:
         """A (hidden) panel beside the conversation, built after the window: when it shows,
-        the conversation gives up `width` for it, as if it had been there from the start."""
+        the conversation gives up `SIDE_PANEL_WIDTH` for it, as if it had been there all along."""
         sizes = self._splitter.sizes()
         self._splitter.insertWidget(index, panel)
-        self._splitter.setSizes([*sizes[:index], width, *sizes[index:]])
+        self._splitter.setSizes([*sizes[:index], SIDE_PANEL_WIDTH, *sizes[index:]])
 
     def _on_settings_button_toggled(self, checked: bool) -> None:
         self.settings_panel.setVisible(checked)

@@ -95,11 +95,13 @@ class MessageBody(QTextBrowser):
         rendered = render_document(text)
         self._codes = rendered.code_blocks
         self.setHtml(rendered.html.rstrip("\n"))
-        _tidy_around_tables(self.document(), 0)
+        if TABLE_TAG in rendered.html:
+            _tidy_around_tables(self.document(), 0)
 
     def begin_pieces(self, text: str, code_blocks: list[str]) -> None:
         """Show a finished message piece by piece: empty now, then `append_piece` each piece
-        of its rendering (`render_pieces`), or `append_plain` for text shown as typed."""
+        of its rendering (`StreamingMarkdown.take_closed`), or `append_plain` for text shown
+        as typed."""
         self._reset(text)
         self.clear()
         self._codes = code_blocks
@@ -108,7 +110,8 @@ class MessageBody(QTextBrowser):
         """Append one piece of HTML (see `begin_pieces`)."""
         start = self.document().characterCount() - 1
         self._append_html(QTextCursor(self.document()), html)
-        _tidy_around_tables(self.document(), start)
+        if TABLE_TAG in html:
+            _tidy_around_tables(self.document(), start)
 
     def append_plain(self, text: str) -> None:
         """Append text as typed (see `begin_pieces`)."""
@@ -206,9 +209,11 @@ class MessageBody(QTextBrowser):
         self._remove_tail(cursor)
         cursor.movePosition(QTextCursor.MoveOperation.End)
         start = cursor.position()
+        tables = False
         while stream.has_pending:  # one block at a time: rendering and inserting it count
             for html in stream.take_closed(max_chars=None if deadline is None else 1):
                 self._append_html(cursor, html)
+                tables = tables or TABLE_TAG in html
             if deadline is not None and clock() >= deadline:
                 break
         tail = "" if stream.has_pending else stream.tail_html()
@@ -218,7 +223,8 @@ class MessageBody(QTextBrowser):
             self._append_html(cursor, tail)
         self._tail_shown = tail
         cursor.endEditBlock()
-        _tidy_around_tables(self.document(), start)  # Qt knows the new tables only now
+        if tables or TABLE_TAG in tail:  # Qt knows the new tables only now
+            _tidy_around_tables(self.document(), start)
 
     def _remove_tail(self, cursor: QTextCursor) -> None:
         if not self._tail_shown:
@@ -286,6 +292,9 @@ class MessageBody(QTextBrowser):
             return
         QGuiApplication.clipboard().setText(codes[index])
         self.code_copied.emit(index)
+
+
+TABLE_TAG = "<table"  # pieces without one leave the blocks around tables as they were
 
 
 def _tidy_around_tables(document: QTextDocument, start: int) -> None:

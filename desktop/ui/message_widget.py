@@ -248,8 +248,8 @@ class MessageWidget(QFrame):
 
     def _show_content(self, deferred: bool = False) -> None:
         message = self.message
-        if deferred:
-            if message.thinking_text and message.status is not MessageStatus.STREAMING:
+        if deferred:  # never a streaming answer (see ChatFill)
+            if message.thinking_text:
                 self._ensure_thinking().set_markdown_later(message.thinking_text)
         elif message.role is Role.USER:
             self.body.set_plain_text(message.text)
