@@ -287,3 +287,30 @@ def test_unsent_text_stays_with_its_conversation(desk: Desk, qtbot) -> None:
     assert composer.toPlainText() == "half-written follow-up"
     qtbot.mouseClick(desk.window.sidebar.new_button, Qt.MouseButton.LeftButton)
     assert composer.toPlainText() == "another idea"
+
+
+def test_the_sidebar_is_tinted_behind_its_list_and_around_it(qtbot) -> None:
+    """The theme's sidebar colour fills the frame's margins and the list's empty rows (a plain
+    QWidget painted no stylesheet background; a transparent list left its groove black on X11)."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from desktop.core.conversation import Conversation, ConversationSettings
+    from desktop.ui.sidebar import Sidebar
+    from desktop.ui.theme import SIDEBAR, STYLESHEET
+
+    window = QWidget()  # the app's theme on a parent, as the application's own stylesheet is
+    qtbot.addWidget(window)
+    window.setStyleSheet(STYLESHEET)
+    sidebar = Sidebar(window)
+    QVBoxLayout(window).addWidget(sidebar)
+    window.resize(260, 500)
+    sidebar.set_conversations([Conversation(1, "Only one", 0.0, 0.0, ConversationSettings())], None)
+    window.show()
+    qtbot.waitExposed(window)
+    image = window.grab().toImage()  # as drawn in its window (a widget's own grab fills it)
+    origin = sidebar.geometry().topLeft()
+    margin = image.pixelColor(origin.x() + 2, origin.y() + 250)  # left of the list
+    list_area = image.pixelColor(origin.x() + 130, origin.y() + 450)  # below the only row
+    assert margin == QColor(SIDEBAR)
+    assert list_area == QColor(SIDEBAR)
