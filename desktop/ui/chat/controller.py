@@ -7,7 +7,6 @@ saves the answer as it arrives, and reports to views only through signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -25,12 +24,7 @@ from desktop.core.conversation import (
 )
 from desktop.core.documents import check_documents
 from desktop.core.errors import DeskError, StorageError
-from desktop.core.images import (
-    ImageFacts,
-    check_request,
-    facts_from_block,
-    request_long_edge,
-)
+from desktop.core.formatting import conversation_cost_label
 from desktop.core.ports import (
     AttachmentStore,
     ChatBackend,
@@ -38,12 +32,14 @@ from desktop.core.ports import (
     DocumentPreparer,
     ImagePreparer,
 )
-from desktop.core.pricing import cost, sum_costs
 from desktop.core.requests import build_params
-from desktop.ui.attachments.pending import THUMBNAIL_SIZE, PendingImages
+from desktop.ui.attachments.pending import PendingImages
+from desktop.ui.chat.answer_hooks import AnswerHooks
+from desktop.ui.chat.attachment_files import AttachmentFiles
 from desktop.ui.chat.history import OpenHistory
+from desktop.ui.chat.image_limits import WAIT_FOR_IMAGES, ImageLimits
 from desktop.ui.common.tasks import TaskRegistry
-from desktop.ui.context.documents import WAIT_FOR_DOCUMENTS, ContextDocuments
+from desktop.ui.documents.model import WAIT_FOR_DOCUMENTS, ContextDocuments
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
     import asyncio
@@ -54,10 +50,6 @@ PAGE_SIZE = 30
 CONTINUE_PROMPT = "Please continue exactly where you left off."
 INTERRUPTED = "The app closed while this answer was streaming; the text up to then was kept."
 STREAM_GROUP = "stream"
-BLOB_GC_GROUP = "blob-gc"
-BLOB_GC_MIN_AGE = 60.0
-"""Seconds an unreferenced blob is kept after it was written (or put again)."""
-WAIT_FOR_IMAGES = "Images are still being prepared; send again in a moment."
 
 
 class ChatController(QObject):
@@ -101,24 +93,39 @@ class ChatController(QObject):
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
         self.history = OpenHistory(store, self.tasks, self)
-        self._history_images_cache: tuple[int, list[ImageFacts]] | None = None  # by version
         self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
         self.blobs = blobs
-        self._images = images
-        self._thumbnails: dict[str, bytes] = {}
+        self.files = AttachmentFiles(store, blobs, images, self.tasks, self)
+        self.files.failed.connect(self.storage_failed)
+        self.blob_keepers = self.files.keepers  # blobs in use elsewhere (pending, batches)
         self.attachments: PendingImages | None = None
+        self._image_limits: ImageLimits | None = None
         if images is not None and blobs is not None:
-            self.attachments = PendingImages(images, blobs, self.tasks, self)
-            self.attachments.changed.connect(self._update_long_edge)
-            self.settings_changed.connect(self._update_long_edge)
-            self.history.loaded.connect(self._update_long_edge)
-            self._update_long_edge()
+            self._setup_images(images, blobs)
         self.documents: ContextDocuments | None = None
-        self.blob_keepers: list[Callable[[], set[str]]] = []  # blobs in use elsewhere (batches)
         if documents is not None and blobs is not None:
             self._setup_documents(documents, blobs)
+        self._hooks = AnswerHooks(
+            self.ready_backend,
+            blobs,
+            self.stream_text.emit,
+            self.stream_thinking.emit,
+            self.wait_started.emit,
+            self.save_answer,
+            self.answer_done,
+        )
 
     # -- services -------------------------------------------------------------------------
+
+    def _setup_images(self, images: ImagePreparer, blobs: AttachmentStore) -> None:
+        pending = PendingImages(images, blobs, self.tasks, self)
+        limits = ImageLimits(pending, self.history, lambda: self.catalog.get(self.settings.model))
+        self.attachments, self._image_limits = pending, limits
+        self.blob_keepers.append(pending.hashes)
+        pending.changed.connect(limits.update_long_edge)
+        self.settings_changed.connect(limits.update_long_edge)
+        self.history.loaded.connect(limits.update_long_edge)
+        limits.update_long_edge()
 
     def _setup_documents(self, preparer: DocumentPreparer, blobs: AttachmentStore) -> None:
         docs = ContextDocuments(
@@ -131,6 +138,7 @@ class ChatController(QObject):
             self,
         )
         self.documents = docs
+        self.blob_keepers.append(docs.hashes)
         self.conversation_opened.connect(lambda c, *_: docs.show_conversation(c and c.id))
         self._counted_model = self.settings.model
 
@@ -266,83 +274,7 @@ class ChatController(QObject):
             self.new_conversation()
         self._guarded(self._store.delete_conversation, conversation_id)
         self.conversations_changed.emit()
-        self._collect_blobs()
-
-    def _collect_blobs(self) -> None:
-        """Delete, in a worker thread, the blobs no stored message or pending image uses."""
-        if self.blobs is None:
-            return
-        try:
-            referenced = self._store.referenced_blobs()
-        except StorageError as exc:
-            log.warning("attachments not collected: %s", exc.message)
-            return
-        if self.attachments is not None:
-            referenced |= self.attachments.hashes()
-        if self.documents is not None:
-            referenced |= self.documents.hashes()
-        for keeper in self.blob_keepers:
-            referenced |= keeper()
-        import asyncio
-
-        blobs = self.blobs
-        # Pending images name their blobs before writing them; blobs written (or put again)
-        # in the last minute are kept as well, for whatever may still be on its way.
-        collect = asyncio.to_thread(blobs.delete_unreferenced, referenced, min_age=BLOB_GC_MIN_AGE)
-        self.tasks.start(BLOB_GC_GROUP, collect)
-
-    def load_blob(self, sha256: str) -> bytes | None:
-        """An attachment's bytes (for a full-size preview); None if it cannot be read."""
-        if self.blobs is None:
-            return None
-        try:
-            return self.blobs.get(sha256)
-        except StorageError as exc:
-            self.storage_failed.emit(exc.message)
-            return None
-
-    def thumbnail(self, sha256: str) -> bytes | None:
-        """A sent image's thumbnail if known; else one is made and `thumbnail_ready` follows."""
-        cached = self._thumbnails.get(sha256)
-        if cached is not None or self._images is None or self.blobs is None:
-            return cached
-        group = f"thumbnail:{sha256}"
-        if not self.tasks.running(group):
-            import asyncio
-
-            images, blobs = self._images, self.blobs
-
-            def make() -> bytes:
-                return images.thumbnail(blobs.get(sha256), THUMBNAIL_SIZE)
-
-            def on_done(task: asyncio.Task[Any]) -> None:
-                if not task.cancelled() and task.exception() is None:
-                    self._thumbnails[sha256] = task.result()
-                    self.thumbnail_ready.emit(sha256, task.result())
-
-            self.tasks.start(group, asyncio.to_thread(make), on_done)
-        return None
-
-    def _update_long_edge(self, *_args: object) -> None:
-        """Pending images are prepared for the open conversation's model."""
-        if self.attachments is None or not self.history.is_loaded:
-            return  # called again when the history has been read
-        spec = self.catalog.get(self.settings.model)
-        count = len(self.attachments.items) + len(self._history_images())
-        self.attachments.set_long_edge(request_long_edge(spec, count))
-
-    def _history_images(self) -> list[ImageFacts]:
-        """Images already in the open conversation; found once per change of the history."""
-        try:
-            history = self.history.messages()
-        except StorageError:
-            return []
-        cached = self._history_images_cache
-        if cached is not None and cached[0] == self.history.version:
-            return cached[1]
-        facts = [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]
-        self._history_images_cache = (self.history.version, facts)
-        return facts
+        self.files.collect()
 
     def update_settings(self, settings: ConversationSettings) -> None:
         if self.conversation is None:
@@ -361,7 +293,6 @@ class ChatController(QObject):
         model's limits (`send_refused` says why), or the message could not be saved.
         """
         pending = self.attachments if with_images else None
-        images = pending.ready() if pending is not None else []
         blocks = pending.blocks() if pending is not None else []  # prepared ones and URLs
         if self.is_streaming:
             return False
@@ -369,7 +300,8 @@ class ChatController(QObject):
             if pending is not None and pending.preparing:  # only images, not ready yet: say so
                 self.send_refused.emit(WAIT_FOR_IMAGES)
             return False
-        problem = self._image_problem(images) if pending is not None else None
+        limits = self._image_limits
+        problem = limits.problem() if pending is not None and limits is not None else None
         problem = problem or self._document_problem()
         if problem:
             self.send_refused.emit(problem)
@@ -386,22 +318,12 @@ class ChatController(QObject):
         if pending is not None:
             for item in pending.items:
                 if item.prepared is not None and item.thumbnail:
-                    self._thumbnails[item.prepared.sha256] = item.thumbnail
+                    self.files.remember_thumbnail(item.prepared.sha256, item.thumbnail)
             pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
         self._start_answer()
         return True
-
-    def _image_problem(self, images: list[Any]) -> str | None:
-        assert self.attachments is not None
-        if self.attachments.preparing:
-            return WAIT_FOR_IMAGES
-        facts = self._history_images() + [image.facts for image in images]
-        if not facts:
-            return None
-        problems = check_request(facts, self.catalog.get(self.settings.model))
-        return " ".join(problems) or None
 
     def _document_problem(self) -> str | None:
         if self.documents is None:
@@ -467,14 +389,12 @@ class ChatController(QObject):
         self.message_added.emit(answer)
         self._streaming_id = answer.id
         self.busy_changed.emit(True)
-        from desktop.ui.chat.answer_run import (
-            AnswerRun,  # with the first answer (the stream reducer)
-        )
+        from desktop.ui.chat.answer_run import AnswerRun  # with the first answer (the reducer)
 
-        run = AnswerRun(self, answer, params)
+        run = AnswerRun(self._hooks, answer, params)
         self.tasks.start(STREAM_GROUP, run.run(), on_done=run.finished)
 
-    # -- used by AnswerRun ------------------------------------------------------------------
+    # -- reported by AnswerRun ------------------------------------------------------------
 
     def save_answer(self, message: Message) -> None:
         """Save a streaming or finished answer; a storage problem is reported, not raised."""
@@ -507,11 +427,7 @@ class ChatController(QObject):
         except StorageError:
             return
         self.usage_changed.emit(usage)
-        total = sum_costs(cost(u, self.catalog.get(model)) for model, u in usage.items())
-        tip = "What this conversation has cost so far, at the prices in models.toml"
-        if total.unpriced:
-            tip += " (answers from models without a known price are not included)"
-        self.cost_changed.emit(total.label(), tip + ".")
+        self.cost_changed.emit(*conversation_cost_label(usage, self.catalog.get))
 
     def _guarded(self, func: Any, *args: Any) -> None:
         try:
