@@ -7,7 +7,6 @@ saves the answer as it arrives, and reports to views only through signals.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -22,9 +21,7 @@ from desktop.core.conversation import (
     text_block,
     title_from_text,
 )
-from desktop.core.documents import check_documents
 from desktop.core.errors import DeskError, StorageError
-from desktop.core.formatting import conversation_cost_label
 from desktop.core.ports import (
     AttachmentStore,
     ChatBackend,
@@ -36,13 +33,12 @@ from desktop.core.requests import build_params
 from desktop.ui.attachments.pending import PendingImages
 from desktop.ui.chat.answer_hooks import AnswerHooks
 from desktop.ui.chat.attachment_files import AttachmentFiles
+from desktop.ui.chat.backend_slot import BackendSlot
+from desktop.ui.chat.costs import ConversationCosts
 from desktop.ui.chat.history import OpenHistory
 from desktop.ui.chat.image_limits import WAIT_FOR_IMAGES, ImageLimits
 from desktop.ui.common.tasks import TaskRegistry
-from desktop.ui.documents.model import WAIT_FOR_DOCUMENTS, ContextDocuments
-
-if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
-    import asyncio
+from desktop.ui.documents.model import ContextDocuments
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +65,6 @@ class ChatController(QObject):
     cost_changed = Signal(str, str)  # the conversation's total ("$0.0123"), a tooltip
     usage_changed = Signal(object)  # {model: Usage} of the open conversation ({} for a draft)
     send_refused = Signal(str)  # why a message was not sent (images not ready, over limits)
-    thumbnail_ready = Signal(str, bytes)  # sha256 of a sent image, PNG thumbnail
 
     def __init__(
         self,
@@ -85,7 +80,7 @@ class ChatController(QObject):
     ) -> None:
         super().__init__(parent)
         self._store = store
-        self._backend = backend
+        self._backend = BackendSlot(backend)
         self.catalog = catalog
         self.tasks = tasks or TaskRegistry()
         self.conversation: Conversation | None = None
@@ -93,10 +88,12 @@ class ChatController(QObject):
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
         self.history = OpenHistory(store, self.tasks, self)
-        self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
         self.blobs = blobs
         self.files = AttachmentFiles(store, blobs, images, self.tasks, self)
         self.files.failed.connect(self.storage_failed)
+        self.costs = ConversationCosts(store, lambda: self.catalog, self)
+        self.costs.cost_changed.connect(self.cost_changed)
+        self.costs.usage_changed.connect(self.usage_changed)
         self.blob_keepers = self.files.keepers  # blobs in use elsewhere (pending, batches)
         self.attachments: PendingImages | None = None
         self._image_limits: ImageLimits | None = None
@@ -106,7 +103,7 @@ class ChatController(QObject):
         if documents is not None and blobs is not None:
             self._setup_documents(documents, blobs)
         self._hooks = AnswerHooks(
-            self.ready_backend,
+            self._backend.ready,
             blobs,
             self.stream_text.emit,
             self.stream_thinking.emit,
@@ -134,36 +131,17 @@ class ChatController(QObject):
             preparer,
             self.tasks,
             lambda: self.catalog.get(self.settings.model),
-            lambda: self._backend,
+            lambda: self._backend.current,
             self,
         )
         self.documents = docs
         self.blob_keepers.append(docs.hashes)
         self.conversation_opened.connect(lambda c, *_: docs.show_conversation(c and c.id))
-        self._counted_model = self.settings.model
-
-        def on_settings(settings: ConversationSettings) -> None:
-            if settings.model != self._counted_model:
-                self._counted_model = settings.model
-                docs.recount()
-
-        self.settings_changed.connect(on_settings)
+        self.settings_changed.connect(lambda settings: docs.use_model(settings.model))
 
     def set_backend(self, backend: ChatBackend) -> None:
-        self._backend = backend
-        if self._backend_ready is not None:
-            self._backend_ready.set()
-
-    async def ready_backend(self) -> ChatBackend:
-        """The backend, waiting for it while the app is still starting (the SDK loads late)."""
-        import asyncio
-
-        if self._backend is None:
-            if self._backend_ready is None:
-                self._backend_ready = asyncio.Event()
-            await self._backend_ready.wait()
-        assert self._backend is not None
-        return self._backend
+        """The Claude API, once the SDK has loaded (a message sent meanwhile goes out now)."""
+        self._backend.set(backend)
 
     @property
     def store(self) -> ConversationStore:
@@ -171,14 +149,14 @@ class ChatController(QObject):
 
     @property
     def backend(self) -> ChatBackend | None:
-        return self._backend
+        return self._backend.current
 
     async def refresh_models(self) -> None:
         """Add the account's models that models.toml does not know."""
-        if self._backend is None:
+        if self._backend.current is None:
             return
         try:
-            remote = await self._backend.list_models()
+            remote = await self._backend.current.list_models()
         except DeskError as exc:
             log.info("models list unavailable: %s", exc.message)
             return
@@ -217,7 +195,7 @@ class ChatController(QObject):
         self.history.open(None, [])
         self.conversation_opened.emit(None, [], False)
         self.settings_changed.emit(self.settings)
-        self._show_cost()
+        self.costs.show(self.conversation)
 
     def open_conversation(self, conversation: Conversation) -> None:
         self.stop()
@@ -235,7 +213,7 @@ class ChatController(QObject):
         self._oldest_loaded_id = messages[0].id if messages else None
         self.conversation_opened.emit(conversation, messages, total > len(messages))
         self.settings_changed.emit(conversation.settings)
-        self._show_cost()
+        self.costs.show(self.conversation)
 
     def _mark_interrupted(self, messages: list[Message]) -> None:
         """Answers still marked streaming were cut off by a quit or crash: keep them as stopped
@@ -264,7 +242,10 @@ class ChatController(QObject):
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split()) or "Untitled"
-        self._guarded(self._store.rename_conversation, conversation_id, title)
+        try:
+            self._store.rename_conversation(conversation_id, title)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
         if self.conversation and self.conversation.id == conversation_id:
             self.conversation.title = title
         self.conversations_changed.emit()
@@ -272,7 +253,10 @@ class ChatController(QObject):
     def delete_conversation(self, conversation_id: int) -> None:
         if self.conversation and self.conversation.id == conversation_id:
             self.new_conversation()
-        self._guarded(self._store.delete_conversation, conversation_id)
+        try:
+            self._store.delete_conversation(conversation_id)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
         self.conversations_changed.emit()
         self.files.collect()
 
@@ -281,7 +265,10 @@ class ChatController(QObject):
             self.draft_settings = settings
         else:
             self.conversation.settings = settings
-            self._guarded(self._store.update_settings, self.conversation.id, settings)
+            try:
+                self._store.update_settings(self.conversation.id, settings)
+            except StorageError as exc:
+                self.storage_failed.emit(exc.message)
         self.settings_changed.emit(settings)
 
     # -- sending --------------------------------------------------------------------------
@@ -302,7 +289,8 @@ class ChatController(QObject):
             return False
         limits = self._image_limits
         problem = limits.problem() if pending is not None and limits is not None else None
-        problem = problem or self._document_problem()
+        if problem is None and self.documents is not None:
+            problem = self.documents.problem(self.catalog.get(self.settings.model))
         if problem:
             self.send_refused.emit(problem)
             return False
@@ -324,14 +312,6 @@ class ChatController(QObject):
         QTimer.singleShot(0, self.conversations_changed.emit)
         self._start_answer()
         return True
-
-    def _document_problem(self) -> str | None:
-        if self.documents is None:
-            return None
-        if self.documents.preparing:
-            return WAIT_FOR_DOCUMENTS
-        spec = self.catalog.get(self.settings.model)
-        return " ".join(check_documents(self.documents.documents(), spec)) or None
 
     def continue_answer(self) -> bool:
         """After a max_tokens cut: ask Claude to go on (no prefill on current models)."""
@@ -411,26 +391,6 @@ class ChatController(QObject):
         self._streaming_id = None
         self.message_updated.emit(message)
         self.busy_changed.emit(False)
-        self._show_cost()
+        self.costs.show(self.conversation)
         # After the final paint: the sidebar refresh is not urgent.
         QTimer.singleShot(0, self.conversations_changed.emit)
-
-    def _show_cost(self) -> None:
-        """The open conversation's total price, from per-model sums kept by the store (read
-        once here and shared through `usage_changed`, e.g. with the cache panel)."""
-        if self.conversation is None:
-            self.usage_changed.emit({})
-            self.cost_changed.emit("", "")
-            return
-        try:
-            usage = self._store.usage_by_model(self.conversation.id)
-        except StorageError:
-            return
-        self.usage_changed.emit(usage)
-        self.cost_changed.emit(*conversation_cost_label(usage, self.catalog.get))
-
-    def _guarded(self, func: Any, *args: Any) -> None:
-        try:
-            func(*args)
-        except StorageError as exc:
-            self.storage_failed.emit(exc.message)
