@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 MIN_LINES = 2
 MAX_LINES = 12
+MIN_WIDTH = 140  # px
 
 
 class Composer(QPlainTextEdit):
@@ -73,7 +74,9 @@ class Composer(QPlainTextEdit):
         return QSize(super().sizeHint().width(), lines * line + frame + 4)
 
     def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
+        """As tall as its text, but narrow: side panels take width from the composer, not
+        from the screen."""
+        return QSize(MIN_WIDTH, self.sizeHint().height())
 
     # -- images in ----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.common.drops import local_files, set_drop_highlight
+from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
 from desktop.ui.context.cache_status import CacheStatus
 from desktop.ui.documents.model import ContextDocuments
 from desktop.ui.documents.rows import DocumentRow, sync_rows
@@ -38,7 +39,7 @@ class ContextPanel(QFrame):
         self.setObjectName("context_panel")
         self.setAccessibleName("Conversation context: documents and cache")
         self.setAcceptDrops(True)
-        self.setMinimumWidth(290)
+        self.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         self.documents = documents
         self.cache = cache
         layout = QVBoxLayout(self)

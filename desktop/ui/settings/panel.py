@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.catalog import Catalog, ModelSpec
 from desktop.core.conversation import ConversationSettings, ThinkingSettings
+from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
 
 DEFAULT_EFFORT_LABEL = "Model default"
 
@@ -65,7 +66,7 @@ class SettingsPanel(QWidget):
         self.thinking_note = QLabel(self)
         self.thinking_note.setObjectName("thinking_note")
         self.thinking_note.setWordWrap(True)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow("System prompt", self.system_prompt)

@@ -17,10 +17,10 @@ from desktop.ui.chat.view import ChatView
 from desktop.ui.chat.wiring import connect_view
 from desktop.ui.common.enum_props import set_shortcut
 from desktop.ui.context.input import DocumentInput
+from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
 
 SearchFunc = Callable[[str], list[Conversation]]
-SIDE_PANEL_WIDTH = 300
 STATUS_MS = 10_000
 
 if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._splitter = splitter
+        self.side_panels = SidePanels(self, splitter)
+        self.side_panels.on_closed(self._on_side_panel_closed)
         self._settings_panel: SettingsPanel | None = None  # built after the first paint
         self._side_panels_scheduled = False
         self.key_status = QLabel(self)
@@ -111,19 +113,16 @@ class MainWindow(QMainWindow):
             panel.setVisible(False)
             panel.show_settings(self.controller.settings)
             panel.settings_edited.connect(self.controller.update_settings)
-            self.add_side_panel(panel, self._splitter.count())  # last: right of the context
+            self.side_panels.add(panel, self._splitter.count())  # last: right of the context
             self._settings_panel = panel
         return self._settings_panel
 
     def _add_context(self, panel: QWidget) -> None:
-        self.add_side_panel(panel, 2)  # right of the conversation, left of the settings
+        self.side_panels.add(panel, 2)  # right of the conversation, left of the settings
 
-    def add_side_panel(self, panel: QWidget, index: int) -> None:
-        """A (hidden) panel beside the conversation, built after the window: when it shows,
-        the conversation gives up `SIDE_PANEL_WIDTH` for it, as if it had been there all along."""
-        sizes = self._splitter.sizes()
-        self._splitter.insertWidget(index, panel)
-        self._splitter.setSizes([*sizes[:index], SIDE_PANEL_WIDTH, *sizes[index:]])
+    def _on_side_panel_closed(self, panel: QWidget) -> None:
+        if panel is self._settings_panel:
+            self.settings_button.setChecked(False)
 
     def _on_settings_button_toggled(self, checked: bool) -> None:
         self.settings_panel.setVisible(checked)
