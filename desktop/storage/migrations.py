@@ -152,7 +152,40 @@ def _v3_batches(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_documents, _v3_batches)
+_V4_TREE = (
+    # Edits and regenerations make siblings: each message names the one it follows. A deleted
+    # message's replies are re-attached to its parent by the store; SET NULL only guards.
+    "ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages (id) ON DELETE SET NULL",
+    # History written before the tree is one path per conversation, in id order.
+    """
+    UPDATE messages SET parent_id = (
+        SELECT max(p.id) FROM messages AS p
+        WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+    )
+    """,
+    # Replies of a message in creation order; also what the foreign key looks up on delete.
+    "CREATE INDEX messages_by_parent ON messages (parent_id, conversation_id, id)",
+    # The message at the bottom of what the conversation shows (NULL: its latest message).
+    "ALTER TABLE conversations ADD COLUMN current_leaf_id INTEGER",
+    """
+    UPDATE conversations SET current_leaf_id = (
+        SELECT max(m.id) FROM messages AS m WHERE m.conversation_id = conversations.id
+    )
+    """,
+)
+
+
+def _v4_message_tree(conn: sqlite3.Connection) -> None:
+    for statement in _V4_TREE:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial_schema,
+    _v2_documents,
+    _v3_batches,
+    _v4_message_tree,
+)
 """Every migration in order; `len(MIGRATIONS)` is the current schema version."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
