@@ -37,7 +37,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     """The QApplication (or the existing one) with the app's names, icon and theme."""
     from PySide6.QtGui import QIcon
 
-    from desktop.ui.theme import STYLE_ARGS, apply_theme
+    from desktop.ui.shell.theme import STYLE_ARGS, apply_theme
 
     existing = QApplication.instance()
     program = list(argv[:1]) or ["claude-desk"]
