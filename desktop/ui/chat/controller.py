@@ -40,6 +40,7 @@ from desktop.core.ports import (
 )
 from desktop.core.pricing import cost, sum_costs
 from desktop.core.requests import build_params
+from desktop.core.tree import path_to
 from desktop.ui.attachments.pending import THUMBNAIL_SIZE, PendingImages
 from desktop.ui.chat.history import OpenHistory
 from desktop.ui.common.tasks import TaskRegistry
@@ -390,7 +391,7 @@ class ChatController(QObject):
             pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
-        self._start_answer()
+        self._start_answer(user.id)
         return True
 
     def _image_problem(self, images: list[Any]) -> str | None:
@@ -442,20 +443,24 @@ class ChatController(QObject):
                 self.documents.attach(conversation.id)
         return self.conversation
 
-    def _start_answer(self) -> None:
+    def _start_answer(self, parent_id: int | None = None) -> None:
+        """Answer `parent_id` (default: the last message shown); the request holds its path."""
         assert self.conversation is not None
         conversation = self.conversation
         settings = conversation.settings
         try:
-            history = list(self.history.messages())
-            answer = self._store.add_message(
+            shown = self.history.messages()
+            parent_id = parent_id if parent_id is not None else (shown[-1].id if shown else None)
+            history = path_to(shown, parent_id) if parent_id is not None else []
+            answer = self._store.add_child(
                 Message(
                     conversation.id,
                     Role.ASSISTANT,
                     [],
                     status=MessageStatus.STREAMING,
                     model=settings.model,
-                )
+                ),
+                parent_id,
             )
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
