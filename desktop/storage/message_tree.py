@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from desktop.core.conversation import Message
 from desktop.core.tree import Variants
 from desktop.storage.messages import (
-    M_COLUMNS,
     CURRENT_SQL,
+    M_COLUMNS,
     MAX_DEPTH,
     message_from_row,
 )

@@ -154,8 +154,7 @@ class MessagesMixin(StoreBase):
             )
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
             db.execute(
-                "UPDATE conversations SET current_leaf_id = ? "
-                "WHERE id = ? AND current_leaf_id = ?",
+                "UPDATE conversations SET current_leaf_id = ? WHERE id = ? AND current_leaf_id = ?",
                 (parent_id, conversation_id, message_id),
             )
 

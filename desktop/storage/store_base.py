@@ -15,7 +15,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-
 from desktop.core.errors import StorageError
 from desktop.storage.sqlite import (
     BUSY_TIMEOUT_MS,

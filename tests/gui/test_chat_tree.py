@@ -40,18 +40,14 @@ def test_two_messages_chain_and_the_second_request_holds_the_path(
     assert desk.store.current_leaf(stored[0].conversation_id) == stored[-1].id
 
 
-def test_a_message_sent_on_a_branch_carries_that_branch_only(
-    desk: Desk, qtbot, fake_api
-) -> None:
+def test_a_message_sent_on_a_branch_carries_that_branch_only(desk: Desk, qtbot, fake_api) -> None:
     """A question answered twice, the first answer chosen to be shown (as after browsing
     variants): the next message follows it and the request leaves the other one out."""
     store = desk.store
     conversation = store.create_conversation(ConversationSettings())
     store.rename_conversation(conversation.id, "Branched")
     question = store.add_message(Message(conversation.id, Role.USER, [text_block("Question")]))
-    shown = store.add_message(
-        Message(conversation.id, Role.ASSISTANT, [text_block("Old answer.")])
-    )
+    shown = store.add_message(Message(conversation.id, Role.ASSISTANT, [text_block("Old answer.")]))
     store.add_child(
         Message(conversation.id, Role.ASSISTANT, [text_block("New answer.")]), question.id
     )
