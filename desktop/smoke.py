@@ -32,12 +32,12 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit, QWidget
 
 from desktop.app import DeskApp, load_catalog, setup_logging
+from desktop.application import create_application
 from desktop.cli import Options
 from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.errors import NoKeyringBackend, StorageError
 from desktop.core.notices import notice_for
 from desktop.core.ports import KeySource
-from desktop.launch import create_application
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
 from desktop.version import app_version

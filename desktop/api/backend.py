@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from desktop.api.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
+from desktop.core.catalog import RemoteModel
 from desktop.core.errors import MissingApiKey
-from desktop.core.ports import RemoteModel, StreamEvent
+from desktop.core.ports import StreamEvent
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Usage
-from desktop.core.pricing import cost, format_usd
+from desktop.core.pricing import cost, format_usd, sum_costs
 
 
 def tokens(n: int) -> str:
@@ -55,3 +56,14 @@ def countdown(seconds: float) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def conversation_cost_label(
+    usage_by_model: dict[str, Usage], spec_for: Callable[[str], ModelSpec]
+) -> tuple[str, str]:
+    """A conversation's total ("$0.0123") and its tooltip, each model's usage at its price."""
+    total = sum_costs(cost(u, spec_for(model)) for model, u in usage_by_model.items())
+    tip = "What this conversation has cost so far, at the prices in models.toml"
+    if total.unpriced:
+        tip += " (answers from models without a known price are not included)"
+    return total.label(), tip + "."

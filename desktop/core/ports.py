@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from desktop.core.catalog import RemoteModel
 from desktop.core.conversation import Conversation, ConversationSettings, Message, Usage
 
-if TYPE_CHECKING:  # core.images imports the catalog, which imports this module
+if TYPE_CHECKING:  # not needed at run time (and not imported before the first paint)
     from desktop.core.documents import Document
     from desktop.core.images import ImageFacts
     from desktop.core.spend import UsageRecord
@@ -17,16 +17,6 @@ if TYPE_CHECKING:  # core.images imports the catalog, which imports this module
 
 StreamEvent = dict[str, Any]
 """One raw Messages-API stream event as a dict (`{"type": "content_block_delta", ...}`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteModel:
-    """A model as the account's models list reports it."""
-
-    id: str
-    display_name: str
-    context_window: int | None = None
-    max_output: int | None = None
 
 
 class TokenCounter(Protocol):

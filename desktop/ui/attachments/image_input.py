@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, cast
 
 from desktop.core.images import image_url
@@ -13,6 +14,15 @@ if TYPE_CHECKING:  # the Qt types below load on the first drop or paste, not bef
     from PySide6.QtGui import QImage
 
 PASTED_NAME = "Pasted image.png"
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".avif", ".ico"}
+)
+
+
+def split_images(paths: list[str]) -> tuple[list[str], list[str]]:
+    """(images, others): files whose names say image go to the message."""
+    images = [p for p in paths if PurePath(p).suffix.lower() in IMAGE_SUFFIXES]
+    return images, [p for p in paths if p not in images]
 
 
 def image_urls(mime: QMimeData) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.ui.attachments.strip import pixmap_from
+from desktop.ui.attachments.pixmaps import pixmap_from
 
 
 class ImagePreviewDialog(QDialog):

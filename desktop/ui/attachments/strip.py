@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.attachments.pending import PendingImage, PendingImages
+from desktop.ui.attachments.pixmaps import pixmap_from
 from desktop.ui.common.restyle import repolish
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QMouseEvent, QPixmap
+    from PySide6.QtGui import QMouseEvent
 
 CHIP_THUMB = 48
 CHIPS_PER_TURN = 2
@@ -41,14 +42,6 @@ def _warm_png_decoding() -> None:
     if not _png_warm:
         _png_warm = True
         pixmap_from(_TINY_PNG)
-
-
-def pixmap_from(data: bytes) -> QPixmap:
-    from PySide6.QtGui import QPixmap  # with the first image, not before the first paint
-
-    pixmap = QPixmap()
-    pixmap.loadFromData(data)
-    return pixmap
 
 
 def chip_detail(item: PendingImage) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.batch_documents import sendable
 from desktop.core.batch_ports import BatchApi, BatchStore
 from desktop.core.batch_results import (
     BatchInfo,
@@ -31,6 +30,7 @@ from desktop.core.batches import (
     estimate,
     request_params,
     sample_indexes,
+    sendable,
 )
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import ConversationSettings, title_from_text

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.context.documents import ContextDocuments
-from desktop.ui.context.input import DOCUMENT_FILTER
-from desktop.ui.context.panel import DocumentRow, sync_rows
+from desktop.ui.documents.model import ContextDocuments
+from desktop.ui.documents.rows import DOCUMENT_FILTER, DocumentRow, sync_rows
 
 HINT = "PDFs and text files (markdown, code, CSV) sent first in every request, and cached."
 

@@ -46,7 +46,7 @@ from desktop.ui.batches.controller import BatchesController, batch_title
 from desktop.ui.batches.documents import BatchDocuments
 from desktop.ui.common.drops import local_files, set_drop_highlight
 from desktop.ui.common.model_picker import ModelPicker
-from desktop.ui.context.documents import ContextDocuments
+from desktop.ui.documents.model import ContextDocuments
 
 IMPORT_FILTER = "Prompts (*.csv *.jsonl *.txt);;All files (*)"
 PAUSE_MS = 400

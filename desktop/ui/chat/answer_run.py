@@ -2,7 +2,8 @@
 
 `ChatController` starts an `AnswerRun` per answer as a task of its registry and passes
 `AnswerRun.finished` as the done-callback, so the answer is saved and reported however the
-task ends (completed, failed, stopped).
+task ends (completed, failed, stopped). The run knows nothing of its starter: what it reports
+goes through the `AnswerHooks` it is given.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from desktop.core.requests import inline_blobs
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
     import asyncio
 
-    from desktop.ui.chat.controller import ChatController
+    from desktop.ui.chat.answer_hooks import AnswerHooks
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ MAX_AUTO_RETRIES = 3
 class AnswerRun:
     """One streamed answer: events to the reducer, deltas to the view, saves to the store."""
 
-    def __init__(self, owner: ChatController, message: Message, params: dict[str, Any]) -> None:
-        self.owner = owner
+    def __init__(self, hooks: AnswerHooks, message: Message, params: dict[str, Any]) -> None:
+        self.hooks = hooks
         self.message = message
         self.params = params
         self.state = streaming.StreamState()
@@ -43,7 +44,7 @@ class AnswerRun:
         self._save_timer: asyncio.TimerHandle | None = None
 
     async def run(self) -> None:
-        blobs = self.owner.blobs
+        blobs = self.hooks.blobs
         if blobs is not None:
             import asyncio
 
@@ -63,16 +64,16 @@ class AnswerRun:
         wait = exc.retry_after if exc.retry_after is not None else float(2**attempt)
         reason = f"{exc.title}. Retrying automatically (attempt {attempt} of {MAX_AUTO_RETRIES})."
         assert self.message.id is not None
-        self.owner.wait_started.emit(self.message.id, reason, wait)
+        self.hooks.wait(self.message.id, reason, wait)
         import asyncio
 
         await asyncio.sleep(wait)
-        self.owner.wait_started.emit(self.message.id, "", 0.0)
+        self.hooks.wait(self.message.id, "", 0.0)
 
     async def _stream_once(self) -> None:
         import asyncio
 
-        backend = await self.owner.ready_backend()
+        backend = await self.hooks.backend()
         loop = asyncio.get_running_loop()
         if self._save_timer is not None:
             self._save_timer.cancel()
@@ -110,10 +111,10 @@ class AnswerRun:
         message_id = self.message.id
         assert message_id is not None
         if self._thinking:
-            self.owner.stream_thinking.emit(message_id, "".join(self._thinking))
+            self.hooks.thinking(message_id, "".join(self._thinking))
             self._thinking.clear()
         if self._text:
-            self.owner.stream_text.emit(message_id, "".join(self._text))
+            self.hooks.text(message_id, "".join(self._text))
             self._text.clear()
 
     def _on_save_timer(self) -> None:
@@ -126,7 +127,7 @@ class AnswerRun:
 
     def _save_partial(self) -> None:
         self._fill_message()
-        self.owner.save_answer(self.message)
+        self.hooks.save(self.message)
 
     def _fill_message(self) -> None:
         state = self.state
@@ -150,7 +151,7 @@ class AnswerRun:
             self.message.error = _describe(exc)
         else:
             self.message.status = MessageStatus.COMPLETE
-        self.owner.answer_done(self.message)
+        self.hooks.done(self.message)
 
 
 def _describe(exc: BaseException) -> str:

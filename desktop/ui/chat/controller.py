@@ -7,8 +7,6 @@ saves the answer as it arrives, and reports to views only through signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -23,14 +21,7 @@ from desktop.core.conversation import (
     text_block,
     title_from_text,
 )
-from desktop.core.documents import check_documents
 from desktop.core.errors import DeskError, StorageError
-from desktop.core.images import (
-    ImageFacts,
-    check_request,
-    facts_from_block,
-    request_long_edge,
-)
 from desktop.core.ports import (
     AttachmentStore,
     ChatBackend,
@@ -38,16 +29,17 @@ from desktop.core.ports import (
     DocumentPreparer,
     ImagePreparer,
 )
-from desktop.core.pricing import cost, sum_costs
 from desktop.core.requests import build_params
 from desktop.core.tree import path_to
-from desktop.ui.attachments.pending import THUMBNAIL_SIZE, PendingImages
+from desktop.ui.attachments.pending import PendingImages
+from desktop.ui.chat.answer_hooks import AnswerHooks
+from desktop.ui.chat.attachment_files import AttachmentFiles
+from desktop.ui.chat.backend_slot import BackendSlot
+from desktop.ui.chat.costs import ConversationCosts
 from desktop.ui.chat.history import OpenHistory
+from desktop.ui.chat.image_limits import WAIT_FOR_IMAGES, ImageLimits
 from desktop.ui.common.tasks import TaskRegistry
-from desktop.ui.context.documents import WAIT_FOR_DOCUMENTS, ContextDocuments
-
-if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
-    import asyncio
+from desktop.ui.documents.model import ContextDocuments
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +47,6 @@ PAGE_SIZE = 30
 CONTINUE_PROMPT = "Please continue exactly where you left off."
 INTERRUPTED = "The app closed while this answer was streaming; the text up to then was kept."
 STREAM_GROUP = "stream"
-BLOB_GC_GROUP = "blob-gc"
-BLOB_GC_MIN_AGE = 60.0
-"""Seconds an unreferenced blob is kept after it was written (or put again)."""
-WAIT_FOR_IMAGES = "Images are still being prepared; send again in a moment."
 
 
 class ChatController(QObject):
@@ -78,7 +66,6 @@ class ChatController(QObject):
     cost_changed = Signal(str, str)  # the conversation's total ("$0.0123"), a tooltip
     usage_changed = Signal(object)  # {model: Usage} of the open conversation ({} for a draft)
     send_refused = Signal(str)  # why a message was not sent (images not ready, over limits)
-    thumbnail_ready = Signal(str, bytes)  # sha256 of a sent image, PNG thumbnail
 
     def __init__(
         self,
@@ -94,7 +81,7 @@ class ChatController(QObject):
     ) -> None:
         super().__init__(parent)
         self._store = store
-        self._backend = backend
+        self._backend = BackendSlot(backend)
         self.catalog = catalog
         self.tasks = tasks or TaskRegistry()
         self.conversation: Conversation | None = None
@@ -102,24 +89,41 @@ class ChatController(QObject):
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
         self.history = OpenHistory(store, self.tasks, self)
-        self._history_images_cache: tuple[int, list[ImageFacts]] | None = None  # by version
-        self._backend_ready: asyncio.Event | None = None  # made on first use, in the loop
         self.blobs = blobs
-        self._images = images
-        self._thumbnails: dict[str, bytes] = {}
+        self.files = AttachmentFiles(store, blobs, images, self.tasks, self)
+        self.files.failed.connect(self.storage_failed)
+        self.costs = ConversationCosts(store, lambda: self.catalog, self)
+        self.costs.cost_changed.connect(self.cost_changed)
+        self.costs.usage_changed.connect(self.usage_changed)
+        self.blob_keepers = self.files.keepers  # blobs in use elsewhere (pending, batches)
         self.attachments: PendingImages | None = None
+        self._image_limits: ImageLimits | None = None
         if images is not None and blobs is not None:
-            self.attachments = PendingImages(images, blobs, self.tasks, self)
-            self.attachments.changed.connect(self._update_long_edge)
-            self.settings_changed.connect(self._update_long_edge)
-            self.history.loaded.connect(self._update_long_edge)
-            self._update_long_edge()
+            self._setup_images(images, blobs)
         self.documents: ContextDocuments | None = None
-        self.blob_keepers: list[Callable[[], set[str]]] = []  # blobs in use elsewhere (batches)
         if documents is not None and blobs is not None:
             self._setup_documents(documents, blobs)
+        self._hooks = AnswerHooks(
+            self._backend.ready,
+            blobs,
+            self.stream_text.emit,
+            self.stream_thinking.emit,
+            self.wait_started.emit,
+            self.save_answer,
+            self.answer_done,
+        )
 
     # -- services -------------------------------------------------------------------------
+
+    def _setup_images(self, images: ImagePreparer, blobs: AttachmentStore) -> None:
+        pending = PendingImages(images, blobs, self.tasks, self)
+        limits = ImageLimits(pending, self.history, lambda: self.catalog.get(self.settings.model))
+        self.attachments, self._image_limits = pending, limits
+        self.blob_keepers.append(pending.hashes)
+        pending.changed.connect(limits.update_long_edge)
+        self.settings_changed.connect(limits.update_long_edge)
+        self.history.loaded.connect(limits.update_long_edge)
+        limits.update_long_edge()
 
     def _setup_documents(self, preparer: DocumentPreparer, blobs: AttachmentStore) -> None:
         docs = ContextDocuments(
@@ -128,35 +132,17 @@ class ChatController(QObject):
             preparer,
             self.tasks,
             lambda: self.catalog.get(self.settings.model),
-            lambda: self._backend,
+            lambda: self._backend.current,
             self,
         )
         self.documents = docs
+        self.blob_keepers.append(docs.hashes)
         self.conversation_opened.connect(lambda c, *_: docs.show_conversation(c and c.id))
-        self._counted_model = self.settings.model
-
-        def on_settings(settings: ConversationSettings) -> None:
-            if settings.model != self._counted_model:
-                self._counted_model = settings.model
-                docs.recount()
-
-        self.settings_changed.connect(on_settings)
+        self.settings_changed.connect(lambda settings: docs.use_model(settings.model))
 
     def set_backend(self, backend: ChatBackend) -> None:
-        self._backend = backend
-        if self._backend_ready is not None:
-            self._backend_ready.set()
-
-    async def ready_backend(self) -> ChatBackend:
-        """The backend, waiting for it while the app is still starting (the SDK loads late)."""
-        import asyncio
-
-        if self._backend is None:
-            if self._backend_ready is None:
-                self._backend_ready = asyncio.Event()
-            await self._backend_ready.wait()
-        assert self._backend is not None
-        return self._backend
+        """The Claude API, once the SDK has loaded (a message sent meanwhile goes out now)."""
+        self._backend.set(backend)
 
     @property
     def store(self) -> ConversationStore:
@@ -164,14 +150,14 @@ class ChatController(QObject):
 
     @property
     def backend(self) -> ChatBackend | None:
-        return self._backend
+        return self._backend.current
 
     async def refresh_models(self) -> None:
         """Add the account's models that models.toml does not know."""
-        if self._backend is None:
+        if self._backend.current is None:
             return
         try:
-            remote = await self._backend.list_models()
+            remote = await self._backend.current.list_models()
         except DeskError as exc:
             log.info("models list unavailable: %s", exc.message)
             return
@@ -210,7 +196,7 @@ class ChatController(QObject):
         self.history.open(None, [])
         self.conversation_opened.emit(None, [], False)
         self.settings_changed.emit(self.settings)
-        self._show_cost()
+        self.costs.show(self.conversation)
 
     def open_conversation(self, conversation: Conversation) -> None:
         self.stop()
@@ -228,7 +214,7 @@ class ChatController(QObject):
         self._oldest_loaded_id = messages[0].id if messages else None
         self.conversation_opened.emit(conversation, messages, total > len(messages))
         self.settings_changed.emit(conversation.settings)
-        self._show_cost()
+        self.costs.show(self.conversation)
 
     def _mark_interrupted(self, messages: list[Message]) -> None:
         """Answers still marked streaming were cut off by a quit or crash: keep them as stopped
@@ -257,7 +243,10 @@ class ChatController(QObject):
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split()) or "Untitled"
-        self._guarded(self._store.rename_conversation, conversation_id, title)
+        try:
+            self._store.rename_conversation(conversation_id, title)
+        except StorageError as exc:
+            self.storage_failed.emit(exc.message)
         if self.conversation and self.conversation.id == conversation_id:
             self.conversation.title = title
         self.conversations_changed.emit()
@@ -265,92 +254,22 @@ class ChatController(QObject):
     def delete_conversation(self, conversation_id: int) -> None:
         if self.conversation and self.conversation.id == conversation_id:
             self.new_conversation()
-        self._guarded(self._store.delete_conversation, conversation_id)
-        self.conversations_changed.emit()
-        self._collect_blobs()
-
-    def _collect_blobs(self) -> None:
-        """Delete, in a worker thread, the blobs no stored message or pending image uses."""
-        if self.blobs is None:
-            return
         try:
-            referenced = self._store.referenced_blobs()
-        except StorageError as exc:
-            log.warning("attachments not collected: %s", exc.message)
-            return
-        if self.attachments is not None:
-            referenced |= self.attachments.hashes()
-        if self.documents is not None:
-            referenced |= self.documents.hashes()
-        for keeper in self.blob_keepers:
-            referenced |= keeper()
-        import asyncio
-
-        blobs = self.blobs
-        # Pending images name their blobs before writing them; blobs written (or put again)
-        # in the last minute are kept as well, for whatever may still be on its way.
-        collect = asyncio.to_thread(blobs.delete_unreferenced, referenced, min_age=BLOB_GC_MIN_AGE)
-        self.tasks.start(BLOB_GC_GROUP, collect)
-
-    def load_blob(self, sha256: str) -> bytes | None:
-        """An attachment's bytes (for a full-size preview); None if it cannot be read."""
-        if self.blobs is None:
-            return None
-        try:
-            return self.blobs.get(sha256)
+            self._store.delete_conversation(conversation_id)
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
-            return None
-
-    def thumbnail(self, sha256: str) -> bytes | None:
-        """A sent image's thumbnail if known; else one is made and `thumbnail_ready` follows."""
-        cached = self._thumbnails.get(sha256)
-        if cached is not None or self._images is None or self.blobs is None:
-            return cached
-        group = f"thumbnail:{sha256}"
-        if not self.tasks.running(group):
-            import asyncio
-
-            images, blobs = self._images, self.blobs
-
-            def make() -> bytes:
-                return images.thumbnail(blobs.get(sha256), THUMBNAIL_SIZE)
-
-            def on_done(task: asyncio.Task[Any]) -> None:
-                if not task.cancelled() and task.exception() is None:
-                    self._thumbnails[sha256] = task.result()
-                    self.thumbnail_ready.emit(sha256, task.result())
-
-            self.tasks.start(group, asyncio.to_thread(make), on_done)
-        return None
-
-    def _update_long_edge(self, *_args: object) -> None:
-        """Pending images are prepared for the open conversation's model."""
-        if self.attachments is None or not self.history.is_loaded:
-            return  # called again when the history has been read
-        spec = self.catalog.get(self.settings.model)
-        count = len(self.attachments.items) + len(self._history_images())
-        self.attachments.set_long_edge(request_long_edge(spec, count))
-
-    def _history_images(self) -> list[ImageFacts]:
-        """Images already in the open conversation; found once per change of the history."""
-        try:
-            history = self.history.messages()
-        except StorageError:
-            return []
-        cached = self._history_images_cache
-        if cached is not None and cached[0] == self.history.version:
-            return cached[1]
-        facts = [f for m in history for b in m.content if (f := facts_from_block(b)) is not None]
-        self._history_images_cache = (self.history.version, facts)
-        return facts
+        self.conversations_changed.emit()
+        self.files.collect()
 
     def update_settings(self, settings: ConversationSettings) -> None:
         if self.conversation is None:
             self.draft_settings = settings
         else:
             self.conversation.settings = settings
-            self._guarded(self._store.update_settings, self.conversation.id, settings)
+            try:
+                self._store.update_settings(self.conversation.id, settings)
+            except StorageError as exc:
+                self.storage_failed.emit(exc.message)
         self.settings_changed.emit(settings)
 
     # -- sending --------------------------------------------------------------------------
@@ -362,7 +281,6 @@ class ChatController(QObject):
         model's limits (`send_refused` says why), or the message could not be saved.
         """
         pending = self.attachments if with_images else None
-        images = pending.ready() if pending is not None else []
         blocks = pending.blocks() if pending is not None else []  # prepared ones and URLs
         if self.is_streaming:
             return False
@@ -370,8 +288,10 @@ class ChatController(QObject):
             if pending is not None and pending.preparing:  # only images, not ready yet: say so
                 self.send_refused.emit(WAIT_FOR_IMAGES)
             return False
-        problem = self._image_problem(images) if pending is not None else None
-        problem = problem or self._document_problem()
+        limits = self._image_limits
+        problem = limits.problem() if pending is not None and limits is not None else None
+        if problem is None and self.documents is not None:
+            problem = self.documents.problem(self.catalog.get(self.settings.model))
         if problem:
             self.send_refused.emit(problem)
             return False
@@ -387,30 +307,12 @@ class ChatController(QObject):
         if pending is not None:
             for item in pending.items:
                 if item.prepared is not None and item.thumbnail:
-                    self._thumbnails[item.prepared.sha256] = item.thumbnail
+                    self.files.remember_thumbnail(item.prepared.sha256, item.thumbnail)
             pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
         self._start_answer(user.id)
         return True
-
-    def _image_problem(self, images: list[Any]) -> str | None:
-        assert self.attachments is not None
-        if self.attachments.preparing:
-            return WAIT_FOR_IMAGES
-        facts = self._history_images() + [image.facts for image in images]
-        if not facts:
-            return None
-        problems = check_request(facts, self.catalog.get(self.settings.model))
-        return " ".join(problems) or None
-
-    def _document_problem(self) -> str | None:
-        if self.documents is None:
-            return None
-        if self.documents.preparing:
-            return WAIT_FOR_DOCUMENTS
-        spec = self.catalog.get(self.settings.model)
-        return " ".join(check_documents(self.documents.documents(), spec)) or None
 
     def continue_answer(self) -> bool:
         """After a max_tokens cut: ask Claude to go on (no prefill on current models)."""
@@ -472,14 +374,12 @@ class ChatController(QObject):
         self.message_added.emit(answer)
         self._streaming_id = answer.id
         self.busy_changed.emit(True)
-        from desktop.ui.chat.answer_run import (
-            AnswerRun,  # with the first answer (the stream reducer)
-        )
+        from desktop.ui.chat.answer_run import AnswerRun  # with the first answer (the reducer)
 
-        run = AnswerRun(self, answer, params)
+        run = AnswerRun(self._hooks, answer, params)
         self.tasks.start(STREAM_GROUP, run.run(), on_done=run.finished)
 
-    # -- used by AnswerRun ------------------------------------------------------------------
+    # -- reported by AnswerRun ------------------------------------------------------------
 
     def save_answer(self, message: Message) -> None:
         """Save a streaming or finished answer; a storage problem is reported, not raised."""
@@ -496,30 +396,6 @@ class ChatController(QObject):
         self._streaming_id = None
         self.message_updated.emit(message)
         self.busy_changed.emit(False)
-        self._show_cost()
+        self.costs.show(self.conversation)
         # After the final paint: the sidebar refresh is not urgent.
         QTimer.singleShot(0, self.conversations_changed.emit)
-
-    def _show_cost(self) -> None:
-        """The open conversation's total price, from per-model sums kept by the store (read
-        once here and shared through `usage_changed`, e.g. with the cache panel)."""
-        if self.conversation is None:
-            self.usage_changed.emit({})
-            self.cost_changed.emit("", "")
-            return
-        try:
-            usage = self._store.usage_by_model(self.conversation.id)
-        except StorageError:
-            return
-        self.usage_changed.emit(usage)
-        total = sum_costs(cost(u, self.catalog.get(model)) for model, u in usage.items())
-        tip = "What this conversation has cost so far, at the prices in models.toml"
-        if total.unpriced:
-            tip += " (answers from models without a known price are not included)"
-        self.cost_changed.emit(total.label(), tip + ".")
-
-    def _guarded(self, func: Any, *args: Any) -> None:
-        try:
-            func(*args)
-        except StorageError as exc:
-            self.storage_failed.emit(exc.message)

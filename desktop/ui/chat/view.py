@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
 from desktop.ui.attachments.image_input import carries_images, pasted_image
+from desktop.ui.chat.scroll_keeper import ScrollKeeper
 from desktop.ui.common.drops import local_files, set_drop_highlight
 from desktop.ui.common.enum_props import set_enum_property
 
@@ -80,13 +81,7 @@ class ChatView(QScrollArea):
         self.setWidget(self._content)
         self._widgets: dict[int, MessageWidget] = {}
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
-        self._follow = True
-        self._anchor: tuple[QWidget, int] | None = None  # kept in place while not following
-        self._anchoring = False
-        self._bar_pinned = False
-        bar = self.verticalScrollBar()
-        bar.rangeChanged.connect(self._on_scrollbar_range_changed)
-        bar.valueChanged.connect(self._on_scrollbar_value_changed)
+        self._scroll = ScrollKeeper(self, self._content, self._column, self.empty_label)
         self.show_messages([], has_earlier=False)
 
     # -- whole conversation -------------------------------------------------------------------
@@ -104,18 +99,16 @@ class ChatView(QScrollArea):
             fill = self._filler()
             fill.discard(old)
             fill.add(messages)
-        self._pin_scrollbar(bool(messages))
+        self._scroll.pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
-        self._follow = True
+        self._scroll.follow = True
         self._update_empty()
 
     def prepend_messages(self, messages: list[Message], has_earlier: bool) -> None:
         """Show an earlier page above the messages shown; what is in view stays in place."""
-        anchor = None if self._follow else self._top_in_view()
-        if anchor is not None:  # taken now: hiding the button below moves what is in view
-            self._anchor = (anchor, anchor.y() - self.verticalScrollBar().value())
+        self._scroll.anchor_top()
         self._filler().add(messages)
-        self._pin_scrollbar(bool(messages))
+        self._scroll.pin_scrollbar(bool(messages))
         self.earlier_button.setVisible(has_earlier)
 
     @property
@@ -126,7 +119,7 @@ class ChatView(QScrollArea):
     # -- single messages -------------------------------------------------------------------------
 
     def add_message(self, message: Message) -> None:
-        self._follow = True
+        self._scroll.follow = True
         self._insert(message, self._column.count() - 1)
         self._update_empty()
 
@@ -205,55 +198,13 @@ class ChatView(QScrollArea):
             # Imported on first use: markdown-it and pygments stay off the first-paint path.
             from desktop.ui.chat.fill import ChatFill
 
-            self._fill = ChatFill(self._on_fill_build, self._fill_turn, self)
+            self._fill = ChatFill(self._on_fill_build, self._scroll.fill_turn, self)
             self._fill.done.connect(self._on_fill_done)
         return self._fill
 
     def _on_fill_done(self) -> None:
-        self._pin_scrollbar(False)
+        self._scroll.pin_scrollbar(False)
         self._update_empty()
-
-    def _fill_turn(self, work: Callable[[], None]) -> None:
-        """One turn of the fill; messages put in above leave what is in view in place."""
-        bar = self.verticalScrollBar()
-        anchor, offset = None, 0
-        if self._anchor is not None and self._anchor[0].parent() is self._content:
-            anchor, offset = self._anchor  # kept since the page was asked for
-        elif not self._follow and (anchor := self._top_in_view()) is not None:
-            offset = anchor.y() - bar.value()
-        work()
-        self._column.activate()
-        self._fit_content()  # the scrollbar's range follows now, not at the next layout pass
-        if anchor is not None and anchor.parent() is self._content:
-            self._keep_in_place(anchor, offset)
-
-    def _keep_in_place(self, anchor: QWidget, offset: int) -> None:
-        """Scroll so `anchor` is `offset` below the top of the view, now and whenever the
-        content's height changes later (text laid out after the fill), until the person scrolls."""
-        self._anchor = (anchor, offset)
-        self._anchoring = True
-        self.verticalScrollBar().setValue(anchor.y() - offset)
-        self._anchoring = False
-
-    def _top_in_view(self) -> QWidget | None:
-        """The first message whose bottom is below the top of the view (None: none shown)."""
-        top = self.verticalScrollBar().value()
-        for index in range(self._column.count()):  # top to bottom, stopping at the first
-            item = self._column.itemAt(index)
-            widget = item.widget() if item is not None else None  # None: button row, stretch
-            if widget is None or widget is self.empty_label or widget.isHidden():
-                continue
-            if widget.y() + widget.height() > top:
-                return widget
-        return None
-
-    def _pin_scrollbar(self, pinned: bool) -> None:
-        """While a page fills in, the scrollbar stays: its coming and going would change the
-        width of every message, laying out all their text again."""
-        if pinned != self._bar_pinned:
-            self._bar_pinned = pinned
-            policy = "ScrollBarAlwaysOn" if pinned else "ScrollBarAsNeeded"
-            set_enum_property(self, "verticalScrollBarPolicy", policy)
 
     def _on_fill_build(self, message: Message, deferred: bool) -> MessageWidget:
         """A message of a page: at the top, above the newer ones already shown."""
@@ -262,11 +213,6 @@ class ChatView(QScrollArea):
         self._column.activate()  # its body gets its final width before any text is laid out
         self._update_empty()
         return widget
-
-    def _fit_content(self) -> None:
-        """Give the column its height now (the scroll area would at the next layout pass)."""
-        height = max(self.viewport().height(), self._column.sizeHint().height())
-        self._content.resize(self._content.width(), height)
 
     def _insert(self, message: Message, index: int, deferred: bool = False) -> MessageWidget:
         # Imported on first use: markdown-it and pygments stay off the first-paint path.
@@ -292,15 +238,3 @@ class ChatView(QScrollArea):
 
     def _update_empty(self) -> None:
         self.empty_label.setVisible(not self._widgets and not self.filling)
-
-    def _on_scrollbar_value_changed(self, value: int) -> None:
-        self._follow = value >= self.verticalScrollBar().maximum() - 8
-        if not self._anchoring:
-            self._anchor = None  # scrolled by the person (or to the bottom): no anchor
-
-    def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
-        if self._follow:
-            self.verticalScrollBar().setValue(maximum)
-        elif self._anchor is not None and self._anchor[0].parent() is self._content:
-            self._column.activate()  # the messages' new places, before scrolling to one
-            self._keep_in_place(*self._anchor)

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
-from desktop.ui.chat.composer import Composer
 from desktop.ui.context.cache_status import CacheStatus
+from desktop.ui.documents.rows import DOCUMENT_FILTER
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from desktop.ui.chat.composer_row import ComposerRow
     from desktop.ui.chat.controller import ChatController
     from desktop.ui.context.panel import ContextPanel
-    from desktop.ui.shell.main_window import MainWindow
 
-IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".avif", ".ico"}
-)
-DOCUMENT_FILTER = (
-    "Documents (*.pdf *.txt *.md *.markdown *.csv *.tsv *.json *.xml *.html *.py *.js *.ts "
-    "*.c *.h *.cpp *.java *.go *.rs *.rb *.sh *.yaml *.yml *.toml *.ini *.log *.sql);;"
-    "All files (*)"
-)
 PASTED_TEXT_NAME = "Pasted text"
 
 
@@ -75,30 +66,33 @@ class PasteOffer(QFrame):
 
 
 class DocumentInput(QObject):
-    """Wires the context panel, the paste offer and the pickers of one main window."""
+    """Wires the context panel, the paste offer and the document pickers to a composer row."""
 
     def __init__(
         self,
-        window: MainWindow,
+        window: QWidget,
         controller: ChatController,
-        composer: Composer,
-        offer_parent: QWidget | None = None,
+        row: ComposerRow,
         add_panel: Callable[[ContextPanel], None] | None = None,
     ) -> None:
-        """`add_panel` puts the context panel in the window when it is first needed."""
+        """`window` parents the panel and the pickers; `add_panel` puts the context panel in
+        the window when it is first needed."""
         super().__init__(window)
         self._window = window
         self._controller = controller
-        self._composer = composer
+        self._row = row
+        self._composer = row.composer
         self._add_panel = add_panel
         self._panel: ContextPanel | None = None
-        self.offer = PasteOffer(offer_parent or window)
+        self.offer = PasteOffer(row)
+        row.add_above(self.offer)
         documents = controller.documents
         if documents is None:
             return
         self.cache = CacheStatus(controller, self)
-        window.add_document_button.clicked.connect(self.pick)
-        composer.long_text_pasted.connect(self.offer.offer)
+        row.add_document_button.clicked.connect(self.pick)
+        row.documents_received.connect(self.add_files)
+        self._composer.long_text_pasted.connect(self.offer.offer)
         self.offer.accepted.connect(self._on_offer_accepted)
         documents.failed.connect(self._on_documents_failed)
         documents.changed.connect(self._on_documents_changed)
@@ -124,13 +118,7 @@ class DocumentInput(QObject):
         documents = self._controller.documents
         if self._panel is None and documents is not None and documents.items:
             _ = self.panel  # shows itself, as it does whenever documents are listed
-        self._window._on_draft_changed()
-
-    @staticmethod
-    def split(paths: list[str]) -> tuple[list[str], list[str]]:
-        """(images, documents): files whose names say image go to the message."""
-        images = [p for p in paths if PurePath(p).suffix.lower() in IMAGE_SUFFIXES]
-        return images, [p for p in paths if p not in images]
+        self._row.draft_changed()
 
     def add_files(self, paths: list[str]) -> None:
         documents = self._controller.documents
@@ -172,7 +160,7 @@ class DocumentInput(QObject):
         documents.add_text(name, text)
 
     def _on_documents_failed(self, message: str) -> None:
-        self._window.statusBar().showMessage(message, 10000)
+        self._row.status_message.emit(message)
         if self._panel is None and (panel := self.panel) is not None:
             panel.add_problem(message)  # built just now: it missed this signal
 

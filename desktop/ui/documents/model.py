@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.documents import Document, api_block, check_new_document, stored_block
+from desktop.core.documents import (
+    Document,
+    api_block,
+    check_documents,
+    check_new_document,
+    stored_block,
+)
 from desktop.core.errors import DeskError, StorageError
 from desktop.core.ports import (
     AttachmentStore,
@@ -79,6 +85,7 @@ class ContextDocuments(QObject):
         self._items: list[DocumentItem] = []
         self._ids = itertools.count(1)
         self.conversation_id: int | None = None
+        self._counted_model = spec().id  # the model whose tokenizer counted the documents
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -89,6 +96,12 @@ class ContextDocuments(QObject):
     @property
     def preparing(self) -> bool:
         return any(item.preparing for item in self._items)
+
+    def problem(self, spec: ModelSpec) -> str | None:
+        """Why the documents cannot be sent to `spec`'s model now (None: they can)."""
+        if self.preparing:
+            return WAIT_FOR_DOCUMENTS
+        return " ".join(check_documents(self.documents(), spec)) or None
 
     def documents(self) -> list[Document]:
         return [item.document for item in self._items if item.document is not None]
@@ -160,6 +173,12 @@ class ContextDocuments(QObject):
         if self._store is not None and self.conversation_id is not None and ids:
             self._guarded(self._store.reorder_documents, self.conversation_id, ids)
         self.changed.emit()
+
+    def use_model(self, model: str) -> None:
+        """The conversation's model is now `model`: count again if it changed."""
+        if model != self._counted_model:
+            self._counted_model = model
+            self.recount()
 
     def recount(self) -> None:
         """The model changed: count every document again with its tokenizer."""
