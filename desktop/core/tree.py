@@ -155,6 +155,15 @@ def path_to(messages: Sequence[N], message_id: int) -> list[N]:
     return MessageTree(messages).path_to(message_id)
 
 
+def reply_path(messages: Sequence[N], parent_id: int | None = None) -> list[N]:
+    """The path a reply to `parent_id` continues: root first, ending with that message (the
+    last of `messages` when None, e.g. a retry after the failed answer was deleted)."""
+    if parent_id is None:
+        last = next((m.id for m in reversed(messages) if m.id is not None), None)
+        return [] if last is None else path_to(messages, last)
+    return path_to(messages, parent_id)
+
+
 def request_params(
     settings: ConversationSettings,
     spec: ModelSpec,

@@ -8,7 +8,14 @@ import pytest
 
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import ConversationSettings, Message, Role, text_block
-from desktop.core.tree import MessageTree, TreeError, Variants, path_to, request_params
+from desktop.core.tree import (
+    MessageTree,
+    TreeError,
+    Variants,
+    path_to,
+    reply_path,
+    request_params,
+)
 
 
 def msg(message_id: int, parent_id: int | None, text: str = "", role: Role = Role.USER) -> Message:
@@ -154,3 +161,11 @@ def test_the_request_holds_the_shown_path_only(branched: list[Message]) -> None:
         ("assistant", "answer one"),
         ("user", "question, edited"),
     ]
+
+
+def test_a_reply_continues_the_path_to_its_parent_or_to_the_last_message(
+    branched: list[Message],
+) -> None:
+    assert ids(reply_path(branched, 3)) == [1, 2, 3]  # a reply on another branch
+    assert ids(reply_path(branched)) == [1, 5, 6, 7, 8]  # the last message shown
+    assert reply_path([]) == []

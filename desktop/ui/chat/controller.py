@@ -30,7 +30,7 @@ from desktop.core.ports import (
     ImagePreparer,
 )
 from desktop.core.requests import build_params
-from desktop.core.tree import path_to
+from desktop.core.tree import reply_path
 from desktop.ui.attachments.pending import PendingImages
 from desktop.ui.chat.answer_hooks import AnswerHooks
 from desktop.ui.chat.attachment_files import AttachmentFiles
@@ -346,23 +346,20 @@ class ChatController(QObject):
         return self.conversation
 
     def _start_answer(self, parent_id: int | None = None) -> None:
-        """Answer `parent_id` (default: the last message shown); the request holds its path."""
         assert self.conversation is not None
         conversation = self.conversation
         settings = conversation.settings
         try:
-            shown = self.history.messages()
-            parent_id = parent_id if parent_id is not None else (shown[-1].id if shown else None)
-            history = path_to(shown, parent_id) if parent_id is not None else []
-            answer = self._store.add_child(
+            history = reply_path(self.history.messages(), parent_id)
+            answer = self._store.add_message(
                 Message(
                     conversation.id,
                     Role.ASSISTANT,
                     [],
                     status=MessageStatus.STREAMING,
                     model=settings.model,
-                ),
-                parent_id,
+                    parent_id=history[-1].id if history else None,
+                )
             )
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
