@@ -21,6 +21,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from desktop.api import wire
 from desktop.application import create_application
 from desktop.cli import Options, parse_args
 
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import DeskApp
-
-CHILD_FLAG = "--stream-child"  # desktop.api.stream_process.CHILD_FLAG (not imported: startup)
 
 
 def load_fonts_in_background(app: QApplication) -> threading.Thread:
@@ -70,7 +69,7 @@ def show_window(argv: list[str], args: Options) -> DeskApp | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == [CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
+    if argv[:1] == [wire.CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
         from desktop.api.stream_child import main as child_main
 
         return child_main()
