@@ -30,6 +30,7 @@ from desktop.core.ports import (
     ImagePreparer,
 )
 from desktop.core.requests import build_params
+from desktop.core.tree import reply_path
 from desktop.ui.attachments.pending import PendingImages
 from desktop.ui.chat.answer_hooks import AnswerHooks
 from desktop.ui.chat.attachment_files import AttachmentFiles
@@ -310,7 +311,7 @@ class ChatController(QObject):
             pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
-        self._start_answer()
+        self._start_answer(user.id)
         return True
 
     def continue_answer(self) -> bool:
@@ -344,12 +345,12 @@ class ChatController(QObject):
                 self.documents.attach(conversation.id)
         return self.conversation
 
-    def _start_answer(self) -> None:
+    def _start_answer(self, parent_id: int | None = None) -> None:
         assert self.conversation is not None
         conversation = self.conversation
         settings = conversation.settings
         try:
-            history = list(self.history.messages())
+            history = reply_path(self.history.messages(), parent_id)
             answer = self._store.add_message(
                 Message(
                     conversation.id,
@@ -357,6 +358,7 @@ class ChatController(QObject):
                     [],
                     status=MessageStatus.STREAMING,
                     model=settings.model,
+                    parent_id=history[-1].id if history else None,
                 )
             )
         except StorageError as exc:
