@@ -2,7 +2,8 @@
 
 A panel that shows takes its width from the conversation (the splitter gives it
 `SIDE_PANEL_WIDTH`). If the window is too narrow for every open panel at its minimum width,
-the other side panels close first (the one just opened stays), so the window itself is never resized by a panel.
+the other side panels close first (the one just opened stays), so the window itself is never
+resized by a panel.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class SidePanels(QObject):
         """The splitter's minimum width with the panels now visible (its own size hint is
         computed only at the next layout pass, after Qt would have widened the window)."""
         splitter = self._splitter
-        shown = [splitter.widget(i) for i in range(splitter.count())]
-        shown = [w for w in shown if w is not None and not w.isHidden()]
+        children = [splitter.widget(i) for i in range(splitter.count())]
+        shown = [w for w in children if w is not None and not w.isHidden()]
         widths = [w.minimumWidth() or w.minimumSizeHint().width() for w in shown]
         return sum(widths) + splitter.handleWidth() * max(0, len(shown) - 1)
