@@ -34,6 +34,7 @@ from desktop.core.conversation import ConversationSettings
 from desktop.ui.batches.controller import BatchesController
 from desktop.ui.batches.form import BatchForm, _named
 from desktop.ui.batches.results_model import ResultsModel, ResultTable
+from desktop.ui.common.windows import close_on_escape
 
 LIST_COLUMNS = (
     "Batch",
@@ -79,6 +80,7 @@ class BatchesView(QWidget):
         self.setObjectName("batches_view")
         self.setAccessibleName("Batches")
         self.setWindowTitle("Batches — Claude Desk")
+        close_on_escape(self)
         self.resize(1100, 720)
         self.controller = controller
         self.records: list[BatchRecord] = []

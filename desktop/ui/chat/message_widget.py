@@ -45,6 +45,7 @@ class ThinkingSection(QWidget):
         self.toggle.toggled.connect(self._on_toggle_toggled)
         self.body = MessageBody(self)
         self.body.setObjectName("thinking_body")
+        self.body.setAccessibleName("Thinking summary")
         self.body.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -105,6 +106,7 @@ class MessageWidget(QFrame):
             self._build_images(thumbnails)
         self.body = MessageBody(self)
         self.body.setObjectName("message_body")
+        self.body.setAccessibleName("Your message" if is_user else "Claude's answer")
         self._layout.addWidget(self.body)
         # The wait and notice rows are built when first needed: most messages never show
         # them, and building them made sending (two new widgets) a long frame.

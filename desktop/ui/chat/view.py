@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
 from desktop.ui.attachments.image_input import carries_images, pasted_image
+from desktop.ui.chat.message_cursor import MessageCursor, leave_tab_chain
 from desktop.ui.chat.scroll_keeper import ScrollKeeper
 from desktop.ui.common.drops import local_files, set_drop_highlight
 from desktop.ui.common.enum_props import set_enum_property
@@ -82,6 +83,7 @@ class ChatView(QScrollArea):
         self._widgets: dict[int, MessageWidget] = {}
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._scroll = ScrollKeeper(self, self._content, self._column, self.empty_label)
+        self.message_cursor = MessageCursor(self)
         self.show_messages([], has_earlier=False)
 
     # -- whole conversation -------------------------------------------------------------------
@@ -127,6 +129,7 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id or -1)
         if widget is not None:
             widget.update_message(message)
+            leave_tab_chain(widget)  # notices with buttons may have come
         elif self._fill is not None:
             self._fill.replace(message)
 
@@ -231,6 +234,7 @@ class ChatView(QScrollArea):
         widget.retry_requested.connect(self.retry_requested)
         widget.continue_requested.connect(self.continue_requested)
         widget.cancel_wait_requested.connect(self.cancel_wait_requested)
+        leave_tab_chain(widget)
         self._column.insertWidget(index, widget)
         if message.id is not None:
             self._widgets[message.id] = widget

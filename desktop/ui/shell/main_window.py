@@ -17,6 +17,7 @@ from desktop.ui.chat.view import ChatView
 from desktop.ui.chat.wiring import connect_view
 from desktop.ui.common.enum_props import set_shortcut
 from desktop.ui.context.input import DocumentInput
+from desktop.ui.shell.keyboard import help_action, set_up_keyboard
 from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
 
@@ -144,7 +145,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Claude Desk", self)
         about.triggered.connect(self.about_requested)
-        help_menu.addAction(about)
+        help_menu.addActions([help_action(self), about])
 
     def _build_view_menu(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
@@ -251,6 +252,7 @@ class MainWindow(QMainWindow):
     def _build_side_panels(self) -> None:
         """Build the panels the first paint goes without, so they are ready when needed."""
         _ = self.settings_panel, self.documents_input.panel
+        set_up_keyboard(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
