@@ -191,7 +191,7 @@ class ComposerRow(QWidget):
     def focus_composer(self) -> None:
         """Give the composer focus now and again after the current click has been handled."""
         self.composer.setFocus()  # Qt.FocusReason.OtherFocusReason
-        QTimer.singleShot(0, lambda: self.composer.setFocus())
+        QTimer.singleShot(0, self.composer, self.composer.setFocus)  # dropped if it is gone
 
     # -- images -----------------------------------------------------------------------------
 
