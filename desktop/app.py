@@ -26,6 +26,7 @@ from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
+from desktop.core.sealed import Sealed
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
@@ -254,7 +255,12 @@ class DeskApp:
 
         backend = AnthropicBackend(base_url=self.base_url, stream_process=stream_process_wanted())
         # The first read asks the keyring service (D-Bus; it may wait for an unlock): a worker.
-        key, source = await self._in_worker(self.secrets.current)
+        # Sealed: executors log their results at DEBUG, and this one holds the key.
+        store = self.secrets
+        sealed: Sealed[tuple[str | None, KeySource]] = await self._in_worker(
+            lambda: Sealed(store.current())
+        )
+        key, source = sealed.value
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
         if self.batches is not None:  # resumes polling of stored batches

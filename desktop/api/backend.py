@@ -138,7 +138,8 @@ class AnthropicBackend:
             raise MissingApiKey("Enter an API key first.")
         import asyncio
 
-        client = await asyncio.to_thread(self._make_client, api_key, VERIFY_TIMEOUT)
+        # A closure, not arguments: executors log their calls' arguments at DEBUG.
+        client = await asyncio.to_thread(lambda: self._make_client(api_key, VERIFY_TIMEOUT))
         try:
             await _first_models_page(client)
         finally:
@@ -169,7 +170,8 @@ class AnthropicBackend:
 
         while self._client is None:
             key = self._require_key()
-            client = await asyncio.to_thread(self._make_client, key, self._timeout)
+            # A closure, not arguments: executors log their calls' arguments at DEBUG.
+            client = await asyncio.to_thread(lambda: self._make_client(key, self._timeout))
             if self._client is None and self._api_key == key:
                 self._client = client
             else:  # the key changed, or another request built one meanwhile
