@@ -17,6 +17,7 @@ from desktop.api.errors import to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import RemoteModel, StreamEvent
+from desktop.core.sealed import Sealed
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -138,8 +139,7 @@ class AnthropicBackend:
             raise MissingApiKey("Enter an API key first.")
         import asyncio
 
-        # A closure, not arguments: executors log their calls' arguments at DEBUG.
-        client = await asyncio.to_thread(lambda: self._make_client(api_key, VERIFY_TIMEOUT))
+        client = await asyncio.to_thread(self._sealed_client, Sealed(api_key), VERIFY_TIMEOUT)
         try:
             await _first_models_page(client)
         finally:
@@ -170,8 +170,7 @@ class AnthropicBackend:
 
         while self._client is None:
             key = self._require_key()
-            # A closure, not arguments: executors log their calls' arguments at DEBUG.
-            client = await asyncio.to_thread(lambda: self._make_client(key, self._timeout))
+            client = await asyncio.to_thread(self._sealed_client, Sealed(key), self._timeout)
             if self._client is None and self._api_key == key:
                 self._client = client
             else:  # the key changed, or another request built one meanwhile
@@ -185,6 +184,11 @@ class AnthropicBackend:
                 "(create one at console.anthropic.com)."
             )
         return self._api_key
+
+    def _sealed_client(self, api_key: Sealed[str], timeout: float) -> AsyncAnthropic:
+        """`_make_client` for a worker thread: executors log their calls' arguments at DEBUG,
+        so the key travels sealed."""
+        return self._make_client(api_key.value, timeout)
 
     def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:
         import anthropic

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel
 
 from desktop import app as desk_app
 from desktop.app import key_status_text
