@@ -82,9 +82,16 @@ def _models_data(paths: AppPaths) -> dict[str, Any]:
     return data
 
 
-def setup_logging(paths: AppPaths) -> logging.Handler:
-    """Log to a file in the log directory. Nothing logged ever contains the API key."""
-    handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+def setup_logging(paths: AppPaths) -> logging.Handler | None:
+    """Log to a file in the log directory. Nothing logged ever contains the API key.
+
+    None when the file cannot be opened (a folder that cannot be written, a file where the
+    folder should be): the app then runs without a file log (`log_problem` says so).
+    """
+    try:
+        handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+    except OSError:
+        return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -92,6 +99,11 @@ def setup_logging(paths: AppPaths) -> logging.Handler:
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
+
+
+def log_problem(paths: AppPaths) -> str:
+    """The status bar's words when there is no file log."""
+    return f"Running without a log file: {paths.log_dir} cannot be written."
 
 
 def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
@@ -373,15 +385,16 @@ def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     """Everything the first paint needs: paths, history, catalog and the window (shown)."""
     paths = AppPaths.resolve()
     paths.ensure()
-    setup_logging(paths)
+    logging_on = setup_logging(paths) is not None
     store = open_store(paths)
     if store is None:
         return None
     catalog, catalog_problem = load_catalog(paths)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
-    if catalog_problem:
-        desk.window.statusBar().showMessage(catalog_problem, 15000)
+    problems = [p for p in (catalog_problem, None if logging_on else log_problem(paths)) if p]
+    if problems:
+        desk.window.statusBar().showMessage(" ".join(problems), 30_000)
     return desk
 
 
