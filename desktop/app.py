@@ -123,9 +123,8 @@ def _store_problem(
         box = QMessageBox(
             QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent
         )
-        fresh = box.addButton(
-            "Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole
-        )
+        box.setObjectName("history_problem_box")
+        fresh = box.addButton("Move aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is not fresh:
@@ -392,7 +391,9 @@ def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     catalog, catalog_problem = load_catalog(paths)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
-    problems = [p for p in (catalog_problem, None if logging_on else log_problem(paths)) if p]
+    moved = f"The damaged history was kept as {store.moved_aside}." if store.moved_aside else None
+    found = (moved, catalog_problem, None if logging_on else log_problem(paths))
+    problems = [p for p in found if p]
     if problems:
         desk.window.statusBar().showMessage(" ".join(problems), 30_000)
     return desk
