@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from desktop.api.background import BackgroundLoop
-from desktop.api.errors import to_desk_error
+from desktop.api.errors import mid_stream_error, to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import RemoteModel, StreamEvent
@@ -90,13 +90,16 @@ class AnthropicBackend:
             stream = await client.messages.create(**params, stream=True)
         except Exception as error:
             raise to_desk_error(error, model) from error
+        text_arrived = False
         try:
             async for event in stream:
-                yield event_dict(event)
+                data = event_dict(event)
+                text_arrived = text_arrived or data["type"] == "content_block_delta"
+                yield data
         except Exception as error:
             await stream.close()
             _release_body_iterators(error)
-            raise to_desk_error(error, model) from error
+            raise mid_stream_error(error, model, text_arrived) from error
         finally:
             await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
 
