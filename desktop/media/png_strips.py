@@ -1,12 +1,13 @@
 """Big PNGs decoded a strip of rows at a time and reduced as they go.
 
 Pillow has no reduced decode (`draft`) for PNG: a 150-megapixel PNG would be decoded whole
-(~600 MB) before it is scaled down to a few megapixels. Here the rows of a non-interlaced 8-bit
-PNG (8 bits per sample, or a 1-bit scan, or a 1-4 bit palette) are inflated from its IDAT stream in strips of a few MB; each strip becomes a small PNG of
-its own, whose first row is the previous strip's last row unfiltered (so the strip's row
-filters see the right row above), which Pillow decodes and `reduce`s by an integer factor
-(a box filter, as `Image.reduce` on the whole picture). Peak memory: the reduced picture plus
-one strip, instead of the whole picture.
+(~600 MB) before it is scaled down to a few megapixels. Here the rows of a non-interlaced PNG
+(8 bits per sample, a 1-bit scan or a 1-4 bit palette) are inflated from its IDAT stream in
+strips of a few hundred KB; each strip becomes a small PNG of its own, whose first row is the
+previous strip's last row unfiltered (so the strip's row filters see the right row above),
+which Pillow decodes and `reduce`s by an integer factor (a box filter, as `Image.reduce` on
+the whole picture: the pixels come out the same). Peak memory: the reduced picture plus one
+strip, instead of the whole picture.
 """
 
 from __future__ import annotations
