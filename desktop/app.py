@@ -217,15 +217,12 @@ class DeskApp:
         await self.shutdown()
         return 0
 
-    def search(self, query: str) -> list[Conversation]:
-        """Conversations whose title or messages match `query`, newest first."""
-        conversations = self.controller.list_conversations()
-        try:
-            hits = self.store.matching_conversations(query)
-        except StorageError:
-            hits = set()
-        needle = query.casefold()
-        return [c for c in conversations if c.id in hits or needle in c.title.casefold()]
+    def search(
+        self, query: str, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Conversations whose title or messages match `query`, newest first, a page at a
+        time (the sidebar calls this in a worker thread)."""
+        return self.store.search_conversations(query, limit, after)
 
     async def start_batches(self) -> None:
         """The Batches feature (menu, store, polling), built after the first paint.

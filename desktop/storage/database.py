@@ -366,6 +366,34 @@ class SqliteConversationStore:
             rows = self._db.execute(MATCHING_CONVERSATIONS_SQL, (match,)).fetchall()
         return {int(row[0]) for row in rows}
 
+    def search_conversations(
+        self, query: str, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Conversations whose title holds `query` (any case) or whose messages hold every
+        word of it, newest first, paged as `list_conversations` is.
+
+        Reads over a connection of its own, so it may run in a worker thread while the main
+        thread uses the store (a common word over a long history takes a while).
+        """
+        clauses = ["instr(casefold(title), ?) > 0"]
+        params: list[str | float] = [query.casefold()]
+        match = fts_query(query)
+        if match is not None:
+            clauses.append(f"id IN ({MATCHING_CONVERSATIONS_SQL})")
+            params.append(match)
+        where = f"({' OR '.join(clauses)})"
+        if after is not None:  # keyset paging, as list_conversations
+            where += " AND (updated_at, id) < (?, ?)"
+            params += [after.updated_at, after.id]
+        sql = (
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE {where} "
+            "ORDER BY updated_at DESC, id DESC LIMIT ?"
+        )
+        with self._errors("search the history"), self._reader() as conn:
+            conn.create_function("casefold", 1, _casefold, deterministic=True)
+            rows = conn.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+        return _parse(rows, _conversation, self.path)
+
     # -- lifetime ------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -430,6 +458,10 @@ class SqliteConversationStore:
                 f"Could not {action}: {exc.strerror or exc} ({self.path}). "
                 "Check that the folder exists and that you may write to it."
             ) from exc
+
+
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if isinstance(text, str) else text
 
 
 def _parse(rows: list[Any], parse: Callable[[Any], T], path: Path) -> list[T]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
@@ -31,7 +31,10 @@ from desktop.ui.model_picker import ModelPicker
 from desktop.ui.sidebar import PAGE_SIZE, Sidebar
 from desktop.ui.token_estimate import TokenEstimator
 
-SearchFunc = Callable[[str], list[Conversation]]
+SearchFunc = Callable[[str, int, "Conversation | None"], list[Conversation]]
+"""Conversations matching a query: at most `limit` of them, after the given one (a page).
+Runs in a worker thread."""
+SEARCH_GROUP = "sidebar-search"
 SIDE_PANEL_WIDTH = 300
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.heic *.avif *.ico);;All files (*)"
@@ -302,8 +305,9 @@ class MainWindow(QMainWindow):
         current = self.controller.conversation
         current_id = current.id if current else None
         if self._query and self._search is not None:
-            self.sidebar.set_conversations(self._search(self._query), current_id)
+            self._start_search(max(PAGE_SIZE, self.sidebar.model.rowCount()), None)
         else:
+            self.controller.tasks.cancel(SEARCH_GROUP)
             shown = max(PAGE_SIZE, self.sidebar.model.rowCount())
             newest = self.controller.list_conversations(limit=shown)
             more = len(newest) == shown
@@ -313,6 +317,38 @@ class MainWindow(QMainWindow):
 
     def _page_after(self, last: Conversation, limit: int) -> list[Conversation]:
         return self.controller.list_conversations(limit, after=last)
+
+    def _start_search(self, limit: int, after: Conversation | None) -> None:
+        """Search in a worker thread (a common word over a long history takes a while); the
+        results replace the list (`after` None) or extend it (a page as the list scrolls)."""
+        import asyncio
+
+        from desktop.ui.gil import run_ui_first
+
+        query, search = self._query, self._search
+        assert search is not None
+        work = asyncio.to_thread(run_ui_first, search, query, limit, after)
+        done = lambda task: self._on_search_done(task, query, limit, after)  # noqa: E731
+        self.controller.tasks.start(SEARCH_GROUP, work, done)
+
+    def _request_search_page(self, last: Conversation, limit: int) -> None:
+        self._start_search(limit, last)
+
+    def _on_search_done(
+        self, task: Any, query: str, limit: int, after: Conversation | None
+    ) -> None:
+        if task.cancelled() or query != self._query:
+            return
+        if (error := task.exception()) is not None:
+            self.controller.storage_failed.emit(getattr(error, "message", str(error)))
+            return
+        found: list[Conversation] = task.result()
+        more = self._request_search_page if len(found) == limit else None
+        if after is not None:
+            self.sidebar.model.append_page(found, more is not None)
+            return
+        current = self.controller.conversation
+        self.sidebar.set_conversations(found, current.id if current else None, None, more)
 
     def _on_sidebar_search_changed(self, query: str) -> None:
         self._query = query

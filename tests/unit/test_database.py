@@ -664,3 +664,21 @@ def test_damage_inside_the_file_is_found_at_open_and_the_file_left_alone(db_path
         assert fresh.list_conversations() == []
         assert fresh.moved_aside is not None
         assert fresh.moved_aside.read_bytes() == damaged
+
+
+def test_search_finds_titles_in_any_case_and_words_in_messages_a_page_at_a_time(
+    store: SqliteConversationStore,
+) -> None:
+    ids = []
+    for number in range(7):
+        conv = store.create_conversation(ConversationSettings())
+        store.rename_conversation(conv.id, f"ÉTUDE {number}" if number % 2 else f"Other {number}")
+        store.add_message(user(conv.id, "pelicans fly" if number == 2 else "tea"))
+        ids.append(conv.id)
+    found = store.search_conversations("étude")
+    assert [c.id for c in found] == [ids[5], ids[3], ids[1]]  # newest first
+    assert [c.id for c in store.search_conversations("pelican")] == [ids[2]]  # stemmed words
+    first = store.search_conversations("étude", limit=2)
+    rest = store.search_conversations("étude", limit=2, after=first[-1])
+    assert [c.id for c in first + rest] == [ids[5], ids[3], ids[1]]
+    assert store.search_conversations("?!") == []  # nothing to search for, nothing found
