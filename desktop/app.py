@@ -33,8 +33,8 @@ from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths, atomic_write_text
 from desktop.storage.sqlite import DatabaseCorruptError
-from desktop.ui.chat_controller import ChatController
-from desktop.ui.main_window import MainWindow
+from desktop.ui.chat.controller import ChatController
+from desktop.ui.shell.main_window import MainWindow
 from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
@@ -43,8 +43,8 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
     from PySide6.QtWidgets import QApplication, QWidget
 
     from desktop.storage.batches import SqliteBatchStore
-    from desktop.ui.batch_controller import BatchesController
-    from desktop.ui.batch_wiring import BatchesFeature
+    from desktop.ui.batches.controller import BatchesController
+    from desktop.ui.batches.wiring import BatchesFeature
 
 log = logging.getLogger("desktop")
 
@@ -232,8 +232,8 @@ class DeskApp:
         """
         await self._collector_off_in_worker(_import_all, BATCH_MODULES_WITHOUT_QT)
         from desktop.storage.batches import SqliteBatchStore
-        from desktop.ui.batch_controller import BatchesController
-        from desktop.ui.batch_wiring import BatchesFeature
+        from desktop.ui.batches.controller import BatchesController
+        from desktop.ui.batches.wiring import BatchesFeature
 
         try:
             self.batch_store = SqliteBatchStore(self.paths.database_path)
@@ -281,7 +281,7 @@ class DeskApp:
         self.app.setApplicationVersion(await self._in_worker(app_version))  # metadata: ~30 ms
         # markdown-it and pygments: imported and warmed (~0.2 s) off the UI thread
         markdown = await self._collector_off_in_worker(
-            importlib.import_module, "desktop.ui.markdown"
+            importlib.import_module, "desktop.render.markdown"
         )
         await self._collector_off_in_worker(markdown.warm_up)
         if key:
@@ -310,7 +310,7 @@ class DeskApp:
     async def ask_for_key(self) -> str | None:
         import asyncio
 
-        from desktop.ui.key_dialogs import WelcomeDialog
+        from desktop.ui.keys.dialogs import WelcomeDialog
 
         backend = self.controller.backend
         assert backend is not None
@@ -332,7 +332,7 @@ class DeskApp:
         return dialog.api_key() if accepted else None
 
     def show_key_settings(self) -> None:
-        from desktop.ui.key_dialogs import ApiKeySettingsDialog
+        from desktop.ui.keys.dialogs import ApiKeySettingsDialog
 
         backend = self.controller.backend
         if backend is None or self.secrets is None:
@@ -357,7 +357,7 @@ class DeskApp:
         self.window.set_key_status(key_status_text(source))
 
     def show_about(self) -> None:
-        from desktop.ui.about import show_about
+        from desktop.ui.shell.about import show_about
 
         show_about(self.window)
 

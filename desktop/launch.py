@@ -21,37 +21,14 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication
-
+from desktop.api import wire
+from desktop.application import create_application
 from desktop.cli import Options, parse_args
-from desktop.resources import resource_path
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from desktop.app import DeskApp
-
-CHILD_FLAG = "--stream-child"  # desktop.api.stream_process.CHILD_FLAG (not imported: startup)
-APP_ICON = "icons/claude-desk.svg"
-
-
-def create_application(argv: Sequence[str]) -> QApplication:
-    """The QApplication (or the existing one) with the app's names, icon and theme."""
-    from PySide6.QtGui import QIcon
-
-    from desktop.ui.theme import STYLE_ARGS, apply_theme
-
-    existing = QApplication.instance()
-    program = list(argv[:1]) or ["claude-desk"]
-    app = existing or QApplication([*program, *STYLE_ARGS, *argv[1:]])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Claude Desk")
-    app.setOrganizationName("ClaudeDesk")
-    app.setDesktopFileName("claude-desk")
-    app.setQuitOnLastWindowClosed(False)  # run() ends when the main window closes
-    icon = resource_path(APP_ICON)
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
-    apply_theme(app, style_set=existing is None)
-    return app
 
 
 def load_fonts_in_background(app: QApplication) -> threading.Thread:
@@ -92,7 +69,7 @@ def show_window(argv: list[str], args: Options) -> DeskApp | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == [CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
+    if argv[:1] == [wire.CHILD_FLAG]:  # the streaming child (the frozen app's binary runs it so)
         from desktop.api.stream_child import main as child_main
 
         return child_main()

@@ -32,14 +32,14 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit, QWidget
 
 from desktop.app import DeskApp, load_catalog, setup_logging
+from desktop.application import create_application
 from desktop.cli import Options
 from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.errors import NoKeyringBackend, StorageError
+from desktop.core.notices import notice_for
 from desktop.core.ports import KeySource
-from desktop.launch import create_application
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
-from desktop.ui.notices import notice_for
 from desktop.version import app_version
 
 PROMPT = "Hello from the Claude Desk smoke test"
@@ -53,9 +53,9 @@ LAZY_MODULES = (
     "anthropic",
     "desktop.api.backend",
     "desktop.storage.secrets",
-    "desktop.ui.key_dialogs",
-    "desktop.ui.about",
-    "desktop.ui.markdown",
+    "desktop.ui.keys.dialogs",
+    "desktop.ui.shell.about",
+    "desktop.render.markdown",
 )
 """Modules a normal run imports lazily: a bundle missing one must fail the smoke run too
 (importing keyring does not open the keyring)."""

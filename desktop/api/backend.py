@@ -7,16 +7,18 @@ app shows waits and retries itself, and the SDK would honour any `retry-after`, 
 
 from __future__ import annotations
 
+import contextlib
 import os
-import traceback
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from desktop.api.background import BackgroundLoop
-from desktop.api.errors import mid_stream_error, to_desk_error
+from desktop.api.errors import to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
+from desktop.api.streamers import AnswerStreamer, SdkStreamer
+from desktop.core.catalog import RemoteModel
 from desktop.core.errors import MissingApiKey
-from desktop.core.ports import RemoteModel, StreamEvent
+from desktop.core.ports import StreamEvent
 from desktop.core.sealed import Sealed
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class AnthropicBackend:
         self._retired: list[AsyncAnthropic] = []
         self._background = BackgroundLoop("api-count")
         self._counter: tuple[str, AsyncAnthropic] | None = None  # lives on the background loop
+        self._in_process = SdkStreamer(self._ready_client)
 
     def set_api_key(self, api_key: str | None) -> None:
         """Use `api_key` from the next request on (None: requests raise MissingApiKey)."""
@@ -71,37 +74,17 @@ class AnthropicBackend:
         Goes through the child process when it is ready, else in this process (and the child
         is started, or restarted after a crash, for the next answer).
         """
+        key = self._require_key()
+        streamer: AnswerStreamer = self._in_process
         process = self._process
         if process is not None:
-            key = self._require_key()
             if process.ready:
-                stream = process.open(key, params)
-                try:
-                    while (events := await stream.next_batch()) is not None:
-                        for event in events:
-                            yield event
-                finally:
-                    stream.close()  # on Stop too: the child cancels its request
-                return
-            process.start(key)
-        client = await self._ready_client()
-        model = params.get("model")
-        try:
-            stream = await client.messages.create(**params, stream=True)
-        except Exception as error:
-            raise to_desk_error(error, model) from error
-        text_arrived = False
-        try:
-            async for event in stream:
-                data = event_dict(event)
-                text_arrived = text_arrived or data["type"] == "content_block_delta"
-                yield data
-        except Exception as error:
-            await stream.close()
-            _release_body_iterators(error)
-            raise mid_stream_error(error, model, text_arrived) from error
-        finally:
-            await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
+                streamer = process
+            else:
+                process.start(key)
+        async with contextlib.aclosing(streamer.stream(key, params)) as events:
+            async for event in events:
+                yield event  # on Stop, closing `events` ends the request at once
 
     async def count_tokens(self, params: dict[str, Any]) -> int:
         """Input tokens of a request (the count_tokens endpoint); `max_tokens` is ignored.
@@ -214,22 +197,6 @@ def _reraise_if_cancelled() -> None:
         raise asyncio.CancelledError
 
 
-def event_dict(event: Any) -> StreamEvent:
-    """An SDK stream event as a plain dict; text and thinking deltas built by hand (hot path)."""
-    if event.type == "content_block_delta":
-        delta = event.delta
-        if delta.type == "text_delta":
-            payload = {"type": "text_delta", "text": delta.text}
-            return {"type": "content_block_delta", "index": event.index, "delta": payload}
-        if delta.type == "thinking_delta":
-            payload = {"type": "thinking_delta", "thinking": delta.thinking}
-            return {"type": "content_block_delta", "index": event.index, "delta": payload}
-    if isinstance(event, dict):
-        return event
-    result: StreamEvent = event.to_dict(mode="json")
-    return result
-
-
 async def _list_models(client: AsyncAnthropic) -> list[RemoteModel]:
     try:
         return [_remote_model(info) async for info in client.models.list()]
@@ -251,15 +218,3 @@ def _remote_model(info: Any) -> RemoteModel:
         context_window=getattr(info, "max_input_tokens", None),
         max_output=getattr(info, "max_tokens", None),
     )
-
-
-def _release_body_iterators(error: BaseException) -> None:
-    """Close the SDK's HTTP body iterators that `error`'s traceback keeps suspended.
-
-    On an `error` event mid-stream the SDK raises out of its SSE loop without closing its
-    iterators (down to httpcore2's); the traceback's frames hold them. The response is closed
-    already, so clearing the frames closes them now, in the loop; left to the garbage collector
-    they would be closed outside it (qasync installs no async generator hooks), where httpcore2
-    fails with `sniffio.AsyncLibraryNotFoundError`.
-    """
-    traceback.clear_frames(error.__traceback__)

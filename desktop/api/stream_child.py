@@ -4,16 +4,8 @@ compete with the UI for the parent's GIL.
 Started by `desktop.api.stream_process` as `python -m desktop.api.stream_child` (or as the frozen
 app's binary with `--stream-child`). It reads JSON lines on stdin and writes JSON lines on its
 own copy of stdout (fd 1 itself is pointed at stderr, so a stray print cannot corrupt the
-protocol):
-
-    in:  {"op": "warm", "key", "base_url", "timeout"}   import the SDK, build the client
-         {"op": "stream", "id", "key", "params"}          start an answer
-         {"op": "cancel", "id"}                           stop it (unknown ids are remembered)
-    out: {"op": "ready"}                                  after "warm"
-         {"id", "events": [...]}                          a batch, text deltas joined
-         {"id", "error": {...}}  /  {"id", "end": true}   how the answer ended
-
-The API key only ever arrives on stdin. End of stdin (the parent quit or died) ends the child.
+protocol). The messages are those of `desktop.api.wire`; a cancel for an id not started yet
+is remembered. End of stdin (the parent quit or died) ends the child.
 """
 
 from __future__ import annotations
@@ -21,15 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import os
 import sys
 import threading
 import time
 from typing import Any, BinaryIO
 
+from desktop.api import wire
 from desktop.api.backend import AnthropicBackend
-from desktop.api.stream_process import error_payload
 from desktop.core.errors import DeskError
 from desktop.core.streaming import coalesce
 
@@ -46,9 +37,8 @@ class Child:
         self.cancelled: set[int] = set()
 
     def send(self, message: dict[str, Any]) -> None:
-        line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
         try:
-            self.out.write(line.encode() + b"\n")
+            self.out.write(wire.encode(message))
             self.out.flush()
         except OSError:  # the parent is gone: nobody is left to stream for
             os._exit(0)
@@ -79,7 +69,7 @@ class Child:
         await self.backend.sdk_client()  # imports the SDK and builds the client
         gc.collect()
         gc.freeze()  # the SDK's modules are never collected: full collections stay short
-        self.send({"op": "ready"})
+        self.send(wire.READY)
 
     async def stream(self, rid: int, key: str, params: dict[str, Any]) -> None:
         backend = self.backend
@@ -93,14 +83,14 @@ class Child:
             return  # the parent stopped listening
         except DeskError as error:
             batch.flush()
-            self.send({"id": rid, "error": error_payload(error)})
+            self.send(wire.error(rid, error))
         except Exception as error:  # reported to the parent, never lost
             batch.flush()
             problem = DeskError(f"Unexpected problem while streaming: {error}")
-            self.send({"id": rid, "error": error_payload(problem)})
+            self.send(wire.error(rid, problem))
         else:
             batch.flush()
-            self.send({"id": rid, "end": True})
+            self.send(wire.end(rid))
         finally:
             batch.close()
             self.tasks.pop(rid, None)
@@ -135,7 +125,7 @@ class Batch:
         self.last = time.perf_counter()
         if self.events:
             events, self.events = self.events, []
-            self.child.send({"id": self.rid, "events": coalesce(events)})
+            self.child.send(wire.events(self.rid, coalesce(events)))
 
     def close(self) -> None:
         if self.timer is not None:
@@ -147,7 +137,7 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[Any]) -> N
     """In a thread: stdin lines to the loop; None at end of input (or on a garbled line)."""
     try:
         for line in sys.stdin.buffer:
-            loop.call_soon_threadsafe(inbox.put_nowait, json.loads(line))
+            loop.call_soon_threadsafe(inbox.put_nowait, wire.decode(line))
     finally:
         loop.call_soon_threadsafe(inbox.put_nowait, None)
 

@@ -19,55 +19,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import os
 import queue
 import subprocess
 import sys
 import threading
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
+from desktop.api import wire
 from desktop.core import errors as core
 from desktop.core.ports import StreamEvent
 
 log = logging.getLogger(__name__)
 
-CHILD_FLAG = "--stream-child"  # the frozen app's binary runs the child when given this first
 MAX_FAILED_STARTS = 3  # children that died before "ready": then stream in-process for good
 CHILD_DIED = (
     "The helper process that streams answers stopped unexpectedly. Retry to send the message again."
 )
 
 
-def error_payload(error: core.DeskError) -> dict[str, Any]:
-    """A core error as JSON, for the pipe."""
-    return {
-        "kind": type(error).__name__,
-        "message": error.message,
-        "request_id": error.request_id,
-        "retry_after": getattr(error, "retry_after", None),
-    }
-
-
-def error_from_payload(payload: dict[str, Any]) -> core.DeskError:
-    """The core error `error_payload` described (a plain DeskError for an unknown kind)."""
-    kind = getattr(core, str(payload.get("kind")), None)
-    if not (isinstance(kind, type) and issubclass(kind, core.DeskError)):
-        kind = core.DeskError
-    message, request_id = str(payload.get("message")), payload.get("request_id")
-    if kind in (core.RateLimited, core.Overloaded):
-        retry_after = payload.get("retry_after")
-        return kind(message, retry_after=retry_after, request_id=request_id)  # type: ignore[call-arg]
-    return kind(message, request_id=request_id)
-
-
 def child_command() -> list[str]:
     """How to start the child: the frozen app's own binary, else this Python."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, CHILD_FLAG]
-    return [sys.executable, "-m", "desktop.api.stream_child"]
+        return [sys.executable, wire.CHILD_FLAG]
+    return [sys.executable, "-m", wire.CHILD_MODULE]
 
 
 def child_environment() -> dict[str, str]:
@@ -103,14 +81,14 @@ class ChildStream:
         if message.get("end"):
             return None
         if "error" in message:
-            raise error_from_payload(message["error"])
+            raise wire.error_from_payload(message["error"])
         raise core.DeskError(CHILD_DIED)
 
     def close(self) -> None:
         self._child.forget(self._rid)
         if not self._finished:
             self._finished = True
-            self._child.write({"op": "cancel", "id": self._rid})
+            self._child.write(wire.cancel(self._rid))
 
 
 class _Child:
@@ -129,7 +107,7 @@ class _Child:
         self.dead = False
         self.failed_start = False
         self._stopped = False
-        self.write({"op": "warm", "key": key, "base_url": base_url, "timeout": timeout})
+        self.write(wire.warm(key, base_url, timeout))
         self._thread = threading.Thread(target=self._run, name="stream-child", daemon=True)
         self._thread.start()
 
@@ -163,8 +141,7 @@ class _Child:
         with contextlib.suppress(OSError):
             while (message := self._outbox.get()) is not None:
                 # Encoded here, not on the UI thread: a request holds the whole conversation.
-                line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-                stdin.write(line.encode() + b"\n")
+                stdin.write(wire.encode(message))
                 stdin.flush()
         with contextlib.suppress(OSError):
             stdin.close()
@@ -179,7 +156,7 @@ class _Child:
                 break
             data += chunk
         line, _, self._buffer = data.partition(b"\n")
-        if _is_ready(line):
+        if wire.is_ready(line):
             os.set_blocking(fd, False)
             self.ready = True
             return
@@ -220,7 +197,7 @@ class _Child:
                 raise core.DeskError(CHILD_DIED)
             rid = next(self._ids)
             stream = self._streams[rid] = ChildStream(self, rid)
-        self.write({"op": "stream", "id": rid, "key": key, "params": params})
+        self.write(wire.stream(rid, key, params))
         return stream
 
     def forget(self, rid: int) -> None:
@@ -255,13 +232,13 @@ class _Child:
         *lines, self._buffer = (self._buffer + data).split(b"\n")
         for line in lines:
             try:
-                message = json.loads(line)
+                message = wire.decode(line)
             except ValueError:
                 log.error("the streaming child sent an unreadable line; stopping it")
                 self.kill()
                 self._on_gone()
                 return
-            stream = self._streams.get(message.get("id"))
+            stream = self._streams.get(message.get("id", 0))
             if stream is not None:
                 stream.inbox.put_nowait(message)
 
@@ -292,14 +269,6 @@ class _Child:
             self.kill()
             await asyncio.to_thread(self._thread.join, 2.0)
         self.dead = True
-
-
-def _is_ready(line: bytes) -> bool:
-    try:
-        message = json.loads(line)
-    except ValueError:
-        return False
-    return isinstance(message, dict) and message.get("op") == "ready"
 
 
 class StreamProcess:
@@ -344,6 +313,16 @@ class StreamProcess:
         """The last child died (or could not be run) before it was ready."""
         child = self._child
         return child is not None and child.dead and child.failed_start
+
+    async def stream(self, key: str, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+        """One answer through the child (`ready` must be True); closing cancels it there."""
+        stream = self.open(key, params)
+        try:
+            while (events := await stream.next_batch()) is not None:
+                for event in events:
+                    yield event
+        finally:
+            stream.close()  # on Stop too: the child cancels its request
 
     def open(self, key: str, params: dict[str, Any]) -> ChildStream:
         assert self._child is not None

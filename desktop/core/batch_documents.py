@@ -7,7 +7,7 @@ get through its requests; most finish within an hour, api-facts.md §7). Each re
 prompt is not marked: it is read once, so caching it would only add the write premium.
 
 Requests are stored with the documents as blob references (``source.type == "blob"``), so a
-retry or an opened conversation finds them again; `sendable` inlines the bytes just before
+retry or an opened conversation finds them again; `batches.sendable` inlines the bytes just before
 sending, one shared block per document, and checks the 256 MB limit counting the documents in
 every request.
 """
@@ -47,11 +47,11 @@ def with_documents(
     return out
 
 
-def sendable(requests: list[Request], read: Callable[[str], bytes], limit: int) -> list[Request]:
+def inline_documents(
+    requests: list[Request], read: Callable[[str], bytes]
+) -> tuple[list[Request], int]:
     """`requests` with stored documents inlined (each document read and encoded once, its
-    block shared by every request); raises `BatchInputError` over `limit` bytes."""
-    from desktop.core.batches import check_size
-
+    block shared by every request), and the bytes that inlining adds to each request."""
     made: dict[str, dict[str, Any]] = {}
 
     def inline(block: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +64,7 @@ def sendable(requests: list[Request], read: Callable[[str], bytes], limit: int) 
 
     out = [_map_blocks(request, inline) for request in requests]
     extra = _added_bytes(requests[0], out[0]) if made and requests else 0
-    check_size(requests, limit, extra_per_request=extra)
-    return out
+    return out, extra
 
 
 def _map_blocks(request: Request, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Request:

@@ -12,12 +12,18 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from desktop.core.batch_documents import BATCH_TTL, CachedInput, cached_input, with_documents
+from desktop.core.batch_documents import (
+    BATCH_TTL,
+    CachedInput,
+    cached_input,
+    inline_documents,
+    with_documents,
+)
 from desktop.core.caching import Ttl, place_breakpoints
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings, Message, Role, text_block
@@ -229,7 +235,7 @@ def build_requests(
     documents: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """The `requests` body of `POST /v1/messages/batches`, documents still as blob references
-    (`batch_documents.sendable` inlines them); raises if it breaks the limits."""
+    (`sendable` inlines them); raises if it breaks the limits."""
     requests = [
         {"custom_id": i.custom_id, "params": request_params(i, settings, spec, documents)}
         for i in items
@@ -254,6 +260,15 @@ def check_size(
         mb = size / (1024 * 1024)
         why = " (the shared documents count in every request)" if extra_per_request else ""
         raise BatchInputError([Problem(0, f"the batch is {mb:,.1f} MB{why}; at most 256 MB")])
+
+
+def sendable(
+    requests: list[dict[str, Any]], read: Callable[[str], bytes], limit: int
+) -> list[dict[str, Any]]:
+    """`requests` with stored documents inlined; raises `BatchInputError` over `limit` bytes."""
+    out, extra = inline_documents(requests, read)
+    check_size(requests, limit, extra_per_request=extra)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

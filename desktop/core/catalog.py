@@ -10,9 +10,17 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop.core.ports import RemoteModel
-
 DEFAULT_IMAGE_LONG_EDGE = 1568
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteModel:
+    """A model as the account's models list reports it."""
+
+    id: str
+    display_name: str
+    context_window: int | None = None
+    max_output: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ import pytest
 
 from desktop.core.batch_results import BatchInfo, RequestCounts, parse_result
 from desktop.storage.batches import SqliteBatchStore
-from desktop.ui.batch_controller import BatchesController
-from desktop.ui.batch_wiring import BatchesFeature
+from desktop.ui.batches.controller import BatchesController
+from desktop.ui.batches.wiring import BatchesFeature
 from tests.bench.probe import PROBE_MS, Probe, settle
 from tests.bench.test_image_drop import distribution
 from tests.gui.conftest import Desk

@@ -29,9 +29,9 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
 from desktop.core.conversation import ConversationSettings, Message, Role, text_block
-from desktop.ui.chat_controller import PAGE_SIZE
-from desktop.ui.markdown import warm_up
-from desktop.ui.message_body import MessageBody
+from desktop.render.markdown import warm_up
+from desktop.ui.chat.controller import PAGE_SIZE
+from desktop.ui.chat.message_body import MessageBody
 from tests.bench.probe import PROBE_MS, Probe, settle
 from tests.bench.streaming_answer import long_markdown
 from tests.bench.test_image_drop import distribution

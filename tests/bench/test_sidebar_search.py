@@ -23,7 +23,7 @@ import pytest
 
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths
-from desktop.ui.sidebar import PAGE_SIZE
+from desktop.ui.shell.sidebar import PAGE_SIZE
 from tests.bench.probe import PROBE_MS, Probe, settle
 from tests.gui.conftest import Desk, build_desk
 

@@ -36,7 +36,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
 from desktop.api.backend import AnthropicBackend
 from desktop.core.conversation import MessageStatus
-from desktop.ui.markdown import warm_up
+from desktop.render.markdown import warm_up
 from tests.bench.conftest import CHUNK_SIZES
 from tests.bench.probe import Probe, settle
 from tests.bench.streaming_answer import DELTAS, long_markdown, sse_body, token_deltas

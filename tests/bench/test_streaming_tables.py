@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from desktop.ui.markdown import warm_up
+from desktop.render.markdown import warm_up
 from tests.bench.long_blocks import list_markdown, table_markdown
 from tests.bench.probe import settle
 from tests.bench.streaming_answer import sse_body, token_deltas
@@ -98,7 +98,7 @@ def test_a_table_at_the_pace_of_an_answer(qtbot: Any) -> None:
     """
     from PySide6.QtWidgets import QApplication, QScrollArea
 
-    from desktop.ui.message_body import MessageBody
+    from desktop.ui.chat.message_body import MessageBody
 
     warm_up()
     area = QScrollArea()

@@ -398,8 +398,8 @@ def main() -> int:
     import qasync
 
     from desktop import app as desk_app
+    from desktop.application import create_application
     from desktop.cli import parse_args
-    from desktop.launch import create_application
 
     qapp = create_application([sys.argv[0]])
     loop = qasync.QEventLoop(qapp)

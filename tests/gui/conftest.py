@@ -20,10 +20,10 @@ from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths
-from desktop.ui.batch_controller import BatchesController
-from desktop.ui.batch_wiring import BatchesFeature
-from desktop.ui.chat_controller import ChatController
-from desktop.ui.main_window import MainWindow
+from desktop.ui.batches.controller import BatchesController
+from desktop.ui.batches.wiring import BatchesFeature
+from desktop.ui.chat.controller import ChatController
+from desktop.ui.shell.main_window import MainWindow
 
 TEST_KEY = "sk-ant-api03-test-SECRET-7f3a9c1e5b"
 

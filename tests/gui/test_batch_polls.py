@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-import desktop.ui.batch_controller as batch_controller
+import desktop.ui.batches.controller as batch_controller
 from tests.counting import CountingStore
 from tests.gui.conftest import Batches
 from tests.gui.test_batches import play, submit_pasted, until

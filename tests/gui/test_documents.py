@@ -267,7 +267,7 @@ def test_the_side_panels_are_built_after_the_first_paint_or_when_needed_sooner(
 ) -> None:
     from PySide6.QtWidgets import QWidget
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.shell.main_window import MainWindow
 
     def found(window: MainWindow, name: str) -> QWidget | None:
         return window.findChild(QWidget, name)

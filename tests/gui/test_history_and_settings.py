@@ -115,7 +115,7 @@ def test_a_long_history_lists_a_page_and_reads_more_as_the_list_scrolls(
     desk: Desk, qtbot, fake_api
 ) -> None:
     from desktop.core.conversation import ConversationSettings
-    from desktop.ui.sidebar import PAGE_SIZE
+    from desktop.ui.shell.sidebar import PAGE_SIZE
 
     for i in range(2 * PAGE_SIZE + 50):
         created = desk.store.create_conversation(ConversationSettings())
@@ -296,8 +296,8 @@ def test_the_sidebar_is_tinted_behind_its_list_and_around_it(qtbot) -> None:
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
     from desktop.core.conversation import Conversation, ConversationSettings
-    from desktop.ui.sidebar import Sidebar
-    from desktop.ui.theme import SIDEBAR, STYLESHEET
+    from desktop.ui.shell.sidebar import Sidebar
+    from desktop.ui.shell.theme import SIDEBAR, STYLESHEET
 
     window = QWidget()  # the app's theme on a parent, as the application's own stylesheet is
     qtbot.addWidget(window)

@@ -92,7 +92,7 @@ def test_dropping_files_on_composer_adds_chips(desk: Desk, tmp_path: Path) -> No
 
 
 def test_many_dropped_files_get_their_chips_a_few_at_a_time(desk: Desk, tmp_path: Path) -> None:
-    from desktop.ui.attachment_strip import CHIPS_PER_TURN
+    from desktop.ui.attachments.strip import CHIPS_PER_TURN
 
     files = [png_file(tmp_path / f"m{i}.png", (40 + i, 30)) for i in range(CHIPS_PER_TURN + 3)]
     drop(desk.window.composer.viewport(), file_mime(files))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButt
 from desktop.core.errors import AuthFailed, NoKeyringBackend, Offline, TimedOut
 from desktop.core.ports import KeySource
 from desktop.storage.secrets import SERVICE, USERNAME
-from desktop.ui.key_dialogs import (
+from desktop.ui.keys.dialogs import (
     NO_KEYRING_OFFER,
     REJECTED,
     UNREACHABLE,

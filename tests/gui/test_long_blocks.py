@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 from PySide6.QtGui import QColor, QTextTable
 
-from desktop.ui.message_body import MessageBody
+from desktop.ui.chat.message_body import MessageBody
 from tests.bench.long_blocks import list_markdown, table_markdown
 from tests.bench.streaming_answer import token_deltas
 from tests.fake_api.script import TextReply

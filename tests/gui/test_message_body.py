@@ -14,9 +14,9 @@ from PySide6.QtGui import QGuiApplication, QTextBlock, QWheelEvent
 from PySide6.QtWidgets import QApplication, QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.ui import message_body
-from desktop.ui.markdown import warm_up
-from desktop.ui.message_body import MessageBody
+from desktop.render.markdown import warm_up
+from desktop.ui.chat import message_body
+from desktop.ui.chat.message_body import MessageBody
 
 ANSWER = """# Plan
 

@@ -12,8 +12,8 @@ from desktop.core.conversation import (
     Role,
     text_block,
 )
-from desktop.ui.message_body import MessageBody
-from desktop.ui.message_widget import MessageWidget
+from desktop.ui.chat.message_body import MessageBody
+from desktop.ui.chat.message_widget import MessageWidget
 from tests.bench.streaming_answer import long_markdown
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk

@@ -11,7 +11,7 @@ import pytest
 
 from desktop.core.conversation import ConversationSettings, Message, Role
 from desktop.storage.database import SqliteConversationStore
-from desktop.ui.sidebar import PAGE_SIZE
+from desktop.ui.shell.sidebar import PAGE_SIZE
 from tests.gui.conftest import Desk, build_desk
 
 CONVERSATIONS = 330  # two in three match: two whole pages of results and a bit

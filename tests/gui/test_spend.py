@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.core.conversation import Usage
 from desktop.core.spend import CSV_COLUMNS, UsageRecord
-from desktop.ui.spend_view import SpendView
+from desktop.ui.spend.view import SpendView
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk
 from tests.gui.test_chat import type_and_send
@@ -144,7 +144,7 @@ def test_chart_scale_and_day_tooltips(qtbot) -> None:
     from decimal import Decimal
 
     from desktop.core.spend import DaySpend
-    from desktop.ui.spend_chart import SpendChart, axis_usd, nice_ceiling
+    from desktop.ui.spend.chart import SpendChart, axis_usd, nice_ceiling
 
     assert [nice_ceiling(Decimal(x)) for x in ("0", "0.0031", "0.7", "1", "1.76", "42")] == [
         Decimal(0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.core.conversation import ConversationSettings, Message, MessageStatus, Role, text_block
-from desktop.ui.chat_controller import PAGE_SIZE
+from desktop.ui.chat.controller import PAGE_SIZE
 from tests.counting import CountingStore
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk, build_desk
@@ -105,8 +105,8 @@ def test_retry_drops_the_failed_answer_from_what_is_sent(counted: Desk, qtbot, f
 
 def test_changes_made_while_the_history_is_read_are_kept_once(aloop, tmp_path) -> None:
     from desktop.storage.database import SqliteConversationStore
-    from desktop.ui.history import OpenHistory
-    from desktop.ui.tasks import TaskRegistry
+    from desktop.ui.chat.history import OpenHistory
+    from desktop.ui.common.tasks import TaskRegistry
 
     store = SqliteConversationStore(tmp_path / "h.db")
     conversation = store.create_conversation(ConversationSettings())

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.ui import attachments
-from desktop.ui.image_input import set_drop_highlight
-from desktop.ui.restyle import repolish
+from desktop.ui.attachments import pending as attachments
+from desktop.ui.common.drops import set_drop_highlight
+from desktop.ui.common.restyle import repolish
 from tests.gui.conftest import Desk
 from tests.gui.test_images import drop, file_mime, png_file, strip_ready
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from desktop.core.batch_documents import cached_input, sendable, stored_documents_of
-from desktop.core.batches import BatchInputError, BatchItem, build_requests, estimate
+from desktop.core.batch_documents import cached_input, stored_documents_of
+from desktop.core.batches import BatchInputError, BatchItem, build_requests, estimate, sendable
 from desktop.core.caching import breakpoint_paths
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings

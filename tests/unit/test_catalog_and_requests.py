@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from desktop.core.catalog import Catalog, CatalogError
+from desktop.core.catalog import Catalog, CatalogError, RemoteModel
 from desktop.core.conversation import (
     ConversationSettings,
     Message,
@@ -16,7 +16,6 @@ from desktop.core.conversation import (
     ThinkingSettings,
     text_block,
 )
-from desktop.core.ports import RemoteModel
 from desktop.core.requests import build_params
 
 TOML = resources.files("desktop.resources").joinpath("models.toml").read_text()

@@ -21,7 +21,7 @@ from desktop.core.conversation import (
 from desktop.core.errors import StorageError
 from desktop.core.ports import ConversationStore
 from desktop.storage.database import (
-    LAST_MESSAGES_SQL,
+    CURRENT_PATH_SQL,
     SqliteConversationStore,
     fts_query,
 )
@@ -289,25 +289,28 @@ def test_read_messages_works_from_a_worker_thread(store: SqliteConversationStore
         store.read_messages(conv.id)
 
 
-def test_last_n_walks_the_index_instead_of_scanning(store: SqliteConversationStore) -> None:
+def test_last_n_walks_the_path_by_key_instead_of_scanning(store: SqliteConversationStore) -> None:
+    args = {"conversation": 1, "limit": 50}
     plan = " | ".join(
-        str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {LAST_MESSAGES_SQL}", (1, 50))
+        str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {CURRENT_PATH_SQL}", args)
     )
 
-    assert "USING INDEX messages_by_conversation (conversation_id=?)" in plan
-    assert "SCAN messages" not in plan
+    assert "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)" in plan
+    assert "SCAN messages" not in plan and "SCAN m " not in plan
 
 
 def test_last_n_cost_does_not_grow_with_history(store: SqliteConversationStore) -> None:
     small = store.create_conversation(ConversationSettings())
     big = store.create_conversation(ConversationSettings())
     add_texts(store, small.id, *["short"] * 50)
-    with store._write() as db:  # 20,000 messages in one transaction, for speed
+    with store._write() as db:  # 20,000 messages in one path, in one transaction, for speed
         db.executemany(
-            "INSERT INTO messages (conversation_id, role, content_json, status, created_at) "
-            "VALUES (?, 'user', '[]', 'complete', 0)",
-            [(big.id,)] * 20_000,
+            "INSERT INTO messages (id, conversation_id, role, content_json, status, created_at, "
+            "parent_id) VALUES (?, ?, 'user', '[]', 'complete', 0, ?)",
+            [(n, big.id, None if n == 100_000 else n - 1) for n in range(100_000, 120_000)],
         )
+        db.execute("UPDATE conversations SET current_leaf_id = 119999 WHERE id = ?", (big.id,))
+    assert len(store.load_messages(big.id, limit=50)) == 50
 
     def best_of(conversation_id: int) -> float:
         timings = []

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from desktop.ui.markdown import (
+from desktop.render.markdown import (
     CODE_PIECE_LINES,
     FENCE_STREAM_LINES,
     StreamingMarkdown,

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from desktop.core.streaming import StreamState, apply
-from desktop.ui.markdown import StreamingMarkdown, render_document, render_markdown
-from desktop.ui.md_segments import LIST_SEGMENT_ITEMS, LONG_TABLE_ROWS, TABLE_SEGMENT_ROWS
+from desktop.render.markdown import StreamingMarkdown, render_document, render_markdown
+from desktop.render.segments import LIST_SEGMENT_ITEMS, LONG_TABLE_ROWS, TABLE_SEGMENT_ROWS
 from tests.bench.long_blocks import list_markdown, numbered_markdown, table_markdown
 from tests.unit.test_streaming import SSE_FILES, parse_sse
 

@@ -70,10 +70,10 @@ def test_pyside_reads_no_source_of_the_app_or_the_standard_library_on_the_way_in
         "scanned = []\n"
         "scan = feature._mod_uses_pyside\n"
         "feature._mod_uses_pyside = lambda module: scanned.append(module.__name__) or scan(module)\n"
-        "import desktop.app, desktop.ui.main_window, json, typing\n"
+        "import desktop.app, desktop.ui.shell.main_window, json, typing\n"
         "table = feature.pyside_feature_dict\n"
         "ours = [n for n in scanned if n.startswith('desktop') or n in ('json', 'typing', 'os')]\n"
-        "print(ours, table['desktop.ui.main_window'], table['typing'], len(scanned) < 20)\n"
+        "print(ours, table['desktop.ui.shell.main_window'], table['typing'], len(scanned) < 20)\n"
     )
     assert run_python(code, tmp_path) == "[] 0 -1 True"
 
@@ -82,9 +82,12 @@ def test_the_app_module_list_matches_the_package() -> None:
     from desktop.pyside_scan import module_names
 
     names = module_names("desktop", ROOT / "desktop")
-    assert {"desktop", "desktop.app", "desktop.ui.main_window", "desktop.core.conversation"} <= set(
-        names
-    )
+    assert {
+        "desktop",
+        "desktop.app",
+        "desktop.ui.shell.main_window",
+        "desktop.core.conversation",
+    } <= set(names)
     assert not any(name.endswith("__init__") or "__pycache__" in name for name in names)
     assert len(names) == len(set(names))
 
@@ -100,7 +103,7 @@ def test_the_launcher_makes_the_application_before_the_app_modules_load(tmp_path
     code = (
         "import sys\n"
         "from desktop import launch\n"
-        "heavy = [m for m in ('desktop.app', 'desktop.ui.main_window') if m in sys.modules]\n"
+        "heavy = [m for m in ('desktop.app', 'desktop.ui.shell.main_window') if m in sys.modules]\n"
         "app = launch.create_application([])\n"
         "fonts = launch.load_fonts_in_background(app)\n"
         "fonts.join(10)\n"

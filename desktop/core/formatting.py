@@ -1,0 +1,69 @@
+"""Small text helpers for the views."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from desktop.core.catalog import ModelSpec
+from desktop.core.conversation import Usage
+from desktop.core.pricing import cost, format_usd, sum_costs
+
+
+def tokens(n: int) -> str:
+    return f"{n:,}"
+
+
+def usage_line(usage: Usage | None, spec: ModelSpec | None) -> str:
+    """Model, tokens and price of one answer: "Claude Opus 4.8 · 1,204 in · 310 out · $0.0138"."""
+    parts: list[str] = []
+    if spec is not None:
+        parts.append(spec.display_name)
+    if usage is not None and (usage.total_input_tokens or usage.output_tokens):
+        parts.append(f"{tokens(usage.total_input_tokens)} in")
+        out = f"{tokens(usage.output_tokens)} out"
+        if usage.thinking_tokens:
+            out += f" ({tokens(usage.thinking_tokens)} thinking)"
+        parts.append(out)
+        if usage.cache_read_input_tokens:
+            parts.append(f"{tokens(usage.cache_read_input_tokens)} read from cache")
+        if usage.cache_creation_input_tokens:
+            parts.append(f"{tokens(usage.cache_creation_input_tokens)} written to cache")
+        if spec is not None:
+            price = cost(usage, spec)
+            parts.append(format_usd(price.total) if price is not None else "price unknown")
+    return " · ".join(parts)
+
+
+def relative_time(timestamp: float, now: float | None = None) -> str:
+    now = time.time() if now is None else now
+    delta = max(0.0, now - timestamp)
+    if delta < 60:
+        return "just now"
+    if delta < 3600:
+        return f"{int(delta // 60)} min ago"
+    if delta < 86400:
+        return f"{int(delta // 3600)} h ago"
+    return time.strftime("%d %b %Y", time.localtime(timestamp))
+
+
+def countdown(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 90:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def conversation_cost_label(
+    usage_by_model: dict[str, Usage], spec_for: Callable[[str], ModelSpec]
+) -> tuple[str, str]:
+    """A conversation's total ("$0.0123") and its tooltip, each model's usage at its price."""
+    total = sum_costs(cost(u, spec_for(model)) for model, u in usage_by_model.items())
+    tip = "What this conversation has cost so far, at the prices in models.toml"
+    if total.unpriced:
+        tip += " (answers from models without a known price are not included)"
+    return total.label(), tip + "."

@@ -1,0 +1,161 @@
+"""One streamed answer: stream events to the reducer, deltas to the view, saves to the store.
+
+`ChatController` starts an `AnswerRun` per answer as a task of its registry and passes
+`AnswerRun.finished` as the done-callback, so the answer is saved and reported however the
+task ends (completed, failed, stopped). The run knows nothing of its starter: what it reports
+goes through the `AnswerHooks` it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from desktop.core import streaming
+from desktop.core.conversation import Message, MessageStatus
+from desktop.core.errors import DeskError, Overloaded, RateLimited
+from desktop.core.requests import inline_blobs
+
+if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
+    import asyncio
+
+    from desktop.ui.chat.answer_hooks import AnswerHooks
+
+log = logging.getLogger(__name__)
+
+YIELD_EVERY = 0.0025  # seconds of stream processing before giving the event loop a turn
+SAVE_EVERY = 1.0  # seconds between saves of a streaming answer
+MAX_AUTO_RETRIES = 3
+
+
+class AnswerRun:
+    """One streamed answer: events to the reducer, deltas to the view, saves to the store."""
+
+    def __init__(self, hooks: AnswerHooks, message: Message, params: dict[str, Any]) -> None:
+        self.hooks = hooks
+        self.message = message
+        self.params = params
+        self.state = streaming.StreamState()
+        self._text: list[str] = []
+        self._thinking: list[str] = []
+        self._got_output = False
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._save_timer: asyncio.TimerHandle | None = None
+
+    async def run(self) -> None:
+        blobs = self.hooks.blobs
+        if blobs is not None:
+            import asyncio
+
+            self.params = await asyncio.to_thread(inline_blobs, self.params, blobs.get)
+        attempt = 0
+        while True:
+            try:
+                await self._stream_once()
+                return
+            except (RateLimited, Overloaded) as exc:
+                attempt += 1
+                if self._got_output or attempt > MAX_AUTO_RETRIES:
+                    raise
+                await self._wait_before_retry(exc, attempt)
+
+    async def _wait_before_retry(self, exc: RateLimited | Overloaded, attempt: int) -> None:
+        wait = exc.retry_after if exc.retry_after is not None else float(2**attempt)
+        reason = f"{exc.title}. Retrying automatically (attempt {attempt} of {MAX_AUTO_RETRIES})."
+        assert self.message.id is not None
+        self.hooks.wait(self.message.id, reason, wait)
+        import asyncio
+
+        await asyncio.sleep(wait)
+        self.hooks.wait(self.message.id, "", 0.0)
+
+    async def _stream_once(self) -> None:
+        import asyncio
+
+        backend = await self.hooks.backend()
+        loop = asyncio.get_running_loop()
+        if self._save_timer is not None:
+            self._save_timer.cancel()
+        self._save_timer = loop.call_later(SAVE_EVERY, self._on_save_timer)
+        apply = streaming.apply
+        clock = time.perf_counter
+        last_yield = clock()
+        async for event in backend.stream_message(self.params):
+            self.state = apply(event, self.state)
+            if event["type"] == "content_block_delta":
+                self._collect_delta(event["delta"], loop)
+            if clock() - last_yield >= YIELD_EVERY:
+                # The SDK parses a whole network read without yielding: give the UI a turn.
+                await asyncio.sleep(0)
+                last_yield = clock()
+        self._flush()
+
+    def _collect_delta(self, delta: dict[str, Any], loop: asyncio.AbstractEventLoop) -> None:
+        kind = delta.get("type")
+        if kind == "text_delta":
+            self._text.append(delta["text"])
+        elif kind == "thinking_delta":
+            self._thinking.append(delta["thinking"])
+        else:
+            return
+        self._got_output = True
+        if self._flush_timer is None:
+            self._flush_timer = loop.call_later(YIELD_EVERY, self._flush)
+
+    def _flush(self) -> None:
+        """Hand the deltas gathered since the last flush to the view, in one signal each."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        message_id = self.message.id
+        assert message_id is not None
+        if self._thinking:
+            self.hooks.thinking(message_id, "".join(self._thinking))
+            self._thinking.clear()
+        if self._text:
+            self.hooks.text(message_id, "".join(self._text))
+            self._text.clear()
+
+    def _on_save_timer(self) -> None:
+        """Save the partial answer every second, also while the stream stalls."""
+        import asyncio
+
+        self._save_partial()
+        loop = asyncio.get_running_loop()
+        self._save_timer = loop.call_later(SAVE_EVERY, self._on_save_timer)
+
+    def _save_partial(self) -> None:
+        self._fill_message()
+        self.hooks.save(self.message)
+
+    def _fill_message(self) -> None:
+        state = self.state
+        self.message.content = state.content()
+        self.message.stop_reason = state.stop_reason
+        self.message.stop_details = state.stop_details
+        self.message.usage = state.usage
+        if state.model:
+            self.message.model = state.model
+
+    def finished(self, task: asyncio.Task[Any]) -> None:
+        """Done-callback: runs whether the task completed, failed, or was cancelled."""
+        if self._save_timer is not None:
+            self._save_timer.cancel()
+        self._flush()
+        self._fill_message()
+        if task.cancelled():
+            self.message.status = MessageStatus.STOPPED
+        elif (exc := task.exception()) is not None:
+            self.message.status = MessageStatus.FAILED
+            self.message.error = _describe(exc)
+        else:
+            self.message.status = MessageStatus.COMPLETE
+        self.hooks.done(self.message)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, DeskError):
+        return f"{exc.title}: {exc.message}"
+    log.error("unexpected error while streaming", exc_info=exc)
+    return f"Unexpected error: {type(exc).__name__}: {exc}"

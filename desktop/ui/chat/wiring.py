@@ -1,0 +1,50 @@
+"""The conversation view follows the chat controller directly (no window in between)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.core.conversation import Conversation, Message
+    from desktop.ui.chat.composer_row import ComposerRow
+    from desktop.ui.chat.controller import ChatController
+    from desktop.ui.chat.view import ChatView
+
+
+def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -> None:
+    """`view` shows what `controller` reports and asks it for retries, continues and pages;
+    images dropped on it join `row`'s message."""
+    c = controller
+
+    def on_opened(_conversation: Conversation | None, messages: list[Message], more: bool) -> None:
+        view.show_messages(messages, more)
+
+    def on_catalog_changed() -> None:
+        view.catalog = c.catalog
+
+    def on_image_open_requested(sha256: str) -> None:
+        data = c.files.load(sha256)
+        if data:
+            from desktop.ui.attachments.preview import ImagePreviewDialog  # on first use
+
+            ImagePreviewDialog(data, "Image", view.window()).open()
+
+    c.conversation_opened.connect(on_opened)
+    c.catalog_changed.connect(on_catalog_changed)
+    c.earlier_loaded.connect(view.prepend_messages)
+    c.message_added.connect(view.add_message)
+    c.message_updated.connect(view.update_message)
+    c.message_removed.connect(view.remove_message)
+    c.stream_text.connect(view.append_text)
+    c.stream_thinking.connect(view.append_thinking)
+    c.wait_started.connect(view.show_wait)
+    view.retry_requested.connect(c.retry)
+    view.continue_requested.connect(c.continue_answer)
+    view.cancel_wait_requested.connect(c.stop)
+    view.load_earlier_requested.connect(c.load_earlier)
+    view.image_open_requested.connect(on_image_open_requested)
+    view.thumbnails = c.files.thumbnail
+    c.files.thumbnail_ready.connect(view.show_thumbnail)
+    if c.attachments is not None:
+        view.files_dropped.connect(row.attach_files)
+        view.image_dropped.connect(row.attach_image)

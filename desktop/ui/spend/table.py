@@ -1,0 +1,74 @@
+"""The Spend view's table: one row per model (chats and batches apart) with tokens and cost."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from desktop.core.pricing import cache_write_split, format_usd
+from desktop.core.spend import ModelSpend, SpendSummary
+from desktop.ui.spend.chart import series_color
+
+COLUMNS = ("Model", "Kind", "Requests", "Input", "Output", "Cache writes", "Cache reads", "Cost")
+
+
+class SpendTable(QTableWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName("spend_table")
+        self.setAccessibleName("Spending per model")
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+    def show_summary(self, summary: SpendSummary) -> None:
+        self.setRowCount(len(summary.models))
+        colours = {series: i for i, series in enumerate(summary.series)}
+        for row, spend in enumerate(summary.models):
+            index = colours.get((spend.model, spend.batch))
+            for column, text in enumerate(_cells(spend)):
+                item = QTableWidgetItem(text)
+                if column >= 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if column == 0 and index is not None:
+                    item.setForeground(series_color(index))
+                if column == len(COLUMNS) - 1 and index is None:
+                    item.setForeground(QColor("#9a3412"))  # price unknown
+                self.setItem(row, column, item)
+
+    def row_texts(self) -> list[list[str]]:
+        """The table as text, row by row (what a person reads; used by tests)."""
+        return [
+            [item.text() if (item := self.item(r, c)) else "" for c in range(self.columnCount())]
+            for r in range(self.rowCount())
+        ]
+
+
+def _cells(spend: ModelSpend) -> list[str]:
+    usage = spend.usage
+    writes = sum(cache_write_split(usage))
+    price = "price unknown" if spend.cost is None else format_usd(spend.cost.total)
+    return [
+        spend.model,
+        spend.kind,
+        f"{spend.requests:,}",
+        f"{usage.input_tokens:,}",
+        f"{usage.output_tokens:,}",
+        f"{writes:,}",
+        f"{usage.cache_read_input_tokens:,}",
+        price,
+    ]

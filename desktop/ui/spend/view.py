@@ -1,0 +1,253 @@
+"""The Spend view: what chats (and batches) cost per day and per model, and CSV export.
+
+Records come from `UsageSource` callables (the history database; Message Batches can add its
+own), read in a worker thread; pricing them is a few thousand Decimal operations at most.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSaveFile, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import DeskError
+from desktop.core.pricing import format_usd
+from desktop.core.spend import (
+    RANGES,
+    SpecFor,
+    SpendSummary,
+    UsageRecord,
+    UsageSource,
+    csv_text,
+    first_day,
+    in_range,
+    summarize,
+)
+from desktop.ui.common.tasks import TaskRegistry
+from desktop.ui.common.windows import close_on_escape
+from desktop.ui.spend.chart import SpendChart
+from desktop.ui.spend.table import SpendTable
+
+if TYPE_CHECKING:
+    import asyncio
+
+log = logging.getLogger(__name__)
+
+LOAD_GROUP = "spend:load"
+EXPORT_GROUP = "spend:export"
+CSV_FILTER = "CSV files (*.csv);;All files (*)"
+TextWriter = Callable[[str, str], None]
+
+
+def save_text(path: str, text: str) -> None:
+    """Write `text` to `path` atomically (QSaveFile: a temporary file renamed on commit)."""
+    file = QSaveFile(path)
+    if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
+        raise OSError(file.errorString())
+    file.write(text.encode("utf-8"))
+    if not file.commit():
+        raise OSError(file.errorString())
+
+
+def read_sources(sources: list[UsageSource]) -> list[UsageRecord]:
+    """Every source's records (blocking: runs in a worker thread)."""
+    return [record for source in sources for record in source()]
+
+
+class SpendView(QDialog):
+    """Totals for a range, a chart per day, a table per model, what caching saved, CSV."""
+
+    loaded = Signal()  # records were read (or reading failed) and the view shows them
+    exported = Signal(str)  # the CSV file's path
+
+    def __init__(
+        self,
+        sources: list[UsageSource],
+        spec_for: SpecFor,
+        tasks: TaskRegistry,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        write_text: TextWriter = save_text,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("spend_view")
+        self.setAccessibleName("Spend")
+        self.setWindowTitle("Spend — Claude Desk")
+        close_on_escape(self)
+        self.resize(860, 640)
+        self.sources = sources
+        self._spec_for = spec_for
+        self._tasks = tasks
+        self._today = today
+        self._write_text = write_text
+        self.records: list[UsageRecord] = []
+        self.summary: SpendSummary | None = None
+        self._build()
+
+    def _build(self) -> None:
+        column = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.range_picker = QComboBox(self)
+        self.range_picker.setObjectName("spend_range")
+        self.range_picker.setAccessibleName("Range of days")
+        for label, days in RANGES:
+            self.range_picker.addItem(label, days)
+        self.range_picker.setCurrentIndex(1)  # the last 30 days
+        self.range_picker.currentIndexChanged.connect(self._on_range_picker_changed)
+        self.total_label = self._label("spend_total", "Total spent in the range")
+        self.total_label.setStyleSheet("font-size: 18px; font-weight: 600;")
+        top.addWidget(self.range_picker)
+        top.addWidget(self.total_label, 1)
+        column.addLayout(top)
+        self.saved_label = self._label("spend_saved", "What prompt caching saved")
+        self.unpriced_label = self._label("spend_unpriced", "Models without a known price")
+        self.unpriced_label.setWordWrap(True)
+        self.chart = SpendChart(self)
+        self.table = SpendTable(self)
+        for widget in (self.saved_label, self.unpriced_label, self.chart, self.table):
+            column.addWidget(widget)
+        column.setStretchFactor(self.chart, 3)
+        column.setStretchFactor(self.table, 1)
+        column.addLayout(self._build_buttons())
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.status_label = self._label("spend_status", "Export status")
+        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setObjectName("spend_export")
+        self.export_button.setAccessibleName("Export spending as CSV")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setObjectName("spend_refresh")
+        self.refresh_button.clicked.connect(self.reload)
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.close)
+        row.addWidget(self.status_label, 1)
+        for button in (self.refresh_button, self.export_button, close):
+            row.addWidget(button)
+        return row
+
+    def _label(self, name: str, accessible: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setAccessibleName(accessible)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read every source again in a worker thread; the view updates when they are read."""
+        import asyncio
+
+        self.total_label.setText("Reading your history…")
+        self.export_button.setEnabled(False)
+        sources = list(self.sources)
+        work = asyncio.to_thread(read_sources, sources)
+        self._tasks.start(LOAD_GROUP, work, on_done=self._on_load_done)
+
+    def _on_load_done(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            if not isinstance(error, DeskError):
+                log.error("spending could not be read", exc_info=error)
+            message = error.message if isinstance(error, DeskError) else str(error)
+            self.total_label.setText("Spending could not be read")
+            self.status_label.setText(message)
+        else:
+            self.records = task.result()
+            self.show_range()
+        self.loaded.emit()
+
+    @property
+    def range_start(self) -> str | None:
+        return first_day(self.range_picker.currentData(), self._today())
+
+    def show_range(self) -> None:
+        """Price the chosen range's records and show them."""
+        summary = summarize(self.records, self._spec_for, self.range_start, self._today())
+        self.summary = summary
+        label = self.range_picker.currentText().lower()
+        noun = "answer" if summary.requests == 1 else "answers"
+        self.total_label.setText(
+            f"{format_usd(summary.total.total)} · {summary.requests:,} {noun} · {label}"
+        )
+        self.saved_label.setText(_saved_text(summary))
+        self.unpriced_label.setText(_unpriced_text(summary))
+        self.unpriced_label.setVisible(bool(summary.unpriced))
+        self.chart.set_data(summary.days, summary.series)
+        self.table.show_summary(summary)
+        self.export_button.setEnabled(bool(in_range(self.records, self.range_start)))
+
+    def _on_range_picker_changed(self, _index: int) -> None:
+        self.show_range()
+
+    # -- export -------------------------------------------------------------------------------
+
+    def _on_export_button_clicked(self) -> None:
+        name = f"claude-desk-spend-{self._today().isoformat()}.csv"
+        path, _filter = QFileDialog.getSaveFileName(self, "Export spending", name, CSV_FILTER)
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> None:
+        """Write the chosen range's records as CSV to `path` (made and written in a worker)."""
+        import asyncio
+
+        records = in_range(self.records, self.range_start)
+        spec_for, write_text = self._spec_for, self._write_text
+        self.status_label.setText("Exporting…")
+        work = asyncio.to_thread(lambda: write_text(path, csv_text(records, spec_for)))
+        self._tasks.start(EXPORT_GROUP, work, on_done=lambda task: self._on_export_done(task, path))
+
+    def _on_export_done(self, task: asyncio.Task[Any], path: str) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            reason = getattr(error, "strerror", None) or str(error)
+            self.status_label.setText(f"Could not write {path}: {reason}. Choose another place.")
+            return
+        self.status_label.setText(f"Saved {path}")
+        self.exported.emit(path)
+
+    def closeEvent(self, event: Any) -> None:
+        self._tasks.cancel(LOAD_GROUP)
+        super().closeEvent(event)
+
+
+def _saved_text(summary: SpendSummary) -> str:
+    saved = summary.total.saved_by_cache
+    if summary.total.cache_read == 0 and summary.total.cache_write == 0:
+        return "Prompt caching: not used in this range."
+    if saved >= 0:
+        return f"Prompt caching saved {format_usd(saved)} (net of the extra paid for cache writes)."
+    return (
+        f"Prompt caching cost {format_usd(-saved)} more than it saved (writes not yet read back)."
+    )
+
+
+def _unpriced_text(summary: SpendSummary) -> str:
+    parts = [
+        f"{m.model}{' (batch)' if m.batch else ''}: {m.requests:,} "
+        f"{'answer' if m.requests == 1 else 'answers'}"
+        for m in summary.unpriced
+    ]
+    return "Price unknown, not in the totals — " + "; ".join(parts) if parts else ""
