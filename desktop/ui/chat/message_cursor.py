@@ -20,8 +20,11 @@ from desktop.ui.common.enum_props import set_enum_property
 from desktop.ui.common.restyle import repolish
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QScrollArea
+
     from desktop.ui.chat.message_widget import MessageWidget
-    from desktop.ui.chat.view import ChatView
 
 
 def leave_tab_chain(widget: QWidget) -> None:
@@ -34,9 +37,11 @@ def leave_tab_chain(widget: QWidget) -> None:
 
 
 class MessageCursor(QObject):
-    def __init__(self, view: ChatView) -> None:
+    def __init__(self, view: QScrollArea, messages: Callable[[], list[MessageWidget]]) -> None:
+        """`messages()`: the messages `view` shows, top to bottom."""
         super().__init__(view)
         self._view = view
+        self._messages = messages
         self.current: MessageWidget | None = None
         self.menu: QMenu | None = None  # the last actions menu shown
         set_enum_property(view, "focusPolicy", "StrongFocus")
@@ -66,7 +71,7 @@ class MessageCursor(QObject):
             self.show_actions()
             return True
         moves = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
-        widgets = self._view.message_widgets()
+        widgets = self._messages()
         if key in moves and widgets:
             current = self._shown_current()
             index = widgets.index(current) if current is not None else len(widgets)
@@ -102,10 +107,10 @@ class MessageCursor(QObject):
     def _shown_current(self) -> MessageWidget | None:
         """The current message if it is still shown (answers can be replaced or removed)."""
         current = self.current
-        return current if current is not None and current in self._view.message_widgets() else None
+        return current if current is not None and current in self._messages() else None
 
     def _last(self) -> MessageWidget | None:
-        widgets = self._view.message_widgets()
+        widgets = self._messages()
         return widgets[-1] if widgets else None
 
     def _mark(self, widget: MessageWidget | None) -> None:

@@ -28,6 +28,7 @@ from desktop.ui.chat.message_body import MessageBody
 from desktop.ui.common.restyle import repolish
 
 THUMB_SIZE = 96
+EDGE_PX = 16  # a card's bottom edge: border and rounded corners (the theme's radius)
 
 
 class ThinkingSection(QWidget):
@@ -331,8 +332,13 @@ class MessageWidget(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        old, new = event.oldSize(), event.size()
+        if new.width() != old.width():
             self.update()  # static contents: the old right border must not stay behind
+        elif new.height() > old.height() > 0:
+            # Static contents repaint only the new strip: the old bottom edge (its border and
+            # rounded corners) would stay behind as a seam in the middle of the card.
+            self.update(0, old.height() - EDGE_PX, new.width(), EDGE_PX)
 
     def _on_retry_clicked(self) -> None:
         if self.message.id is not None:

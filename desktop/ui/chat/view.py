@@ -84,7 +84,7 @@ class ChatView(QScrollArea):
         self._widgets: dict[int, MessageWidget] = {}
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._scroll = ScrollKeeper(self, self._content, self._column, self.empty_label)
-        self.message_cursor = MessageCursor(self)
+        self.message_cursor = MessageCursor(self, self.message_widgets)
         self.show_messages([], has_earlier=False)
 
     # -- whole conversation -------------------------------------------------------------------

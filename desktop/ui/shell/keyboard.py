@@ -12,7 +12,12 @@ from PySide6.QtWidgets import QWidget
 from desktop.ui.common.enum_props import set_shortcut
 
 if TYPE_CHECKING:
-    from desktop.ui.shell.main_window import MainWindow
+    from PySide6.QtWidgets import QMainWindow
+
+    from desktop.ui.chat.composer_row import ComposerRow
+    from desktop.ui.chat.header import ChatHeader
+    from desktop.ui.chat.view import ChatView
+    from desktop.ui.shell.sidebar import Sidebar
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+N", "New conversation"),
@@ -36,30 +41,31 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def set_up_keyboard(window: MainWindow) -> None:
+def set_up_keyboard(
+    window: QMainWindow, sidebar: Sidebar, chat: ChatView, row: ComposerRow, header: ChatHeader
+) -> None:
     """Tab order sidebar → conversation → composer, and the window-wide shortcuts (after the
     first paint: key sequences are not needed before it)."""
-    sidebar, row = window.sidebar, window.composer_row
     chain: list[QWidget] = [
         sidebar.search_box,
         sidebar.view,
-        window.chat_view,
+        chat,
         row.composer,
         row.send_button,
         row.attach_button,
         row.add_document_button,
-        window.header.model_picker,
-        window.header.settings_button,
+        header.model_picker,
+        header.settings_button,
         sidebar.new_button,
     ]
     for first, second in itertools.pairwise(chain):
         QWidget.setTabOrder(first, second)
-    _shortcut(window, "Ctrl+K", lambda: _focus_search(window))
-    _shortcut(window, "Ctrl+L", window.focus_composer)
-    _shortcut(window, "Ctrl+Shift+C", lambda: copy_last_answer(window))
+    _shortcut(window, "Ctrl+K", lambda: _focus_search(sidebar))
+    _shortcut(window, "Ctrl+L", row.focus_composer)
+    _shortcut(window, "Ctrl+Shift+C", lambda: copy_last_answer(window, chat))
 
 
-def help_action(window: MainWindow) -> QAction:
+def help_action(window: QWidget) -> QAction:
     """Help › Keyboard shortcuts (Ctrl+/)."""
     action = QAction("&Keyboard shortcuts", window)
     action.setObjectName("keyboard_shortcuts_action")
@@ -89,17 +95,15 @@ def show_shortcuts(parent: QWidget) -> None:
     dialog.open()
 
 
-def copy_last_answer(window: MainWindow) -> None:
-    answers = [
-        w for w in window.chat_view.message_widgets() if w.objectName() == "assistant_message"
-    ]
+def copy_last_answer(window: QMainWindow, chat: ChatView) -> None:
+    answers = [w for w in chat.message_widgets() if w.objectName() == "assistant_message"]
     if answers:
         answers[-1].copy_button.click()
         window.statusBar().showMessage("Copied the last answer.", 3000)
 
 
-def _focus_search(window: MainWindow) -> None:
-    box = window.sidebar.search_box
+def _focus_search(sidebar: Sidebar) -> None:
+    box = sidebar.search_box
     box.setFocus()
     box.selectAll()
 

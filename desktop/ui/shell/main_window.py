@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
     def _build_side_panels(self) -> None:
         """Build the panels the first paint goes without, so they are ready when needed."""
         _ = self.settings_panel, self.documents_input.panel
-        set_up_keyboard(self)
+        set_up_keyboard(self, self.sidebar, self.chat_view, self.composer_row, self.header)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
