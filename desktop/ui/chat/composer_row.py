@@ -47,7 +47,8 @@ def at_bottom(widget: QWidget) -> QVBoxLayout:
 
 
 class ComposerRow(QWidget):
-    documents_received = Signal(list)  # paths of dropped or picked files that are not images
+    documents_received = Signal(object)  # paths of dropped or picked files that are not images
+    # (object: a list signal would make QStrings of them, losing non-UTF-8 name bytes)
     status_message = Signal(str)  # a passing notice for the window's status bar
 
     def __init__(self, controller: ChatController, parent: QWidget | None = None) -> None:

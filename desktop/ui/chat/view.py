@@ -38,7 +38,8 @@ class ChatView(QScrollArea):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     load_earlier_requested = Signal()
-    files_dropped = Signal(list)  # local paths dropped anywhere on the conversation
+    files_dropped = Signal(object)  # local paths dropped anywhere on the conversation (a list
+    # signal would pass them as QStrings, losing the surrogate escapes of non-UTF-8 names)
     image_dropped = Signal(object)  # QImage
     image_open_requested = Signal(str)  # sha256 of a sent image to show full size
 

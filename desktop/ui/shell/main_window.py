@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
@@ -20,8 +19,8 @@ from desktop.ui.context.input import DocumentInput
 from desktop.ui.shell.keyboard import help_action, set_up_keyboard
 from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
+from desktop.ui.shell.sidebar_search import SearchFunc, SidebarSearch
 
-SearchFunc = Callable[[str], list[Conversation]]
 STATUS_MS = 10_000
 
 if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
@@ -43,11 +42,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Claude Desk")
         self.resize(1180, 780)
         self.controller = controller
-        self._search = search
         self._query = ""
         self.spend_sources: list[UsageSource] = [controller.store.usage_records]
         self.spend_view: SpendView | None = None
         self._build()
+        current_id = lambda: c.id if (c := controller.conversation) else None  # noqa: E731
+        self._search = (
+            None
+            if search is None
+            else SidebarSearch(
+                self.sidebar, controller.tasks, search, current_id, controller.storage_failed.emit
+            )
+        )
         self._build_menus()
         self._connect()
         self.refresh_conversations()
@@ -180,8 +186,10 @@ class MainWindow(QMainWindow):
         current = self.controller.conversation
         current_id = current.id if current else None
         if self._query and self._search is not None:
-            self.sidebar.set_conversations(self._search(self._query), current_id)
+            self._search.show(self._query, max(PAGE_SIZE, self.sidebar.model.rowCount()))
         else:
+            if self._search is not None:
+                self._search.cancel()
             shown = max(PAGE_SIZE, self.sidebar.model.rowCount())
             newest = self.controller.list_conversations(limit=shown)
             more = len(newest) == shown
