@@ -26,14 +26,17 @@ from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
+from desktop.core.preferences import Preferences
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths, atomic_write_text
+from desktop.storage.preferences import PreferencesFile
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.window_state import restore_window_state, window_state
 from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
@@ -41,6 +44,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from desktop.single_instance import SingleInstance
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batches.controller import BatchesController
     from desktop.ui.batches.wiring import BatchesFeature
@@ -160,13 +164,19 @@ class DeskApp:
         catalog: Catalog,
         secrets: SecretStore | None,
         base_url: str | None,
+        instance: SingleInstance | None = None,
     ) -> None:
         self.app = app
         self.paths = paths
         self.store = store
         self.secrets = secrets
         self.base_url = base_url
+        self.instance = instance  # this run's claim on the data folder (None: smoke, tools)
         self.blobs = BlobStore.in_data_dir(paths.data_dir)
+        self.preferences_file = PreferencesFile.in_config_dir(paths.config_dir)
+        self.preferences, self.preferences_problem = self.preferences_file.load(
+            catalog.default_model
+        )
         self.controller = ChatController(
             store,
             None,
@@ -174,9 +184,13 @@ class DeskApp:
             images=LazyImagePreparer(),
             blobs=self.blobs,
             documents=LazyDocumentPreparer(),
+            defaults=self.preferences.defaults,
         )
         self.window = MainWindow(self.controller, search=self.search)
+        self.window.composer.set_send_key(self.preferences.send_key)
+        restore_window_state(self.window, self.preferences.window)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
+        self.window.preferences_requested.connect(self.show_preferences)
         self.window.about_requested.connect(self.show_about)
         self.batch_store: SqliteBatchStore | None = None  # the Batches feature comes after
         self.batches: BatchesController | None = None  # the first paint (start_batches)
@@ -187,6 +201,7 @@ class DeskApp:
         self.window.closing.connect(self._on_window_closing)
 
     def _on_window_closing(self) -> None:
+        self._save_window_state()
         self._window_closed = True
         if self._closed is not None:
             self._closed.set()
@@ -241,7 +256,10 @@ class DeskApp:
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
     async def start_services(self) -> None:
-        """After the first paint: Batches, the SDK, the API key, warm caches, the models."""
+        """After the first paint: the single-instance server, Batches, the SDK, the API key,
+        warm caches, the models."""
+        if self.instance is not None and not self.instance.listen(self.bring_forward):
+            log.warning("a second launch cannot reach this one (local server not listening)")
         await self.start_batches()
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
@@ -342,6 +360,46 @@ class DeskApp:
                 self.controller.tasks.start(MODELS_GROUP, self.controller.refresh_models())
         self.window.set_key_status(key_status_text(source))
 
+    # -- preferences and the window ----------------------------------------------------------
+
+    def show_preferences(self) -> None:
+        """Settings › Preferences…"""
+        from desktop.ui.settings.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(
+            self.controller.catalog, self.preferences, self._save_preferences, self.window
+        )
+        dialog.saved.connect(self._on_preferences_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _save_preferences(self, edited: Preferences) -> None:
+        """Store what the dialog set (the window's place stays as this run knows it)."""
+        preferences = edited.copy()
+        preferences.window = self.preferences.window
+        self.preferences_file.save(preferences)  # a StorageError keeps the dialog open
+        self.preferences = preferences
+
+    def _on_preferences_saved(self, _preferences: Preferences) -> None:
+        self.controller.defaults = self.preferences.defaults
+        self.window.composer.set_send_key(self.preferences.send_key)
+
+    def _save_window_state(self) -> None:
+        self.preferences.window = window_state(self.window, self.preferences.window)
+        try:
+            self.preferences_file.save(self.preferences)
+        except StorageError as error:
+            log.warning("window state not saved: %s", error.message)
+
+    def bring_forward(self) -> None:
+        """A second launch asked for this window: show it, raise it, give it the focus."""
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
     def show_about(self) -> None:
         from desktop.ui.shell.about import show_about
 
@@ -361,21 +419,38 @@ class DeskApp:
         if backend is not None:
             await backend.aclose()
         self.store.close()
+        if self.instance is not None:  # the history is closed: another run may open it
+            self.instance.release()
 
 
-def open_desk(app: QApplication, args: Options) -> DeskApp | None:
-    """Everything the first paint needs: paths, history, catalog and the window (shown)."""
+def open_desk(
+    app: QApplication, args: Options, instance: SingleInstance | None = None
+) -> DeskApp | None:
+    """Everything the first paint needs: paths, history, catalog and the window (shown).
+
+    `instance` is this run's claim on the data folder (`desktop.launch` takes it before the
+    QApplication); without one it is taken here. None: quit (another run holds the folder and
+    was brought forward, or the history cannot be opened)."""
     paths = AppPaths.resolve()
     paths.ensure()
+    if instance is None:
+        from desktop.single_instance import SingleInstance, already_running
+
+        instance = SingleInstance(paths.data_dir)
+        if not instance.claim():
+            already_running(paths.data_dir)
+            return None
     setup_logging(paths)
     store = open_store(paths)
     if store is None:
+        instance.release()
         return None
     catalog, catalog_problem = load_catalog(paths)
-    desk = DeskApp(app, paths, store, catalog, None, args.base_url)
+    desk = DeskApp(app, paths, store, catalog, None, args.base_url, instance)
     desk.window.show()
-    if catalog_problem:
-        desk.window.statusBar().showMessage(catalog_problem, 15000)
+    problem = catalog_problem or desk.preferences_problem
+    if problem:
+        desk.window.statusBar().showMessage(problem, 15000)
     return desk
 
 

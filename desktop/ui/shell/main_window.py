@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in 
 
 class MainWindow(QMainWindow):
     api_key_dialog_requested = Signal()
+    preferences_requested = Signal()
     about_requested = Signal()
     closing = Signal()
 
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._splitter = splitter
         self._settings_panel: SettingsPanel | None = None  # built after the first paint
         self._side_panels_scheduled = False
+        self.panel_widths: dict[str, int] = {}  # remembered widths of side panels, by name
         self.key_status = QLabel(self)
         self.key_status.setObjectName("key_status_label")
         self.statusBar().addPermanentWidget(self.key_status)
@@ -123,7 +125,8 @@ class MainWindow(QMainWindow):
         the conversation gives up `SIDE_PANEL_WIDTH` for it, as if it had been there all along."""
         sizes = self._splitter.sizes()
         self._splitter.insertWidget(index, panel)
-        self._splitter.setSizes([*sizes[:index], SIDE_PANEL_WIDTH, *sizes[index:]])
+        width = self.panel_widths.get(panel.objectName(), SIDE_PANEL_WIDTH)
+        self._splitter.setSizes([*sizes[:index], width, *sizes[index:]])
 
     def _on_settings_button_toggled(self, checked: bool) -> None:
         self.settings_panel.setVisible(checked)
@@ -140,7 +143,11 @@ class MainWindow(QMainWindow):
         settings_menu = self.menuBar().addMenu("&Settings")
         key = QAction("&API key…", self)
         key.triggered.connect(self.api_key_dialog_requested)
-        settings_menu.addAction(key)
+        preferences = QAction("&Preferences…", self)
+        preferences.setObjectName("preferences_action")
+        set_shortcut(preferences, "Ctrl+,")
+        preferences.triggered.connect(self.preferences_requested)
+        settings_menu.addActions([key, preferences])
         self._build_view_menu()
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Claude Desk", self)
