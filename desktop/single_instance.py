@@ -1,13 +1,13 @@
 """One Claude Desk per data folder: a second launch brings the running window forward.
 
-The first launch takes a lock file in the data folder (`QLockFile`: a lock left by a process
-that died is taken over) before it opens the history, so two processes never write one
-history. Once its window is painted it listens on a local server (`QLocalServer`: a Unix
-socket, a named pipe on Windows) whose per-user name is derived from the data folder. A second
-launch finds the lock taken, connects, asks for ``activate`` and exits; the first raises and
-activates its window and answers ``raised``. A socket file left by a crash is removed before
-listening (holding the lock proves nobody else uses it). Smoke runs and tests use their own
-data folders, so they never meet a running app.
+The first launch locks the data folder (`storage.folder_lock`: the OS's own file lock, which
+it drops when the process ends, a crash included) before it opens the history, so two
+processes never write one history. Once its window is painted it listens on a local server
+(`QLocalServer`: a Unix socket, a named pipe on Windows) whose per-user name is derived from
+the data folder. A second launch finds the lock taken, connects, asks for ``activate`` and
+exits; the first raises and activates its window and answers ``raised``. A socket file left
+by a crash is removed before listening (holding the lock proves nobody else uses it). Smoke
+runs and tests use their own data folders, so they never meet a running app.
 
 QtNetwork (~6 ms to import) loads after the first paint, or in the second launch only.
 """
@@ -15,20 +15,19 @@ QtNetwork (~6 ms to import) loads after the first paint, or in the second launch
 from __future__ import annotations
 
 import contextlib
-import getpass
-import hashlib
 import os
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile
+from desktop.storage.folder_lock import LOCK_NAME, FolderLock
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-LOCK_NAME = "claude-desk.lock"
+__all__ = ["LOCK_NAME", "SingleInstance", "already_running", "bring_forward", "server_name"]
 ACTIVATE = b"activate\n"
 RAISED = b"raised\n"
 CONNECT_WAIT_S = 10.0  # the first launch may still be painting its window (no server yet)
@@ -36,14 +35,12 @@ REPLY_WAIT_MS = 5000
 
 
 def server_name(data_dir: Path) -> str:
-    """The local server's name for this user and data folder (short: Unix socket paths are)."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (containers)
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    folder = os.path.normcase(str(Path(data_dir).absolute()))
-    digest = hashlib.sha256(f"{user}\0{folder}".encode()).hexdigest()[:16]
-    return f"claude-desk-{digest}"
+    """The local server's name for this user and data folder (short: Unix socket paths are).
+
+    zlib's checksums, not hashlib: hashlib loads OpenSSL (~15 ms) before the first paint."""
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
+    key = f"{user}\0{os.path.normcase(str(Path(data_dir).absolute()))}".encode()
+    return f"claude-desk-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
 
 
 class SingleInstance:
@@ -52,19 +49,17 @@ class SingleInstance:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.name = server_name(self.data_dir)
-        self._lock = QLockFile(str(self.data_dir / LOCK_NAME))
-        self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+        self._lock = FolderLock(self.data_dir)
         self._server: QLocalServer | None = None
         self._on_activate: Callable[[], None] | None = None
 
     def claim(self) -> bool:
         """Take the data folder; False if another running Claude Desk holds it."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return bool(self._lock.tryLock(0))
+        return self._lock.acquire()
 
     @property
     def claimed(self) -> bool:
-        return bool(self._lock.isLocked())
+        return self._lock.held
 
     def listen(self, on_activate: Callable[[], None]) -> bool:
         """Answer second launches: `on_activate` runs (on the UI thread) for each one."""
@@ -108,8 +103,7 @@ class SingleInstance:
         if self._server is not None:
             self._server.close()
             self._server = None
-        if self._lock.isLocked():
-            self._lock.unlock()
+        self._lock.release()
 
 
 def bring_forward(data_dir: Path, wait_s: float = CONNECT_WAIT_S) -> bool:

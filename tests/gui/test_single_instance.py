@@ -34,6 +34,10 @@ print("loaded:", ",".join(loaded) or "none")
 sys.exit(status)
 """
 SECOND_TIMEOUT = 60.0
+HOLD_LOCK = (  # another process holding the data folder's lock, then ...
+    "import os, sys, time; from desktop.storage.folder_lock import FolderLock; "
+    "lock = FolderLock(sys.argv[1]); assert lock.acquire(); "
+)
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +100,9 @@ def test_a_second_launch_brings_the_window_forward_and_exits(
         await app.until(app.window.isActiveWindow, 5)
         assert not app.window.isMinimized()
         await app.close()
-        assert not (desk_home / "data" / LOCK_NAME).exists()  # released at quit
+        later = SingleInstance(desk_home / "data")  # released at quit: the next run may start
+        assert later.claim()
+        later.release()
 
     run(aloop, scenario())
 
@@ -112,11 +118,9 @@ def test_a_crashed_runs_lock_and_socket_file_do_not_stop_the_next_start(
 ) -> None:
     data = desk_home / "data"
     data.mkdir(parents=True)
-    crashed = (  # takes the lock and dies without giving it back, as a crash does
-        "import os, sys; from PySide6.QtCore import QLockFile; "
-        "lock = QLockFile(sys.argv[1]); assert lock.tryLock(0); os._exit(0)"
+    subprocess.run(  # takes the lock and dies without giving it back, as a crash does
+        [sys.executable, "-c", HOLD_LOCK + "os._exit(0)", str(data)], check=True, cwd=ROOT
     )
-    subprocess.run([sys.executable, "-c", crashed, str(data / LOCK_NAME)], check=True)
     assert (data / LOCK_NAME).exists()
     stale = socket_path(desk_home)
     with socket.socket(socket.AF_UNIX) as leftover:  # a socket file nobody listens on
@@ -137,15 +141,28 @@ def test_a_crashed_runs_lock_and_socket_file_do_not_stop_the_next_start(
     run(aloop, scenario())
 
 
-def test_a_held_lock_never_goes_stale_with_age(tmp_path: Path) -> None:
-    first, second = SingleInstance(tmp_path), SingleInstance(tmp_path)
-    assert first.claim()
-    an_hour_ago = time.time() - 3600
-    os.utime(tmp_path / LOCK_NAME, (an_hour_ago, an_hour_ago))
-    assert not second.claim()  # Qt's default would call a 30 s old lock stale
-    first.release()
-    assert second.claim()
-    second.release()
+def test_the_lock_is_held_until_its_process_ends_however_old(tmp_path: Path) -> None:
+    hold = HOLD_LOCK + "print('held', flush=True); time.sleep(60)"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        an_hour_ago = time.time() - 3600
+        os.utime(tmp_path / LOCK_NAME, (an_hour_ago, an_hour_ago))
+        assert not SingleInstance(tmp_path).claim()
+        holder.kill()  # killed, never released: the OS lets go
+        holder.wait(10)
+        mine = SingleInstance(tmp_path)
+        assert mine.claim()
+        assert not SingleInstance(tmp_path).claim()  # not twice, even within one process
+        mine.release()
+    finally:
+        holder.kill()
+        holder.wait(10)
 
 
 def test_server_names_differ_by_data_folder(tmp_path: Path) -> None:
