@@ -41,6 +41,7 @@ from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -53,6 +54,7 @@ log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
+PREFERENCES_GROUP = "preferences"  # writing the settings file after Preferences… OK
 
 
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
@@ -198,13 +200,8 @@ class DeskApp:
         self._closed: asyncio.Event | None = None
         self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
+        self._preferences_writer: ThreadPoolExecutor | None = None
         self.window.closing.connect(self._on_window_closing)
-
-    def _on_window_closing(self) -> None:
-        self._save_window_state()
-        self._window_closed = True
-        if self._closed is not None:
-            self._closed.set()
 
     async def serve(self) -> int:
         """Start the services and run until the window closes; then shut down cleanly."""
@@ -366,26 +363,45 @@ class DeskApp:
         """Settings › Preferences…"""
         from desktop.ui.settings.preferences import PreferencesDialog
 
-        dialog = PreferencesDialog(
-            self.controller.catalog, self.preferences, self._save_preferences, self.window
-        )
-        dialog.saved.connect(self._on_preferences_saved)
+        dialog = PreferencesDialog(self.controller.catalog, self.preferences, self.window)
+        dialog.preferences_edited.connect(self._on_preferences_edited)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
-    def _save_preferences(self, edited: Preferences) -> None:
-        """Store what the dialog set (the window's place stays as this run knows it)."""
+    def _on_preferences_edited(self, edited: Preferences) -> None:
+        """Apply what the dialog set at once; write the file off the UI thread (a write with
+        its flushes takes ~15 ms)."""
         preferences = edited.copy()
-        preferences.window = self.preferences.window
-        self.preferences_file.save(preferences)  # a StorageError keeps the dialog open
+        preferences.window = self.preferences.window  # the window's place as this run knows it
         self.preferences = preferences
+        self.controller.defaults = preferences.defaults
+        self.window.composer.set_send_key(preferences.send_key)
+        self.controller.tasks.start(PREFERENCES_GROUP, self._write_preferences(preferences.copy()))
 
-    def _on_preferences_saved(self, _preferences: Preferences) -> None:
-        self.controller.defaults = self.preferences.defaults
-        self.window.composer.set_send_key(self.preferences.send_key)
+    async def _write_preferences(self, preferences: Preferences) -> None:
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
 
-    def _save_window_state(self) -> None:
+        if self._preferences_writer is None:  # one thread: writes land in the order made
+            self._preferences_writer = ThreadPoolExecutor(1, "preferences")
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(
+                self._preferences_writer, self.preferences_file.save, preferences
+            )
+        except StorageError as error:
+            self.window.show_status(f"{error.message} They apply until Claude Desk closes.")
+
+    def _on_window_closing(self) -> None:
         self.preferences.window = window_state(self.window, self.preferences.window)
+        self._window_closed = True
+        if self._closed is not None:
+            self._closed.set()
+
+    def _save_preferences_at_quit(self) -> None:
+        """The window's place (and the preferences) written once more, last."""
+        if self._preferences_writer is not None:
+            self._preferences_writer.shutdown(wait=True)
         try:
             self.preferences_file.save(self.preferences)
         except StorageError as error:
@@ -411,6 +427,7 @@ class DeskApp:
         if self._worker is not None and not self._worker.done():
             await asyncio.wait([self._worker])
         await self.controller.tasks.drain()
+        self._save_preferences_at_quit()
         if self.batches is not None:
             await self.batches.tasks.drain()
         if self.batch_store is not None:

@@ -122,12 +122,16 @@ def test_preferences_set_in_the_dialog_shape_new_conversations(
         assert "Enter to send, Shift+Enter for a new line" in composer.placeholderText()
         await set_preferences(app)
 
-        stored = json.loads((desk_home / "config" / SETTINGS_NAME).read_text())
+        settings_file = desk_home / "config" / SETTINGS_NAME
+        await app.until(
+            lambda: settings_file.exists() and "ctrl+enter" in settings_file.read_text()
+        )
+        stored = json.loads(settings_file.read_text())  # written off the UI thread
         assert stored["send_key"] == "ctrl+enter"
         assert stored["new_conversation"]["model"] == MODEL
         assert stored["new_conversation"]["system_prompt"] == PROMPT
         assert stored["new_conversation"]["thinking"]["effort"] == "high"
-        assert ENV_KEY not in (desk_home / "config" / SETTINGS_NAME).read_text()
+        assert ENV_KEY not in settings_file.read_text()
         assert "Ctrl+Enter to send, Enter for a new line" in composer.placeholderText()
 
         action(app, "&New conversation").trigger()

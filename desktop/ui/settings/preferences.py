@@ -2,13 +2,11 @@
 
 The conversation defaults reuse the conversation settings panel (system prompt, max output,
 thinking, effort, summaries, cache time) under a model picker; the send key is a pair of
-radio buttons. OK saves through `save` (which may raise a `StorageError`: the dialog then
-stays open and says why, nothing typed is lost).
+radio buttons. OK emits `preferences_edited`; the app applies them at once and writes them
+to the settings file off the UI thread.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,31 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.catalog import Catalog
-from desktop.core.errors import StorageError
 from desktop.core.preferences import Preferences, SendKey
 from desktop.ui.common.model_picker import ModelPicker
 from desktop.ui.settings.panel import SettingsPanel
 
-SavePreferences = Callable[[Preferences], None]
-
 
 class PreferencesDialog(QDialog):
-    """Edits a copy of the preferences; `saved` carries them once `save` has stored them."""
+    """Edits a copy of the preferences; OK emits `preferences_edited` with them."""
 
-    saved = Signal(object)  # Preferences
+    preferences_edited = Signal(object)  # Preferences
 
     def __init__(
-        self,
-        catalog: Catalog,
-        preferences: Preferences,
-        save: SavePreferences,
-        parent: QWidget | None = None,
+        self, catalog: Catalog, preferences: Preferences, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("preferences_dialog")
         self.setWindowTitle("Preferences")
         self._preferences = preferences.copy()
-        self._save = save
         self.model_picker = ModelPicker(catalog, self)
         self.model_picker.setObjectName("default_model_picker")
         self.model_picker.setAccessibleName("Model for new conversations")
@@ -67,10 +57,6 @@ class PreferencesDialog(QDialog):
         self.send_ctrl_enter.setObjectName("send_ctrl_enter_radio")
         chosen = preferences.send_key is SendKey.CTRL_ENTER
         (self.send_ctrl_enter if chosen else self.send_enter).setChecked(True)
-        self.problem = QLabel(self)
-        self.problem.setObjectName("preferences_problem")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(False)
         self._layout()
 
     def _layout(self) -> None:
@@ -89,7 +75,6 @@ class PreferencesDialog(QDialog):
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.panel, 1)
-        column.addWidget(self.problem)
         column.addWidget(buttons)
 
     def _on_model_picker_changed(self) -> None:
@@ -109,12 +94,5 @@ class PreferencesDialog(QDialog):
         return edited
 
     def accept(self) -> None:
-        preferences = self.edited()
-        try:
-            self._save(preferences)
-        except StorageError as exc:
-            self.problem.setText(exc.message)
-            self.problem.setVisible(True)
-            return
-        self.saved.emit(preferences)
+        self.preferences_edited.emit(self.edited())
         super().accept()
