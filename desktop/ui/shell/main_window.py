@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         key.triggered.connect(self.api_key_dialog_requested)
         preferences = QAction("&Preferences…", self)
         preferences.setObjectName("preferences_action")
-        set_shortcut(preferences, "Ctrl+,")
+        set_shortcut(preferences, "Ctrl+Shift+,")  # Ctrl+, is the conversation's settings
         preferences.triggered.connect(self.preferences_requested)
         settings_menu.addActions([key, preferences])
         self._build_view_menu()
