@@ -66,7 +66,7 @@ def test_every_control_of_the_main_window_has_a_name(desk: Desk, qtbot, fake_api
     window.composer.setFocus()
     qtbot.keyClicks(window.composer, "Hello")
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)
-    desk.until(lambda: desk.idle() and desk.last_answer() is not None)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not None, timeout=30)
     _ = window.settings_panel, window.documents_input.panel  # built after the first paint
     assert unnamed(window) == []
 

@@ -19,7 +19,7 @@ def test_main_window_with_every_panel_open(desk: Desk, qtbot, fake_api) -> None:
     window.composer.setFocus()
     qtbot.keyClicks(window.composer, "Hello there")
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)
-    desk.until(lambda: desk.idle() and desk.last_answer() is not None)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not None, timeout=30)
     window.settings_button.setChecked(True)
     context = window.documents_input.panel
     assert context is not None

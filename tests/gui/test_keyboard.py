@@ -17,7 +17,7 @@ def _chat(desk: Desk, qtbot, *answers: str) -> None:
         desk.window.composer.setFocus()
         qtbot.keyClicks(desk.window.composer, f"Question for {answer}")
         qtbot.keyClick(desk.window.composer, Qt.Key.Key_Return)
-        desk.until(lambda: desk.idle() and desk.last_answer() is not None)
+        desk.until(lambda: desk.idle() and desk.last_answer() is not None, timeout=30)
     desk.until(lambda: len(desk.window.chat_view.message_widgets()) == 2 * len(answers))
 
 

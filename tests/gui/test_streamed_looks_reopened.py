@@ -52,7 +52,7 @@ def test_a_streamed_answer_looks_like_it_does_reopened(desk: Desk, qtbot, fake_a
     window.composer.setFocus()
     qtbot.keyClicks(window.composer, "Show me everything")
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)
-    desk.until(lambda: desk.idle() and desk.last_answer() is not None)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not None, timeout=30)
     body = desk.last_answer().body
     desk.until(lambda: body.up_to_date, timeout=30)
     qtbot.wait(50)  # the last paint

@@ -78,6 +78,7 @@ class ChatController(QObject):
         images: ImagePreparer | None = None,
         blobs: AttachmentStore | None = None,
         documents: DocumentPreparer | None = None,
+        defaults: ConversationSettings | None = None,  # what new conversations start with
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -85,6 +86,7 @@ class ChatController(QObject):
         self.catalog = catalog
         self.tasks = tasks or TaskRegistry()
         self.conversation: Conversation | None = None
+        self.defaults = defaults
         self.draft_settings = ConversationSettings(model=catalog.default_model)
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
@@ -188,8 +190,8 @@ class ChatController(QObject):
     def new_conversation(self) -> None:
         """Open an empty draft; it is saved when the first message is sent."""
         self.stop()
-        base = self.settings.copy()
-        base.system_prompt = ""
+        base = self.defaults.copy() if self.defaults else self.settings.copy()
+        base.system_prompt = base.system_prompt if self.defaults else ""
         self.conversation = None
         self.draft_settings = base
         self._oldest_loaded_id = None

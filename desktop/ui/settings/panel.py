@@ -130,6 +130,10 @@ class SettingsPanel(QWidget):
         self._settings = settings
         self.settings_edited.emit(settings.copy())
 
+    def edited_settings(self) -> ConversationSettings:
+        """The settings as the controls show them now (a prompt still being typed included)."""
+        return self._edited(self.catalog.get(self._settings.model))
+
     def _edited(self, spec: ModelSpec) -> ConversationSettings:
         """The settings as the controls show them."""
         thinking = ThinkingSettings(

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in 
 
 class MainWindow(QMainWindow):
     api_key_dialog_requested = Signal()
+    preferences_requested = Signal()
     about_requested = Signal()
     closing = Signal()
 
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.side_panels.on_closed(self._on_side_panel_closed)
         self._settings_panel: SettingsPanel | None = None  # built after the first paint
         self._side_panels_scheduled = False
+        self.panel_widths = self.side_panels.widths  # remembered widths of side panels, by name
         self.key_status = QLabel(self)
         self.key_status.setObjectName("key_status_label")
         self.statusBar().addPermanentWidget(self.key_status)
@@ -146,7 +148,11 @@ class MainWindow(QMainWindow):
         settings_menu = self.menuBar().addMenu("&Settings")
         key = QAction("&API key…", self)
         key.triggered.connect(self.api_key_dialog_requested)
-        settings_menu.addAction(key)
+        preferences = QAction("&Preferences…", self)
+        preferences.setObjectName("preferences_action")
+        set_shortcut(preferences, "Ctrl+Shift+,")  # Ctrl+, is the conversation's settings
+        preferences.triggered.connect(self.preferences_requested)
+        settings_menu.addActions([key, preferences])
         self._build_view_menu()
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Claude Desk", self)

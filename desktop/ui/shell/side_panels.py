@@ -22,14 +22,16 @@ class SidePanels(QObject):
         self._window = window
         self._splitter = splitter
         self._panels: list[QWidget] = []
+        self.widths: dict[str, int] = {}  # a panel's width when it first opens, by object name
         self._closed: list[Callable[[QWidget], None]] = []  # told when a panel is closed here
 
     def add(self, panel: QWidget, index: int) -> None:
         """A (hidden) panel at `index` of the splitter: when it shows, the conversation gives
-        up `SIDE_PANEL_WIDTH` for it, as if it had been there all along."""
+        up its remembered width (or `SIDE_PANEL_WIDTH`) for it, as if it had been there."""
         sizes = self._splitter.sizes()
         self._splitter.insertWidget(index, panel)
-        self._splitter.setSizes([*sizes[:index], SIDE_PANEL_WIDTH, *sizes[index:]])
+        width = self.widths.get(panel.objectName(), SIDE_PANEL_WIDTH)
+        self._splitter.setSizes([*sizes[:index], width, *sizes[index:]])
         self._panels.append(panel)
         panel.installEventFilter(self)
 
