@@ -24,6 +24,8 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.core.notices import notice_for
+from desktop.core.tree import Variants
+from desktop.ui.chat.message_actions import MessageActions
 from desktop.ui.chat.message_body import MessageBody
 from desktop.ui.common.restyle import repolish
 
@@ -75,6 +77,10 @@ class MessageWidget(QFrame):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     image_open_requested = Signal(str)  # sha256
+    edit_requested = Signal(int, str)  # message id, the edited text
+    regenerate_requested = Signal(int, str)  # answer id, model id ("" for the usual one)
+    branch_requested = Signal(int)
+    variant_requested = Signal(int)  # the sibling to show instead
 
     def __init__(
         self,
@@ -131,6 +137,14 @@ class MessageWidget(QFrame):
         self.status_label.setObjectName("message_status")
         row.addWidget(self.status_label)
         row.addStretch(1)
+        self.tree_actions = actions = MessageActions(is_user, self)
+        actions.edit_clicked.connect(self.start_editing)
+        actions.regenerate_requested.connect(
+            lambda model: self.regenerate_requested.emit(self.message.id, model)
+        )
+        actions.branch_clicked.connect(lambda: self.branch_requested.emit(self.message.id))
+        actions.variant_requested.connect(self.variant_requested)
+        row.addWidget(actions)
         self.copy_button = QToolButton(self)
         self.copy_button.setObjectName("copy_message_button")
         self.copy_button.setText("Copy")
@@ -286,6 +300,23 @@ class MessageWidget(QFrame):
         )
         self.footer.setVisible(bool(self.footer.text()))
         self.copy_button.setVisible(not streaming and bool(message.text))
+        self.tree_actions.setVisible(not streaming and message.id is not None)
+
+    def set_variants(self, variants: Variants | None) -> None:
+        """The message's place among its siblings (‹ 2/3 › when it has any)."""
+        self.tree_actions.set_variants(variants)
+
+    def start_editing(self) -> None:
+        """Edit the message in place: Save & send asks for the edit, Cancel or Esc closes."""
+        from desktop.ui.chat.message_editor import MessageEditor  # on first use
+
+        open_ = any(not e.isHidden() for e in self.findChildren(MessageEditor))
+        if open_ or self.message.id is None:
+            return
+        editor = MessageEditor(self.message.text, self)
+        message_id = self.message.id
+        editor.saved.connect(lambda text: self.edit_requested.emit(message_id, text))
+        editor.replace(self.body)
 
     def append_text(self, text: str) -> None:
         if not self.body.isVisible():
