@@ -37,7 +37,7 @@ NO_ANSWER = "There is no answer to regenerate yet."
 class Branching(QObject):
     """Edits, regenerations, variants and branches of the open conversation."""
 
-    variants_changed = Signal(dict)  # {message id: Variants} of shown messages with siblings
+    variants_changed = Signal(object)  # {message id: Variants} of shown messages with siblings
     messages_removed = Signal(list)  # ids no longer on the shown path (a new branch below)
     message_added = Signal(object)  # an edited question, to show at the end
     refused = Signal(str)  # why an action was not done, for the status bar

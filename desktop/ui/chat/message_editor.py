@@ -81,6 +81,7 @@ class MessageEditor(QFrame):
         layout.insertWidget(layout.indexOf(body) + 1, self)
         self._body = body
         body.setVisible(False)
+        self.show()
         self.text_box.setFocus()
         cursor = self.text_box.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
