@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from desktop.core.conversation import ConversationSettings, Message, Role, text_block
 from desktop.core.documents import Document
 from desktop.core.images import ImageFacts, blob_image_block
+from desktop.ui.chat.message_actions import MessageActions
 from desktop.ui.chat.message_editor import MessageEditor
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk
@@ -29,7 +30,7 @@ def ask(desk: Desk, qtbot, fake_api, *turns: tuple[str, str]) -> None:
     for question, answer in turns:
         fake_api.enqueue(TextReply(answer))
         type_and_send(desk, qtbot, question)
-        desk.until(lambda a=answer: desk.idle() and answer_is(desk, a))
+        desk.until(lambda a=answer: desk.idle() and answer_is(desk, a), timeout=30)
 
 
 def answer_is(desk: Desk, text: str) -> bool:
@@ -94,6 +95,19 @@ def test_editing_an_earlier_question_sends_the_new_path_and_keeps_the_old_branch
         ("assistant", "Second answer."),
         ("user", "Third"),
     ]
+
+
+def test_the_actions_come_with_the_pointer_over_a_message(desk: Desk, qtbot, fake_api) -> None:
+    """A page of history is built without the buttons; hovering a message brings them."""
+    ask(desk, qtbot, fake_api, ("Hover me", "Hovered."))
+    question, answer = desk.shown(2)
+    assert question.findChild(MessageActions) is None and answer.findChild(MessageActions) is None
+
+    qtbot.mouseMove(answer, answer.rect().center())
+    qtbot.waitUntil(lambda: answer.findChild(MessageActions) is not None)
+    actions = answer.findChild(MessageActions)
+    assert actions.regenerate_button.isVisible() and actions.branch_button.isVisible()
+    assert question.findChild(MessageActions) is None
 
 
 def test_an_edit_cancelled_with_esc_leaves_the_message_as_it_was(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QPoint, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
+from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.tree import Variants
 
 ModelChoices = Callable[[], list[tuple[str, str]]]  # (model id, label) to regenerate with
@@ -26,13 +27,15 @@ class MessageActions(QWidget):
     """The tree actions of one message; says what was asked through its signals."""
 
     edit_clicked = Signal()
-    regenerate_requested = Signal(str)  # model id; "" for the conversation's own model
-    branch_clicked = Signal()
+    regenerate_requested = Signal(int, str)  # answer id, model id ("" for the usual one)
+    branch_requested = Signal(int)  # the message's id
     variant_requested = Signal(int)  # the sibling to show instead
 
-    def __init__(self, is_user: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, message: Message, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("message_actions")
+        self.message_id = message.id or 0
+        is_user = message.role is Role.USER
         self.models: ModelChoices | None = None  # set by the chat view
         self.variants: Variants | None = None
         self._layout = QHBoxLayout(self)
@@ -48,12 +51,19 @@ class MessageActions(QWidget):
             self.edit_button.clicked.connect(self.edit_clicked)
         else:
             self.regenerate_button = self._button("Regenerate", "regenerate_button", REGENERATE_TIP)
-            self.regenerate_button.clicked.connect(lambda: self.regenerate_requested.emit(""))
+            self.regenerate_button.clicked.connect(lambda: self._regenerate(""))
             other = self._button("▾", "regenerate_model_button", OTHER_MODEL_TIP)
             other.clicked.connect(self._on_other_model_clicked)
             self.other_model_button = other
         self.branch_button = self._button("Branch", "branch_button", BRANCH_TIP)
-        self.branch_button.clicked.connect(self.branch_clicked)
+        self.branch_button.clicked.connect(lambda: self.branch_requested.emit(self.message_id))
+
+    def show_for(self, message: Message) -> None:
+        """Shown for a saved message that is not streaming."""
+        self.setVisible(message.status is not MessageStatus.STREAMING and message.id is not None)
+
+    def _regenerate(self, model: str) -> None:
+        self.regenerate_requested.emit(self.message_id, model)
 
     def _button(self, text: str, name: str, tip: str, index: int = -1) -> QToolButton:
         button = QToolButton(self)
@@ -109,9 +119,7 @@ class MessageActions(QWidget):
         for model_id, label in self.models() if self.models is not None else []:
             action = menu.addAction(label)
             action.setData(model_id)
-            action.triggered.connect(
-                lambda _checked=False, m=model_id: self.regenerate_requested.emit(m)
-            )
+            action.triggered.connect(lambda _checked=False, m=model_id: self._regenerate(m))
         button = self.other_model_button
         assert button is not None
         menu.popup(button.mapToGlobal(QPoint(0, button.height())))

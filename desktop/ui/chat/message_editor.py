@@ -13,7 +13,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtGui import QKeyEvent
+
+    from desktop.core.conversation import Message
 
 MIN_LINES, MAX_LINES = 3, 14
 
@@ -97,3 +101,21 @@ class MessageEditor(QFrame):
 
     def _on_save(self) -> None:
         self.saved.emit(self.text_box.toPlainText())
+
+
+def edit_in_place(
+    message: Message, body: QWidget, on_saved: Callable[[int, str], None]
+) -> MessageEditor | None:
+    """Open an editor of `message` in place of its `body` (None if one is open already);
+    `on_saved(message id, text)` is called on Save & send."""
+    holder = body.parentWidget()
+    already = holder is not None and any(
+        not editor.isHidden() for editor in holder.findChildren(MessageEditor)
+    )
+    message_id = message.id
+    if already or message_id is None:
+        return None
+    editor = MessageEditor(message.text, holder)
+    editor.saved.connect(lambda text: on_saved(message_id, text))
+    editor.replace(body)
+    return editor

@@ -249,7 +249,7 @@ class ChatView(QScrollArea):
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.branch_requested.connect(self.branch_requested)
         widget.variant_requested.connect(self.variant_requested)
-        widget.tree_actions.models = lambda: [(m.id, m.label) for m in self.catalog]
+        widget.model_choices = lambda: [(m.id, m.label) for m in self.catalog]
         if message.id in self._variants:
             widget.set_variants(self._variants[message.id])
         self._column.insertWidget(index, widget)
