@@ -26,6 +26,7 @@ from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
+from desktop.core.sealed import Sealed
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
@@ -81,9 +82,16 @@ def _models_data(paths: AppPaths) -> dict[str, Any]:
     return data
 
 
-def setup_logging(paths: AppPaths) -> logging.Handler:
-    """Log to a file in the log directory. Nothing logged ever contains the API key."""
-    handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+def setup_logging(paths: AppPaths) -> logging.Handler | None:
+    """Log to a file in the log directory. Nothing logged ever contains the API key.
+
+    None when the file cannot be opened (a folder that cannot be written, a file where the
+    folder should be): the app then runs without a file log (`log_problem` says so).
+    """
+    try:
+        handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+    except OSError:
+        return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -91,6 +99,11 @@ def setup_logging(paths: AppPaths) -> logging.Handler:
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
+
+
+def log_problem(paths: AppPaths) -> str:
+    """The status bar's words when there is no file log."""
+    return f"Running without a log file: {paths.log_dir} cannot be written."
 
 
 def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
@@ -110,9 +123,8 @@ def _store_problem(
         box = QMessageBox(
             QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent
         )
-        fresh = box.addButton(
-            "Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole
-        )
+        box.setObjectName("history_problem_box")
+        fresh = box.addButton("Move aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is not fresh:
@@ -205,15 +217,12 @@ class DeskApp:
         await self.shutdown()
         return 0
 
-    def search(self, query: str) -> list[Conversation]:
-        """Conversations whose title or messages match `query`, newest first."""
-        conversations = self.controller.list_conversations()
-        try:
-            hits = self.store.matching_conversations(query)
-        except StorageError:
-            hits = set()
-        needle = query.casefold()
-        return [c for c in conversations if c.id in hits or needle in c.title.casefold()]
+    def search(
+        self, query: str, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Conversations whose title or messages match `query`, newest first, a page at a
+        time (the sidebar calls this in a worker thread)."""
+        return self.store.search_conversations(query, limit, after)
 
     async def start_batches(self) -> None:
         """The Batches feature (menu, store, polling), built after the first paint.
@@ -254,7 +263,12 @@ class DeskApp:
 
         backend = AnthropicBackend(base_url=self.base_url, stream_process=stream_process_wanted())
         # The first read asks the keyring service (D-Bus; it may wait for an unlock): a worker.
-        key, source = await self._in_worker(self.secrets.current)
+        # Sealed: executors log their results at DEBUG, and this one holds the key.
+        store = self.secrets
+        sealed: Sealed[tuple[str | None, KeySource]] = await self._in_worker(
+            lambda: Sealed(store.current())
+        )
+        key, source = sealed.value
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
         if self.batches is not None:  # resumes polling of stored batches
@@ -367,15 +381,18 @@ def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     """Everything the first paint needs: paths, history, catalog and the window (shown)."""
     paths = AppPaths.resolve()
     paths.ensure()
-    setup_logging(paths)
+    logging_on = setup_logging(paths) is not None
     store = open_store(paths)
     if store is None:
         return None
     catalog, catalog_problem = load_catalog(paths)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
-    if catalog_problem:
-        desk.window.statusBar().showMessage(catalog_problem, 15000)
+    moved = f"The damaged history was kept as {store.moved_aside}." if store.moved_aside else None
+    found = (moved, catalog_problem, None if logging_on else log_problem(paths))
+    problems = [p for p in found if p]
+    if problems:
+        desk.window.statusBar().showMessage(" ".join(problems), 30_000)
     return desk
 
 

@@ -12,7 +12,7 @@ from desktop.storage.store_base import StoreBase, rowid
 
 NEW_TITLE = "New conversation"
 
-_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
+CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
 
 
 class ConversationsMixin(StoreBase):
@@ -29,19 +29,19 @@ class ConversationsMixin(StoreBase):
             params = (after.updated_at, after.id)
         with self._errors("read the conversation list"):
             rows = self._db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations {where}"
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations {where}"
                 "ORDER BY updated_at DESC, id DESC LIMIT ?",
                 (*params, -1 if limit is None else limit),
             ).fetchall()
-        return self._parse(rows, _conversation)
+        return self._parse(rows, conversation_from_row)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
         with self._errors("read a conversation"):
             row = self._db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
                 (conversation_id,),
             ).fetchone()
-        return None if row is None else self._parse([row], _conversation)[0]
+        return None if row is None else self._parse([row], conversation_from_row)[0]
 
     def create_conversation(self, settings: ConversationSettings) -> Conversation:
         now = time.time()
@@ -72,7 +72,7 @@ class ConversationsMixin(StoreBase):
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
 
-def _conversation(row: tuple[Any, ...]) -> Conversation:
+def conversation_from_row(row: tuple[Any, ...]) -> Conversation:
     settings = _settings_from_json(row[4] or "{}").copy()
     return Conversation(int(row[0]), str(row[1]), float(row[2]), float(row[3]), settings)
 

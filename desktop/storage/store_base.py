@@ -36,7 +36,7 @@ class StoreBase:
         self._conn: sqlite3.Connection | None = None
         with self._errors("open the history"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = open_database(self.path, busy_timeout_ms)
+            self._conn = open_database(self.path, busy_timeout_ms, check=True)
 
     @classmethod
     def move_aside_and_recreate(cls, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Self:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from desktop.core.conversation import Usage
+from desktop.core.conversation import Conversation, Usage
+from desktop.storage.conversations import CONVERSATION_COLUMNS, conversation_from_row
 from desktop.storage.store_base import StoreBase
 
 if TYPE_CHECKING:  # the spending modules load when usage is first read (startup)
@@ -80,6 +81,34 @@ class UsageSearchMixin(StoreBase):
             rows = self._db.execute(MATCHING_CONVERSATIONS_SQL, (match,)).fetchall()
         return {int(row[0]) for row in rows}
 
+    def search_conversations(
+        self, query: str, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Conversations whose title holds `query` (any case) or whose messages hold every
+        word of it, newest first, paged as `list_conversations` is.
+
+        Reads over a connection of its own, so it may run in a worker thread while the main
+        thread uses the store (a common word over a long history takes a while).
+        """
+        clauses = ["instr(casefold(title), ?) > 0"]
+        params: list[str | float] = [query.casefold()]
+        match = fts_query(query)
+        if match is not None:
+            clauses.append(f"id IN ({MATCHING_CONVERSATIONS_SQL})")
+            params.append(match)
+        where = f"({' OR '.join(clauses)})"
+        if after is not None:  # keyset paging, as list_conversations
+            where += " AND (updated_at, id) < (?, ?)"
+            params += [after.updated_at, after.id]
+        sql = (
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {where} "
+            "ORDER BY updated_at DESC, id DESC LIMIT ?"
+        )
+        with self._errors("search the history"), self._reader() as conn:
+            conn.create_function("casefold", 1, _casefold, deterministic=True)
+            rows = conn.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+        return self._parse(rows, conversation_from_row)
+
     def referenced_blobs(self) -> set[str]:
         """SHA-256 of every blob a stored message's content, a conversation's documents or a
         batch's shared documents name (``"sha256": "…"``)."""
@@ -95,6 +124,10 @@ class UsageSearchMixin(StoreBase):
         for (raw,) in [*rows, *batches]:
             found.update(_BLOB_REF.findall(raw))
         return found
+
+
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if isinstance(text, str) else text
 
 
 def _usage_record(row: tuple[Any, ...]) -> UsageRecord:

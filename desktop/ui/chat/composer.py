@@ -29,7 +29,8 @@ class Composer(QPlainTextEdit):
     """Grows with its text up to MAX_LINES; emits `submitted` with the text on Enter."""
 
     submitted = Signal(str)
-    files_received = Signal(list)  # local paths dropped or pasted
+    files_received = Signal(object)  # local paths dropped or pasted (object: a list signal
+    # would pass them as QStrings, losing the surrogate escapes of names that are not UTF-8)
     image_received = Signal(object)  # a QImage pasted (screenshot tools put raw data there)
     long_text_pasted = Signal(str)  # a paste long enough to be offered as a document
     urls_received = Signal(list)  # web addresses of images (a copied image address)

@@ -24,12 +24,12 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.core.notices import notice_for
-from desktop.core.tree import Variants
 from desktop.ui.chat.message_actions import MessageActions, ModelChoices
 from desktop.ui.chat.message_body import MessageBody
 from desktop.ui.common.restyle import repolish
 
 THUMB_SIZE = 96
+EDGE_PX = 16  # a card's bottom edge: border and rounded corners (the theme's radius)
 
 
 class ThinkingSection(QWidget):
@@ -47,6 +47,7 @@ class ThinkingSection(QWidget):
         self.toggle.toggled.connect(self._on_toggle_toggled)
         self.body = MessageBody(self)
         self.body.setObjectName("thinking_body")
+        self.body.setAccessibleName("Thinking summary")
         self.body.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -111,6 +112,7 @@ class MessageWidget(QFrame):
             self._build_images(thumbnails)
         self.body = MessageBody(self)
         self.body.setObjectName("message_body")
+        self.body.setAccessibleName("Your message" if is_user else "Claude's answer")
         self._layout.addWidget(self.body)
         # The wait and notice rows are built when first needed: most messages never show
         # them, and building them made sending (two new widgets) a long frame.
@@ -139,7 +141,6 @@ class MessageWidget(QFrame):
         row.addStretch(1)
         self._header_row = row  # Edit, Regenerate, Branch come on first hover: see tree_actions
         self._tree_actions: MessageActions | None = None
-        self._variants: Variants | None = None
         self.model_choices: ModelChoices | None = None  # for "Regenerate with", set by the view
         self.copy_button = QToolButton(self)
         self.copy_button.setObjectName("copy_message_button")
@@ -310,7 +311,6 @@ class MessageWidget(QFrame):
             actions.regenerate_requested.connect(self.regenerate_requested)
             actions.branch_requested.connect(self.branch_requested)
             actions.variant_requested.connect(self.variant_requested)
-            actions.set_variants(self._variants)
             self._header_row.insertWidget(self._header_row.indexOf(self.copy_button), actions)
             actions.show_for(self.message)
         return self._tree_actions
@@ -318,12 +318,6 @@ class MessageWidget(QFrame):
     def enterEvent(self, event: QEnterEvent) -> None:
         super().enterEvent(event)
         _ = self.tree_actions
-
-    def set_variants(self, variants: Variants | None) -> None:
-        """The message's place among its siblings (‹ 2/3 › when it has any)."""
-        self._variants = variants
-        if self._tree_actions is not None or (variants is not None and variants.count > 1):
-            self.tree_actions.set_variants(variants)
 
     def start_editing(self) -> None:
         """Edit the message in place: Save & send asks for the edit, Cancel or Esc closes."""
@@ -373,8 +367,13 @@ class MessageWidget(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        old, new = event.oldSize(), event.size()
+        if new.width() != old.width():
             self.update()  # static contents: the old right border must not stay behind
+        elif new.height() > old.height() > 0:
+            # Static contents repaint only the new strip: the old bottom edge (its border and
+            # rounded corners) would stay behind as a seam in the middle of the card.
+            self.update(0, old.height() - EDGE_PX, new.width(), EDGE_PX)
 
     def _on_retry_clicked(self) -> None:
         if self.message.id is not None:

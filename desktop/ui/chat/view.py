@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
 from desktop.ui.attachments.image_input import carries_images, pasted_image
+from desktop.ui.chat.message_cursor import MessageCursor, leave_tab_chain
 from desktop.ui.chat.scroll_keeper import ScrollKeeper
 from desktop.ui.common.drops import local_files, set_drop_highlight
 from desktop.ui.common.enum_props import set_enum_property
@@ -38,7 +39,8 @@ class ChatView(QScrollArea):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     load_earlier_requested = Signal()
-    files_dropped = Signal(list)  # local paths dropped anywhere on the conversation
+    files_dropped = Signal(object)  # local paths dropped anywhere on the conversation (a list
+    # signal would pass them as QStrings, losing the surrogate escapes of non-UTF-8 names)
     image_dropped = Signal(object)  # QImage
     image_open_requested = Signal(str)  # sha256 of a sent image to show full size
     edit_requested = Signal(int, str)  # a user message's id, its edited text
@@ -88,6 +90,7 @@ class ChatView(QScrollArea):
         self._variants: dict[int, Variants] = {}  # of shown messages that have siblings
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._scroll = ScrollKeeper(self, self._content, self._column, self.empty_label)
+        self.message_cursor = MessageCursor(self, self.message_widgets)
         self.show_messages([], has_earlier=False)
 
     # -- whole conversation -------------------------------------------------------------------
@@ -134,6 +137,7 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id or -1)
         if widget is not None:
             widget.update_message(message)
+            leave_tab_chain(widget)  # notices with buttons may have come
         elif self._fill is not None:
             self._fill.replace(message)
 
@@ -169,7 +173,7 @@ class ChatView(QScrollArea):
         self._variants.update(variants)
         for message_id, where in variants.items():
             if (widget := self._widgets.get(message_id)) is not None:
-                widget.set_variants(where)
+                widget.tree_actions.set_variants(where)
 
     def message_widget(self, message_id: int) -> MessageWidget | None:
         return self._widgets.get(message_id)
@@ -251,7 +255,8 @@ class ChatView(QScrollArea):
         widget.variant_requested.connect(self.variant_requested)
         widget.model_choices = lambda: [(m.id, m.label) for m in self.catalog]
         if message.id in self._variants:
-            widget.set_variants(self._variants[message.id])
+            widget.tree_actions.set_variants(self._variants[message.id])
+        leave_tab_chain(widget)
         self._column.insertWidget(index, widget)
         if message.id is not None:
             self._widgets[message.id] = widget

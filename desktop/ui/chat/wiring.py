@@ -57,7 +57,7 @@ def connect_branching(view: ChatView, controller: ChatController, row: ComposerR
     """Edit, Regenerate, ‹ › and Branch on the view's messages, done by a `Branching`."""
     from desktop.ui.chat.branching import Branching
 
-    c, branching = controller, Branching(controller)
+    c, branching = controller, Branching(controller, view)  # with the view, in its window
 
     def on_removed(message_ids: list[int]) -> None:
         for message_id in message_ids:

@@ -29,7 +29,7 @@ EMPTY_HINT = "Drop PDFs or text files here, or use “Add document…”."
 class ContextPanel(QFrame):
     """Lists the documents sent (and cached) at the start of every request, and the cache state."""
 
-    files_dropped = Signal(list)
+    files_dropped = Signal(object)  # list[str] of paths; object keeps non-UTF-8 names intact
     add_requested = Signal()
 
     def __init__(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
@@ -17,10 +16,11 @@ from desktop.ui.chat.view import ChatView
 from desktop.ui.chat.wiring import connect_view
 from desktop.ui.common.enum_props import set_shortcut
 from desktop.ui.context.input import DocumentInput
+from desktop.ui.shell.keyboard import help_action, set_up_keyboard
 from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
+from desktop.ui.shell.sidebar_search import SearchFunc, SidebarSearch
 
-SearchFunc = Callable[[str], list[Conversation]]
 STATUS_MS = 10_000
 
 if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
@@ -42,11 +42,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Claude Desk")
         self.resize(1180, 780)
         self.controller = controller
-        self._search = search
         self._query = ""
         self.spend_sources: list[UsageSource] = [controller.store.usage_records]
         self.spend_view: SpendView | None = None
         self._build()
+        current_id = lambda: c.id if (c := controller.conversation) else None  # noqa: E731
+        self._search = (
+            None
+            if search is None
+            else SidebarSearch(
+                self.sidebar, controller.tasks, search, current_id, controller.storage_failed.emit
+            )
+        )
         self._build_menus()
         self._connect()
         self.refresh_conversations()
@@ -145,7 +152,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Claude Desk", self)
         about.triggered.connect(self.about_requested)
-        help_menu.addAction(about)
+        help_menu.addActions([help_action(self), about])
 
     def _build_view_menu(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
@@ -181,8 +188,10 @@ class MainWindow(QMainWindow):
         current = self.controller.conversation
         current_id = current.id if current else None
         if self._query and self._search is not None:
-            self.sidebar.set_conversations(self._search(self._query), current_id)
+            self._search.show(self._query, max(PAGE_SIZE, self.sidebar.model.rowCount()))
         else:
+            if self._search is not None:
+                self._search.cancel()
             shown = max(PAGE_SIZE, self.sidebar.model.rowCount())
             newest = self.controller.list_conversations(limit=shown)
             more = len(newest) == shown
@@ -253,6 +262,7 @@ class MainWindow(QMainWindow):
     def _build_side_panels(self) -> None:
         """Build the panels the first paint goes without, so they are ready when needed."""
         _ = self.settings_panel, self.documents_input.panel
+        set_up_keyboard(self, self.sidebar, self.chat_view, self.composer_row, self.header)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
