@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from desktop.core.conversation import Message, MessageStatus, Role
@@ -72,6 +72,7 @@ class MessageActions(QWidget):
         button.setToolTip(tip)
         button.setAccessibleName(tip.split(";")[0].split(":")[0])
         button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the conversation is one Tab stop
         self._layout.insertWidget(index, button)
         return button
 
