@@ -163,6 +163,14 @@ class MessageTreeRepository(Protocol):
         """Every message of every branch, oldest first; safe to call from a worker thread."""
         ...
 
+    def branch_conversation(
+        self, conversation_id: int, message_id: int, title: str
+    ) -> Conversation:
+        """A new conversation named `title` holding a copy of the path to `message_id`, with
+        the settings and documents of `conversation_id` (blobs shared, usage not copied).
+        ValueError when the message is not in that conversation."""
+        ...
+
 
 class DocumentRepository(Protocol):
     """A conversation's context documents, in the order they are sent."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from desktop.core.conversation import ConversationSettings, Message
+from desktop.core.conversation import Block, ConversationSettings, Message, Role, text_block
 from desktop.core.requests import build_params
 
 if TYPE_CHECKING:
@@ -174,3 +174,35 @@ def request_params(
     """Messages-API parameters for answering `leaf_id`: built from its path only (other
     branches are never sent). `messages` may hold the whole tree or just the path."""
     return build_params(settings, spec, path_to(messages, leaf_id), documents)
+
+
+BRANCH_SUFFIX = " (branch)"
+
+
+def edited_content(content: Sequence[Block], text: str) -> list[Block]:
+    """A user message's blocks after an edit: its images and other blocks kept in place,
+    its text blocks replaced by `text` (one block, where the first text was, else last)."""
+    kept = [dict(block) for block in content if block.get("type") != "text"]
+    first = next((i for i, b in enumerate(content) if b.get("type") == "text"), len(content))
+    at = sum(1 for block in content[:first] if block.get("type") != "text")
+    return [*kept[:at], text_block(text), *kept[at:]] if text.strip() else kept
+
+
+def last_answer(path: Sequence[Message]) -> Message | None:
+    """The latest answer on a shown path (what "Regenerate last answer" regenerates)."""
+    return next((m for m in reversed(path) if m.role is Role.ASSISTANT and m.id), None)
+
+
+def cut_at(path: Sequence[N], message_id: int) -> tuple[list[N], list[N]]:
+    """A shown path split before `message_id`: what stays above it, and it with what
+    follows (which a new branch replaces). Raises TreeError when it is not on the path."""
+    for index, message in enumerate(path):
+        if message.id == message_id:
+            return list(path[:index]), list(path[index:])
+    raise TreeError(f"message {message_id} is not on the path")
+
+
+def branch_title(title: str) -> str:
+    """The title of a conversation branched off `title` (not suffixed twice)."""
+    base = title.removesuffix(BRANCH_SUFFIX).strip() or "Untitled"
+    return base + BRANCH_SUFFIX

@@ -2,7 +2,8 @@
 
 `SqliteConversationStore` is put together from one mixin per concern, each in its own module:
 `conversations`, `messages` (adding, saving, the path a conversation shows), `message_tree`
-(variants, switching branches, the whole tree), `context_documents`, and `usage_search`
+(variants, switching branches, the whole tree), `branches` (Branch from here: a path copied
+into a new conversation), `context_documents`, and `usage_search`
 (usage sums, search, blob references), over `store_base` (connection, transactions, errors).
 
 Everything runs on the main thread and each call is small (a single indexed query or one
@@ -14,6 +15,7 @@ what happened) with a message that names the file and says what to do.
 
 from __future__ import annotations
 
+from desktop.storage.branches import BranchesMixin
 from desktop.storage.context_documents import DocumentsMixin
 from desktop.storage.conversations import NEW_TITLE, ConversationsMixin
 from desktop.storage.message_tree import MessageTreeMixin
@@ -24,6 +26,11 @@ __all__ = ["CURRENT_PATH_SQL", "NEW_TITLE", "PATH_SQL", "SqliteConversationStore
 
 
 class SqliteConversationStore(
-    ConversationsMixin, MessagesMixin, MessageTreeMixin, DocumentsMixin, UsageSearchMixin
+    ConversationsMixin,
+    MessagesMixin,
+    MessageTreeMixin,
+    BranchesMixin,
+    DocumentsMixin,
+    UsageSearchMixin,
 ):
     """`ConversationStore` over one SQLite file. Raises only `StorageError` (and subclasses)."""

@@ -46,6 +46,11 @@ _PATH_ROWS = (
 )
 PATH_SQL = _PATH.format(start=":leaf") + _PATH_ROWS
 """The last `limit` messages of the path to `leaf`, root first."""
+PATH_IDS_SQL = _PATH.format(start=":leaf") + (
+    "SELECT m.id FROM path JOIN messages AS m ON m.id = path.id "
+    "WHERE m.conversation_id = :conversation ORDER BY path.depth DESC"
+)
+"""The ids of the path to `leaf`, root first."""
 CURRENT_PATH_SQL = _PATH.format(start=CURRENT_SQL) + _PATH_ROWS
 EARLIER_PATH_SQL = (
     _PATH.format(start="SELECT parent_id FROM messages WHERE id = :before") + _PATH_ROWS

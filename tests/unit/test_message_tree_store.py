@@ -325,3 +325,56 @@ def test_a_streaming_answer_under_a_branch_saves_like_any_other(
     store.update_message(draft)
 
     assert store.load_messages(question.conversation_id)[-1] == draft
+
+
+def test_a_branch_copies_the_path_settings_and_documents_sharing_the_blobs(
+    store: SqliteConversationStore,
+) -> None:
+    from desktop.core.documents import Document
+
+    settings = ConversationSettings(system_prompt="Be brief.", cache_ttl="1h")
+    source = store.create_conversation(settings)
+    store.add_document(source.id, Document("b.md", "text", "b" * 64, 10, 3))
+    store.add_document(source.id, Document("a.pdf", "pdf", "a" * 64, 20, 5, pages=2))
+    image = {"type": "image", "source": {"type": "blob", "sha256": "c" * 64}}
+    question = store.add_message(
+        Message(source.id, Role.USER, [image, text_block("pelican?")], created_at=1000.0)
+    )
+    paid = Usage(input_tokens=50, output_tokens=7)
+    first = store.add_message(answer(source.id, "first pelican answer", paid))
+    store.add_message(user(source.id, "more"))
+    store.add_child(answer(source.id, "second answer", paid), question.id)
+    blobs_before = store.referenced_blobs()
+
+    branch = store.branch_conversation(source.id, first.id, "Birds (branch)")
+
+    assert branch.title == "Birds (branch)" and branch.settings == settings
+    assert store.get_conversation(branch.id) == branch
+    assert [(d.name, d.sha256) for d in store.list_documents(branch.id)] == [
+        ("b.md", "b" * 64),
+        ("a.pdf", "a" * 64),
+    ]
+    copied = store.read_tree(branch.id)
+    assert texts(copied) == ["pelican?", "first pelican answer"]
+    assert copied[0].content == question.content and copied[0].created_at == 1000.0
+    assert [m.parent_id for m in copied] == [None, copied[0].id]
+    assert copied[1].model == "claude-opus-4-8" and copied[1].usage is None  # paid once
+    assert store.current_leaf(branch.id) == copied[1].id
+    assert texts(store.load_messages(branch.id)) == texts(copied)
+    assert store.usage_by_model(branch.id) == {}
+    assert store.referenced_blobs() == blobs_before  # shared, nothing new
+    assert store.matching_conversations("pelican") == {source.id, branch.id}
+    assert len(store.read_tree(source.id)) == 4  # the original is untouched
+
+
+def test_a_branch_from_a_message_of_another_conversation_is_refused(
+    store: SqliteConversationStore,
+) -> None:
+    one = store.create_conversation(ConversationSettings())
+    other = store.create_conversation(ConversationSettings())
+    message = store.add_message(user(other.id, "elsewhere"))
+    count = len(store.list_conversations())
+
+    with pytest.raises(ValueError):
+        store.branch_conversation(one.id, message.id, "Nope")
+    assert len(store.list_conversations()) == count  # nothing half made

@@ -12,6 +12,10 @@ from desktop.core.tree import (
     MessageTree,
     TreeError,
     Variants,
+    branch_title,
+    cut_at,
+    edited_content,
+    last_answer,
     path_to,
     reply_path,
     request_params,
@@ -169,3 +173,31 @@ def test_a_reply_continues_the_path_to_its_parent_or_to_the_last_message(
     assert ids(reply_path(branched, 3)) == [1, 2, 3]  # a reply on another branch
     assert ids(reply_path(branched)) == [1, 5, 6, 7, 8]  # the last message shown
     assert reply_path([]) == []
+
+
+def test_an_edit_keeps_the_images_and_replaces_the_text() -> None:
+    image = {"type": "image", "source": {"type": "blob", "sha256": "ab" * 32}}
+    content = [image, text_block("old "), text_block("words")]
+
+    assert edited_content(content, "new words") == [image, text_block("new words")]
+    assert edited_content([text_block("a"), image], "b") == [text_block("b"), image]
+    assert edited_content([image], "caption") == [image, text_block("caption")]
+    assert edited_content([text_block("only text")], "  ") == []  # nothing left to send
+    assert edited_content(content, "x")[0] is not image  # a copy: the old message unchanged
+
+
+def test_the_last_answer_and_a_cut_of_the_shown_path(branched: list[Message]) -> None:
+    shown = MessageTree(branched).path_to(8)
+    answer = last_answer(shown)
+    assert answer is not None and answer.id == 7
+    assert last_answer(shown[:1]) is None
+    above, below = cut_at(shown, 6)
+    assert (ids(above), ids(below)) == ([1, 5], [6, 7, 8])
+    with pytest.raises(TreeError):
+        cut_at(shown, 3)  # on another branch
+
+
+def test_a_branch_is_titled_once() -> None:
+    assert branch_title("Colours") == "Colours (branch)"
+    assert branch_title("Colours (branch)") == "Colours (branch)"
+    assert branch_title("  ") == "Untitled (branch)"

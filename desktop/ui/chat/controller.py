@@ -313,7 +313,7 @@ class ChatController(QObject):
             pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
-        self._start_answer(user.id)
+        self.start_answer(user.id)
         return True
 
     def continue_answer(self) -> bool:
@@ -330,7 +330,7 @@ class ChatController(QObject):
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
         self.message_removed.emit(message_id)
-        self._start_answer()
+        self.start_answer()
 
     def stop(self) -> None:
         self.tasks.cancel(STREAM_GROUP)
@@ -347,10 +347,12 @@ class ChatController(QObject):
                 self.documents.attach(conversation.id)
         return self.conversation
 
-    def _start_answer(self, parent_id: int | None = None) -> None:
+    def start_answer(self, parent_id: int | None = None, model: str | None = None) -> None:
+        """Answer `parent_id` (None: the last message), with `model` instead of the usual."""
         assert self.conversation is not None
         conversation = self.conversation
-        settings = conversation.settings
+        settings = conversation.settings.copy()
+        settings.model = model or settings.model
         try:
             history = reply_path(self.history.messages(), parent_id)
             answer = self._store.add_message(

@@ -87,6 +87,7 @@ class MessageCursor(QObject):
         current = self._shown_current()
         if current is None:
             return
+        _ = current.tree_actions  # Edit or Regenerate and Branch (built on first use)
         buttons = [
             b
             for b in current.findChildren(QAbstractButton)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QIcon, QPixmap, QResizeEvent
+from PySide6.QtGui import QEnterEvent, QGuiApplication, QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.core.notices import notice_for
+from desktop.ui.chat.message_actions import MessageActions, ModelChoices
 from desktop.ui.chat.message_body import MessageBody
 from desktop.ui.common.restyle import repolish
 
@@ -77,6 +78,10 @@ class MessageWidget(QFrame):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     image_open_requested = Signal(str)  # sha256
+    edit_requested = Signal(int, str)  # message id, the edited text
+    regenerate_requested = Signal(int, str)  # answer id, model id ("" for the usual one)
+    branch_requested = Signal(int)
+    variant_requested = Signal(int)  # the sibling to show instead
 
     def __init__(
         self,
@@ -134,6 +139,9 @@ class MessageWidget(QFrame):
         self.status_label.setObjectName("message_status")
         row.addWidget(self.status_label)
         row.addStretch(1)
+        self._header_row = row  # Edit, Regenerate, Branch come on first hover: see tree_actions
+        self._tree_actions: MessageActions | None = None
+        self.model_choices: ModelChoices | None = None  # for "Regenerate with", set by the view
         self.copy_button = QToolButton(self)
         self.copy_button.setObjectName("copy_message_button")
         self.copy_button.setText("Copy")
@@ -289,6 +297,33 @@ class MessageWidget(QFrame):
         )
         self.footer.setVisible(bool(self.footer.text()))
         self.copy_button.setVisible(not streaming and bool(message.text))
+        if self._tree_actions is not None:
+            self._tree_actions.show_for(message)
+
+    @property
+    def tree_actions(self) -> MessageActions:
+        """Edit or Regenerate, Branch and ‹ n/m ›: built on first use (the pointer over the
+        message, or variants to show), so a page of history goes without ~90 buttons."""
+        if self._tree_actions is None:
+            self._tree_actions = actions = MessageActions(self.message, self)
+            actions.models = self.model_choices
+            actions.edit_clicked.connect(self.start_editing)
+            actions.regenerate_requested.connect(self.regenerate_requested)
+            actions.branch_requested.connect(self.branch_requested)
+            actions.variant_requested.connect(self.variant_requested)
+            self._header_row.insertWidget(self._header_row.indexOf(self.copy_button), actions)
+            actions.show_for(self.message)
+        return self._tree_actions
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        super().enterEvent(event)
+        _ = self.tree_actions
+
+    def start_editing(self) -> None:
+        """Edit the message in place: Save & send asks for the edit, Cancel or Esc closes."""
+        from desktop.ui.chat.message_editor import edit_in_place  # on first use
+
+        edit_in_place(self.message, self.body, self.edit_requested.emit)
 
     def append_text(self, text: str) -> None:
         if not self.body.isVisible():

@@ -26,6 +26,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Enter", "Send (Shift+Enter: new line)"),
     ("Esc", "Stop the answer; close the Batches or Spend window"),
     ("Ctrl+Shift+C", "Copy the last answer"),
+    ("Ctrl+R", "Regenerate the last answer (Chat menu)"),
     ("Up / Down", "Move between messages (in the conversation)"),
     ("Ctrl+C", "Copy the current message (in the conversation)"),
     ("Menu / Shift+F10", "The current message's actions (in the conversation)"),

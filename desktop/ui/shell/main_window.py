@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         set_shortcut(quit_action, "Ctrl+Q")
         quit_action.triggered.connect(self.close)
         file_menu.addActions([new, quit_action])
+        self.chat_menu = self.menuBar().addMenu("&Chat")  # filled by the chat room (_connect)
         settings_menu = self.menuBar().addMenu("&Settings")
         key = QAction("&API key…", self)
         key.triggered.connect(self.api_key_dialog_requested)
@@ -170,7 +171,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        connect_view(self.chat_view, c, self.composer_row)
+        self.branching = connect_view(self.chat_view, c, self.composer_row)
+        self.chat_menu.addAction(self.branching.regenerate_action)
         self.composer_row.status_message.connect(self.show_status)
         c.conversation_opened.connect(self._on_controller_conversation_opened)
         c.settings_changed.connect(self._on_controller_settings_changed)
