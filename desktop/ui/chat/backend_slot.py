@@ -3,12 +3,18 @@ first paint), then the backend; a message sent meanwhile waits for it."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
+
+from desktop.core.errors import DeskError
 
 if TYPE_CHECKING:
     import asyncio
 
+    from desktop.core.catalog import Catalog
     from desktop.core.ports import ChatBackend
+
+log = logging.getLogger(__name__)
 
 
 class BackendSlot:
@@ -31,3 +37,15 @@ class BackendSlot:
             await self._ready.wait()
         assert self.current is not None
         return self.current
+
+    async def with_account_models(self, catalog: Catalog) -> Catalog | None:
+        """`catalog` with the account's models it does not know; None when they cannot be
+        listed now (no backend yet, offline, ...)."""
+        if self.current is None:
+            return None
+        try:
+            remote = await self.current.list_models()
+        except DeskError as exc:
+            log.info("models list unavailable: %s", exc.message)
+            return None
+        return catalog.with_account_models(remote)

@@ -6,8 +6,6 @@ saves the answer as it arrives, and reports to views only through signals.
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.caching import place_breakpoints
@@ -21,7 +19,7 @@ from desktop.core.conversation import (
     text_block,
     title_from_text,
 )
-from desktop.core.errors import DeskError, StorageError
+from desktop.core.errors import StorageError
 from desktop.core.ports import (
     AttachmentStore,
     ChatBackend,
@@ -40,8 +38,6 @@ from desktop.ui.chat.history import OpenHistory
 from desktop.ui.chat.image_limits import WAIT_FOR_IMAGES, ImageLimits
 from desktop.ui.common.tasks import TaskRegistry
 from desktop.ui.documents.model import ContextDocuments
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
 CONTINUE_PROMPT = "Please continue exactly where you left off."
@@ -95,8 +91,7 @@ class ChatController(QObject):
         self.files = AttachmentFiles(store, blobs, images, self.tasks, self)
         self.files.failed.connect(self.storage_failed)
         self.costs = ConversationCosts(store, lambda: self.catalog, self)
-        self.costs.cost_changed.connect(self.cost_changed)
-        self.costs.usage_changed.connect(self.usage_changed)
+        self.costs.forward_to(self.cost_changed, self.usage_changed)
         self.blob_keepers = self.files.keepers  # blobs in use elsewhere (pending, batches)
         self.attachments: PendingImages | None = None
         self._image_limits: ImageLimits | None = None
@@ -156,15 +151,10 @@ class ChatController(QObject):
 
     async def refresh_models(self) -> None:
         """Add the account's models that models.toml does not know."""
-        if self._backend.current is None:
-            return
-        try:
-            remote = await self._backend.current.list_models()
-        except DeskError as exc:
-            log.info("models list unavailable: %s", exc.message)
-            return
-        self.catalog = self.catalog.with_account_models(remote)
-        self.catalog_changed.emit()
+        catalog = await self._backend.with_account_models(self.catalog)
+        if catalog is not None:
+            self.catalog = catalog
+            self.catalog_changed.emit()
 
     # -- conversations --------------------------------------------------------------------
 

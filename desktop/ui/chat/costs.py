@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from desktop.core.errors import StorageError
 from desktop.core.formatting import conversation_cost_label
@@ -26,6 +26,11 @@ class ConversationCosts(QObject):
         super().__init__(parent)
         self._store = store
         self._catalog = catalog
+
+    def forward_to(self, cost_changed: SignalInstance, usage_changed: SignalInstance) -> None:
+        """Report through another object's signals too (the controller's, which views use)."""
+        self.cost_changed.connect(cost_changed)
+        self.usage_changed.connect(usage_changed)
 
     def show(self, conversation: Conversation | None) -> None:
         """Read the sums once and share them (e.g. with the cache panel); None: a draft."""
