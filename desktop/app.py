@@ -30,7 +30,9 @@ from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
-from desktop.storage.paths import AppPaths, atomic_write_text
+from desktop.storage.exports import FileExports
+from desktop.storage.files import atomic_write, private_file
+from desktop.storage.paths import AppPaths
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
@@ -49,6 +51,7 @@ log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
+LOG_NAME = "claude-desk.log"
 
 
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
@@ -77,13 +80,13 @@ def _models_data(paths: AppPaths) -> dict[str, Any]:
 
     data = tomllib.loads(text)
     with contextlib.suppress(OSError):
-        atomic_write_text(cached, json.dumps(data))
+        atomic_write(cached, json.dumps(data))
     return data
 
 
 def setup_logging(paths: AppPaths) -> logging.Handler:
-    """Log to a file in the log directory. Nothing logged ever contains the API key."""
-    handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+    """Log to a file (0600) in the log directory. Nothing logged ever contains the API key."""
+    handler = logging.FileHandler(private_file(paths.log_dir / LOG_NAME), encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -91,6 +94,21 @@ def setup_logging(paths: AppPaths) -> logging.Handler:
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
+
+
+def open_folders() -> AppPaths:
+    """The app's folders made (0700), the log opened (0600), and an older installation's
+    folders and files made owner-only once, with one line in the log."""
+    paths = AppPaths.resolve().ensure()
+    setup_logging(paths)
+    changed = paths.tighten_once()
+    if changed:
+        log.info(
+            "Made %d folders and files readable by this account only (0700/0600), once: %s",
+            changed,
+            ", ".join(str(folder) for folder in paths.folders),
+        )
+    return paths
 
 
 def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
@@ -167,6 +185,7 @@ class DeskApp:
         self.secrets = secrets
         self.base_url = base_url
         self.blobs = BlobStore.in_data_dir(paths.data_dir)
+        self.exports = FileExports(paths.config_dir)
         self.controller = ChatController(
             store,
             None,
@@ -175,7 +194,7 @@ class DeskApp:
             blobs=self.blobs,
             documents=LazyDocumentPreparer(),
         )
-        self.window = MainWindow(self.controller, search=self.search)
+        self.window = MainWindow(self.controller, search=self.search, exports=self.exports)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
         self.batch_store: SqliteBatchStore | None = None  # the Batches feature comes after
@@ -365,9 +384,7 @@ class DeskApp:
 
 def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     """Everything the first paint needs: paths, history, catalog and the window (shown)."""
-    paths = AppPaths.resolve()
-    paths.ensure()
-    setup_logging(paths)
+    paths = open_folders()
     store = open_store(paths)
     if store is None:
         return None

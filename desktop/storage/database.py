@@ -31,6 +31,7 @@ from desktop.core.conversation import (
 )
 from desktop.core.documents import Document
 from desktop.core.errors import StorageError
+from desktop.storage.files import private_dir
 from desktop.storage.sqlite import (
     BUSY_TIMEOUT_MS,
     DatabaseCorruptError,
@@ -94,7 +95,7 @@ class SqliteConversationStore:
         self.moved_aside: Path | None = None  # set by move_aside_and_recreate
         self._conn: sqlite3.Connection | None = None
         with self._errors("open the history"):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             self._conn = open_database(self.path, busy_timeout_ms)
 
     @classmethod

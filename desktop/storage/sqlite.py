@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from desktop.core.errors import StorageError
+from desktop.storage.files import private_file
 from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 2000
@@ -43,7 +44,9 @@ def open_database(
     """A connection to the history file, configured and migrated (sqlite3 errors propagate).
 
     `shared` allows the connection to be used from several threads (callers then lock).
+    A new file is made 0600 first: SQLite gives its -wal and -shm files the database's mode.
     """
+    private_file(path)
     conn = sqlite3.connect(
         path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=not shared
     )
