@@ -46,7 +46,8 @@ def open_database(
     `shared` allows the connection to be used from several threads (callers then lock).
     A new file is made 0600 first: SQLite gives its -wal and -shm files the database's mode.
     """
-    private_file(path)
+    with contextlib.suppress(OSError):  # then sqlite3 says why it cannot open the file either
+        private_file(path)
     conn = sqlite3.connect(
         path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=not shared
     )
