@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,3 +177,23 @@ def test_exports_survive_a_damaged_settings_file(tmp_path: Path) -> None:
     (tmp_path / "exports.json").write_text("{not json")
 
     assert FileExports(tmp_path).folder() == ""
+
+
+WRITES = re.compile(
+    r"QSaveFile|mkstemp|os\.replace|os\.makedirs|\.mkdir\(|\.write_bytes\(|(?<!exports)\.write_text\("
+    r"|FileHandler\((?!private_file)|open\([^)]*['\"][wax]"
+)
+CONSOLE = 'open("CONOUT$", "w"'  # smoke.py: a windowed Windows build's console, not a file
+
+
+def test_only_the_storage_files_module_makes_folders_and_writes_files() -> None:
+    """So no module can forget the modes: everything else goes through `desktop.storage.files`."""
+    root = Path(files.__file__).parents[1]
+    offenders = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path != Path(files.__file__)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if WRITES.search(line) and CONSOLE not in line
+    ]
+    assert offenders == []
