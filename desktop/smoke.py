@@ -257,16 +257,21 @@ async def _export_spend(desk: DeskApp, folder: Path) -> Path:
     desk.window.show_spend()  # reads the spending in a worker; `loaded` comes after
     view = desk.window.spend_view
     assert view is not None
-    view.loaded.connect(lambda: loaded.done() or loaded.set_result(None))
+    view.loaded.connect(lambda: _settle(loaded, None))
     await loaded
     if not view.export_button.isEnabled():
         raise SmokeFailed("the Spend view has nothing to export after a chat")
     exported: asyncio.Future[str] = loop.create_future()
-    view.exported.connect(lambda path: exported.done() or exported.set_result(path))
+    view.exported.connect(lambda path: _settle(exported, path))
     view.export(str(folder / "spend.csv"))
     path = Path(await exported)
     view.close()
     return path
+
+
+def _settle(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 def check_private(paths: AppPaths, export: Path) -> int:
