@@ -32,7 +32,9 @@ from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
-from desktop.storage.paths import AppPaths, atomic_write_text
+from desktop.storage.exports import FileExports
+from desktop.storage.files import atomic_write, private_file
+from desktop.storage.paths import AppPaths
 from desktop.storage.preferences import PreferencesFile
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat.controller import ChatController
@@ -56,6 +58,7 @@ log = logging.getLogger("desktop")
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
 PREFERENCES_GROUP = "preferences"  # writing the settings file after Preferences… OK
+LOG_NAME = "claude-desk.log"
 
 
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
@@ -84,18 +87,18 @@ def _models_data(paths: AppPaths) -> dict[str, Any]:
 
     data = tomllib.loads(text)
     with contextlib.suppress(OSError):
-        atomic_write_text(cached, json.dumps(data))
+        atomic_write(cached, json.dumps(data))
     return data
 
 
 def setup_logging(paths: AppPaths) -> logging.Handler | None:
-    """Log to a file in the log directory. Nothing logged ever contains the API key.
+    """Log to a file (0600) in the log directory. Nothing logged ever contains the API key.
 
     None when the file cannot be opened (a folder that cannot be written, a file where the
     folder should be): the app then runs without a file log (`log_problem` says so).
     """
     try:
-        handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+        handler = logging.FileHandler(private_file(paths.log_dir / LOG_NAME), encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -110,6 +113,20 @@ def setup_logging(paths: AppPaths) -> logging.Handler | None:
 def log_problem(paths: AppPaths) -> str:
     """The status bar's words when there is no file log."""
     return f"Running without a log file: {paths.log_dir} cannot be written."
+
+
+def open_folders(paths: AppPaths) -> bool:
+    """The log opened (0600), and an older installation's folders and files made owner-only
+    once, with one line in the log. False when there is no file log."""
+    logging_on = setup_logging(paths) is not None
+    changed = paths.tighten_once()
+    if changed:
+        log.info(
+            "Made %d folders and files readable by this account only (0700/0600), once: %s",
+            changed,
+            ", ".join(str(folder) for folder in paths.folders),
+        )
+    return logging_on
 
 
 def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
@@ -191,6 +208,7 @@ class DeskApp:
         self.preferences, self.preferences_problem = self.preferences_file.load(
             catalog.default_model
         )
+        self.exports = FileExports(paths.config_dir)
         self.controller = ChatController(
             store,
             None,
@@ -200,7 +218,7 @@ class DeskApp:
             documents=LazyDocumentPreparer(),
             defaults=self.preferences.defaults,
         )
-        self.window = MainWindow(self.controller, search=self.search)
+        self.window = MainWindow(self.controller, search=self.search, exports=self.exports)
         self.window.composer.set_send_key(self.preferences.send_key)
         restore_window_state(self.window, self.preferences.window)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
@@ -462,8 +480,7 @@ def open_desk(
     `instance` is this run's claim on the data folder (`desktop.launch` takes it before the
     QApplication); without one it is taken here. None: quit (another run holds the folder and
     was brought forward, or the history cannot be opened)."""
-    paths = AppPaths.resolve()
-    paths.ensure()
+    paths = AppPaths.resolve().ensure()
     if instance is None:
         from desktop.single_instance import SingleInstance, already_running
 
@@ -471,7 +488,7 @@ def open_desk(
         if not instance.claim():
             already_running(paths.data_dir)
             return None
-    logging_on = setup_logging(paths) is not None
+    logging_on = open_folders(paths)
     store = open_store(paths)
     if store is None:
         instance.release()

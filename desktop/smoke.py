@@ -2,9 +2,11 @@
 
 It builds the app exactly as a normal start does (QApplication, qasync loop, DeskApp and its
 MainWindow), types one message into the composer and presses Enter, waits for the streamed
-answer, checks that the window shows it, closes the app, opens the history database again and
-reads the conversation back. It prints one line and exits 0; on any failure (no server, an
-error notice under the answer, a dialog, a timeout) it prints the reason and exits 1.
+answer, checks that the window shows it, exports the Spend CSV, checks that every folder and
+file it wrote (and the export) is readable by this account alone (POSIX), closes the app, opens
+the history database again and reads the conversation back. It prints one line and exits 0; on
+any failure (no server, an error notice under the answer, a dialog, a timeout) it prints the
+reason and exits 1.
 
 It never touches the OS keyring: the key is ANTHROPIC_API_KEY or the dummy `DUMMY_KEY`. Data
 goes to a temporary CLAUDE_DESK_HOME, removed afterwards, unless one is set or portable mode is
@@ -31,7 +33,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, qVersion
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit, QWidget
 
-from desktop.app import DeskApp, load_catalog, setup_logging
+from desktop.app import DeskApp, load_catalog, open_folders
 from desktop.application import create_application
 from desktop.cli import Options
 from desktop.core.conversation import Message, MessageStatus, Role
@@ -40,6 +42,7 @@ from desktop.core.notices import notice_for
 from desktop.core.ports import KeySource
 from desktop.single_instance import SingleInstance
 from desktop.storage.database import SqliteConversationStore
+from desktop.storage.files import POSIX, loose_entries
 from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
 from desktop.version import app_version
 
@@ -75,15 +78,22 @@ class SmokeResult:
     messages_saved: int
     database: Path
     via: str = "in-process"
+    private: int = 0  # folders and files checked readable by this account alone (POSIX)
 
     def summary(self, server: str, temporary: bool) -> str:
         where = "a temporary data folder (now removed)" if temporary else str(self.database)
         return (
             f"claude-desk smoke: OK - streamed a {self.answer_chars}-character answer from "
             f"{server} in {self.seconds:.2f} s {self.via}; history read back "
-            f"({self.messages_saved} messages) from {where} [Claude Desk {app_version()}, "
+            f"({self.messages_saved} messages) from {where}; {self._private()} "
+            f"[Claude Desk {app_version()}, "
             f"Qt {qVersion()}, {QApplication.platformName()}]"
         )
+
+    def _private(self) -> str:
+        if not POSIX:
+            return "Spend CSV exported (file modes are not checked on Windows)"
+        return f"Spend CSV exported; {self.private} folders and files readable by this account only"
 
 
 class SessionSecrets:
@@ -230,7 +240,7 @@ async def _smoke_on(
     secrets: SessionSecrets,
     instance: SingleInstance,
 ) -> SmokeResult:
-    setup_logging(paths)
+    open_folders(paths)
     store = _open_store(paths.database_path)
     catalog, _problem = load_catalog(paths)
     desk = DeskApp(app, paths, store, catalog, secrets, base_url, instance)
@@ -246,12 +256,53 @@ async def _smoke_on(
         seconds = time.perf_counter() - started
         via = _streamed_via(process)
         _check_lazy_imports()  # after the real path ran: what it did not need yet
+        with tempfile.TemporaryDirectory(prefix="claude-desk-export-") as folder:
+            export = await _guarded(
+                _export_spend(desk, Path(folder)), watcher, SENT_TIMEOUT, "exporting spending"
+            )
+            private = check_private(paths, export)  # the database open: -wal and -shm too
     finally:
         watcher.stop()
         desk.window.close()
         await desk.shutdown()
     saved = _read_back(paths.database_path, answer)
-    return SmokeResult(len(answer.text), seconds, saved, paths.database_path, via)
+    return SmokeResult(len(answer.text), seconds, saved, paths.database_path, via, private)
+
+
+async def _export_spend(desk: DeskApp, folder: Path) -> Path:
+    """Spend › Export CSV… as the app writes it (the dialog's choice given directly)."""
+    loop = asyncio.get_running_loop()
+    loaded: asyncio.Future[None] = loop.create_future()
+    desk.window.show_spend()  # reads the spending in a worker; `loaded` comes after
+    view = desk.window.spend_view
+    assert view is not None
+    view.loaded.connect(lambda: _settle(loaded, None))
+    await loaded
+    if not view.export_button.isEnabled():
+        raise SmokeFailed("the Spend view has nothing to export after a chat")
+    exported: asyncio.Future[str] = loop.create_future()
+    view.exported.connect(lambda path: _settle(exported, path))
+    view.export(str(folder / "spend.csv"))
+    path = Path(await exported)
+    view.close()
+    return path
+
+
+def _settle(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def check_private(paths: AppPaths, export: Path) -> int:
+    """Every folder and file the run wrote, and the export, readable by this account alone;
+    returns how many were checked (0 on Windows, where modes mean nothing)."""
+    if not POSIX:
+        return 0
+    roots = paths.owned_folders()
+    loose = [f"{p} ({oct(p.stat().st_mode & 0o777)})" for p in loose_entries([*roots, export])]
+    if loose:
+        raise SmokeFailed(f"others can read what the app wrote: {', '.join(loose[:6])}")
+    return 1 + sum(1 + sum(1 for _ in root.rglob("*")) for root in paths.folders)
 
 
 async def _stream_process_ready(desk: DeskApp) -> Any:

@@ -74,6 +74,20 @@ class SecretStore(Protocol):
         ...
 
 
+class ExportFiles(Protocol):
+    """Where a person's exports go (CSV, JSONL, conversations): the app's one atomic writer,
+    owner-only files, and the folder the last export went to."""
+
+    def folder(self) -> str:
+        """The folder of the last export ("" before the first: the dialog's own default)."""
+        ...
+
+    def write_text(self, path: str, text: str) -> None:
+        """Write `text` (UTF-8, as given) to `path` atomically, readable by its owner alone, and
+        remember its folder. Blocking: call it from a worker thread. Raises OSError."""
+        ...
+
+
 class ConversationRepository(Protocol):
     """The list of conversations and each one's title and settings."""
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from desktop.core.errors import StorageError
-from desktop.storage.paths import atomic_write_bytes
+from desktop.storage.files import atomic_write, private_dir
 
 BLOBS_FOLDER = "blobs"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -71,11 +71,11 @@ class BlobStore:
                 return digest  # already stored: content-addressed files never change
         try:
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(target, data, temp_prefix=_TEMP_PREFIX)
+                private_dir(target.parent)
+                atomic_write(target, data, temp_prefix=_TEMP_PREFIX)
             except FileNotFoundError:  # garbage collection removed the empty subfolder
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(target, data, temp_prefix=_TEMP_PREFIX)
+                private_dir(target.parent)
+                atomic_write(target, data, temp_prefix=_TEMP_PREFIX)
         except OSError as exc:
             raise StorageError(
                 f"Could not save an attachment in {self.root}: {exc.strerror or exc}. "

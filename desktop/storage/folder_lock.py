@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from desktop.storage.files import private_dir
+
 LOCK_NAME = "claude-desk.lock"
 
 
@@ -32,7 +34,7 @@ class FolderLock:
         """Take the lock without waiting; False if another process holds it."""
         if self._fd is not None:
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             _lock(fd)

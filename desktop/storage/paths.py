@@ -1,4 +1,4 @@
-"""Where Claude Desk keeps its files, and how it writes them safely.
+"""Where Claude Desk keeps its files (each folder owner-only: see `desktop.storage.files`).
 
 By default the folders are the platform's usual ones (via platformdirs). Setting the
 environment variable ``CLAUDE_DESK_HOME`` puts everything under that one folder instead,
@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from desktop.storage.files import private_dir, private_file, tighten
 
 APP_NAME = "claude-desk"
 APP_AUTHOR = "ClaudeDesk"
@@ -30,6 +31,8 @@ PORTABLE_MARKER = "portable"
 """A file of this name next to a bundled executable turns portable mode on."""
 PORTABLE_FOLDER = "claude-desk-data"
 """Where portable mode keeps data, config, cache and logs, beside the executable."""
+PRIVATE_MARKER = ".private-v1"
+"""In the data folder once an older installation's folders and files were made owner-only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +72,42 @@ class AppPaths:
             log_dir=home / "logs",
         )
 
+    @property
+    def folders(self) -> tuple[Path, Path, Path, Path]:
+        """Data, config, cache and logs."""
+        return (self.data_dir, self.config_dir, self.cache_dir, self.log_dir)
+
     def ensure(self) -> AppPaths:
-        """Create every folder that does not exist yet; returns self. The log folder is
-        optional (the app runs without a file log): a failure there is left to the logger."""
+        """Create every folder that does not exist yet (0700, as are missing parents);
+        returns self. The log folder is optional (the app runs without a file log): a
+        failure there is left to the logger."""
         for folder in (self.data_dir, self.config_dir, self.cache_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         with contextlib.suppress(OSError):
-            self.log_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.log_dir)
         return self
+
+    def owned_folders(self) -> list[Path]:
+        """The four folders and the parents the app named (``claude-desk``, ``ClaudeDesk``,
+        the portable folder, e.g. ``~/.local/state/claude-desk`` above the logs)."""
+        owned = list(self.folders)
+        for folder in self.folders:
+            for parent in folder.parents:
+                if parent.name not in (APP_NAME, APP_AUTHOR, PORTABLE_FOLDER):
+                    break
+                if parent not in owned:
+                    owned.append(parent)
+        return owned
+
+    def tighten_once(self) -> int | None:
+        """Make an existing installation owner-only (folders 0700, files 0600), once: later
+        runs find the marker and do nothing (None). Returns how many entries were changed."""
+        marker = self.data_dir / PRIVATE_MARKER
+        if marker.exists():
+            return None
+        changed = tighten(self.owned_folders())
+        private_file(marker)
+        return changed
 
     @property
     def database_path(self) -> Path:
@@ -96,42 +127,3 @@ def portable_home(force: bool = False) -> Path | None:
     folder = app_dir()
     marked = getattr(sys, "frozen", False) and (folder / PORTABLE_MARKER).is_file()
     return folder / PORTABLE_FOLDER if force or marked else None
-
-
-def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Replace `path` with `text` so that readers see the old file or the new one, never half.
-
-    The text is written as given (no newline translation).
-    """
-    path = Path(path)
-    atomic_write_bytes(path, text.encode(encoding), temp_prefix=f".{path.name}.")
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, temp_prefix: str | None = None) -> None:
-    """Write a temporary file in the same folder, flush it to disk, rename it over `path`."""
-    path = Path(path)
-    prefix = temp_prefix if temp_prefix is not None else f".{path.name}."
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable where the OS allows it (not on Windows)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

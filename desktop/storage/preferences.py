@@ -14,7 +14,7 @@ from pathlib import Path
 
 from desktop.core.errors import StorageError
 from desktop.core.preferences import Preferences
-from desktop.storage.paths import atomic_write_text
+from desktop.storage.files import atomic_write, private_dir
 
 SETTINGS_NAME = "settings.json"
 
@@ -61,7 +61,7 @@ class PreferencesFile:
         """Write the preferences atomically; raises StorageError with a readable message."""
         text = json.dumps(preferences.to_dict(), indent=2, ensure_ascii=False) + "\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.path, text)
+            private_dir(self.path.parent)
+            atomic_write(self.path, text)
         except OSError as exc:
             raise StorageError(f"Preferences could not be saved to {self.path}: {exc}") from exc

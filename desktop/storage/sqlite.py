@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from desktop.core.errors import StorageError
+from desktop.storage.files import private_file
 from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,11 @@ def open_database(
     `shared` allows the connection to be used from several threads (callers then lock).
     `check` runs ``PRAGMA quick_check`` on an existing file first, so damage inside the file
     is found at open (as a "malformed" `sqlite3.DatabaseError`), not on some later write.
+    A new file is made 0600 first: SQLite gives its -wal and -shm files the database's mode.
     """
     existed = path.exists() and path.stat().st_size > 0
+    with contextlib.suppress(OSError):  # then sqlite3 says why it cannot open the file either
+        private_file(path)
     conn = sqlite3.connect(
         path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=not shared
     )

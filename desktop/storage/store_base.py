@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from desktop.core.errors import StorageError
+from desktop.storage.files import private_dir
 from desktop.storage.sqlite import (
     BUSY_TIMEOUT_MS,
     DatabaseCorruptError,
@@ -35,7 +36,7 @@ class StoreBase:
         self.moved_aside: Path | None = None  # set by move_aside_and_recreate
         self._conn: sqlite3.Connection | None = None
         with self._errors("open the history"):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             self._conn = open_database(self.path, busy_timeout_ms, check=True)
 
     @classmethod

@@ -131,9 +131,11 @@ def test_deb_installs_smoke_runs_and_removes_cleanly(
             cwd="/",
             env=app_environment(),
             timeout=120,
+            umask=0o022,  # a new user's usual umask: the app makes its files private itself
         )
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr
         assert "claude-desk smoke: OK" in smoke.stdout
+        assert "folders and files readable by this account only" in smoke.stdout
         assert "through the streaming child process" in smoke.stdout  # the bundle runs it
         assert len(fake_server.message_requests()) == 1
     finally:
@@ -163,7 +165,9 @@ def test_portable_tarball_runs_from_anywhere_and_keeps_data_beside_it(
         cwd="/",
         env=app_environment(),
         timeout=120,
+        umask=0o022,
     )
 
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert (app / "claude-desk-data" / "data" / "history.sqlite3").is_file()
+    assert (app / "claude-desk-data").stat().st_mode & 0o777 == 0o700  # the portable folder

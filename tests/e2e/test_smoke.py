@@ -36,6 +36,7 @@ def smoke(
         capture_output=True,
         text=True,
         timeout=90,
+        umask=0o022,  # a new user's usual umask: the app makes its files private itself
     )
 
 
@@ -62,6 +63,8 @@ def test_smoke_streams_one_answer_and_reads_history_back(fake_api: FakeAnthropic
     assert len(lines) == 1
     assert lines[0].startswith("claude-desk smoke: OK")
     assert "history read back (2 messages)" in lines[0]
+    assert "Spend CSV exported; " in lines[0]
+    assert " folders and files readable by this account only " in lines[0]
     sent = fake_api.message_requests()
     assert len(sent) == 1
     assert sent[0]["stream"] is True
@@ -79,6 +82,10 @@ def test_smoke_uses_the_environment_key_and_a_given_home(
     assert sent_keys(fake_api) == {"sk-from-env"}
     assert (home / "data" / "history.sqlite3").is_file()
     assert str(home / "data" / "history.sqlite3") in result.stdout
+    if os.name == "posix":  # the home it made, and all in it, are this account's alone
+        entries = [home, *home.rglob("*")]
+        assert {oct(p.stat().st_mode & 0o777) for p in entries if p.is_dir()} == {"0o700"}
+        assert {oct(p.stat().st_mode & 0o777) for p in entries if p.is_file()} == {"0o600"}
 
 
 def test_smoke_fails_with_a_reason_when_no_server_listens() -> None:

@@ -19,6 +19,7 @@ from desktop.media.documents import PypdfDocumentPreparer
 from desktop.storage.batches import SqliteBatchStore
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
+from desktop.storage.exports import FileExports
 from desktop.storage.paths import AppPaths
 from desktop.ui.batches.controller import BatchesController
 from desktop.ui.batches.wiring import BatchesFeature
@@ -127,7 +128,7 @@ def build_desk(
         blobs=blobs,
         documents=PypdfDocumentPreparer(),
     )
-    window = MainWindow(controller, search=search)
+    window = MainWindow(controller, search=search, exports=FileExports(paths.config_dir))
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()

@@ -273,7 +273,9 @@ def test_the_side_panels_are_built_after_the_first_paint_or_when_needed_sooner(
     def found(window: MainWindow, name: str) -> QWidget | None:
         return window.findChild(QWidget, name)
 
-    unpainted = MainWindow(desk.controller)  # not shown yet: built without the side panels
+    unpainted = MainWindow(
+        desk.controller, exports=desk.window.exports
+    )  # not shown yet: built without the side panels
     qtbot.addWidget(unpainted)
     assert found(unpainted, "context_panel") is None
     assert found(unpainted, "settings_panel") is None
@@ -285,7 +287,7 @@ def test_the_side_panels_are_built_after_the_first_paint_or_when_needed_sooner(
     desk.until(lambda: "empty.txt" in context.message_label.text())
     assert not context.isHidden()
 
-    fresh = MainWindow(desk.controller)
+    fresh = MainWindow(desk.controller, exports=desk.window.exports)
     qtbot.addWidget(fresh)
     fresh.show()
     qtbot.waitUntil(lambda: found(fresh, "settings_panel") is not None, timeout=2000)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
 import pytest
 
-from desktop.storage import paths
-from desktop.storage.paths import AppPaths, atomic_write_text
+from desktop.storage.paths import AppPaths
 
 
 def test_desk_home_puts_everything_under_one_folder(desk_home: Path) -> None:
@@ -60,30 +58,3 @@ def test_blank_desk_home_is_ignored() -> None:
     app = AppPaths.resolve({"CLAUDE_DESK_HOME": "  "})
 
     assert app.data_dir == platformdirs.user_data_path("claude-desk", "ClaudeDesk")
-
-
-def test_atomic_write_creates_and_replaces(tmp_path: Path) -> None:
-    target = tmp_path / "settings.toml"
-
-    atomic_write_text(target, "first = 1\n")
-    atomic_write_text(target, "second = 2\r\nü\n")
-
-    assert target.read_bytes() == "second = 2\r\nü\n".encode()
-    assert [p.name for p in tmp_path.iterdir()] == ["settings.toml"]
-
-
-def test_atomic_write_failure_keeps_old_file_and_leaves_no_temp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "settings.toml"
-    target.write_text("old")
-
-    def broken_replace(src: str, dst: str) -> None:
-        raise OSError("disk gone")
-
-    monkeypatch.setattr(paths.os, "replace", broken_replace)
-
-    with pytest.raises(OSError, match="disk gone"):
-        atomic_write_text(target, "new")
-    assert target.read_text() == "old"
-    assert os.listdir(tmp_path) == ["settings.toml"]

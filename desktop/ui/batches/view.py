@@ -8,9 +8,7 @@ backed by `ResultsModel`, so even 10,000 rows appear without stalling the UI.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.batch_results import BatchRecord, ResultRow, export_csv, export_jsonl
 from desktop.core.conversation import ConversationSettings
+from desktop.core.ports import ExportFiles
 from desktop.ui.batches.controller import BatchesController
 from desktop.ui.batches.form import BatchForm, _named
 from desktop.ui.batches.results_model import ResultsModel, ResultTable
@@ -76,19 +75,6 @@ def when(moment: float | None) -> str:
     return "" if not moment else time.strftime("%Y-%m-%d %H:%M", time.localtime(moment))
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it over `path`."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 class BatchesView(QWidget):
     open_conversation_requested = Signal(object, object)  # BatchRecord, ResultRow
 
@@ -97,6 +83,8 @@ class BatchesView(QWidget):
         controller: BatchesController,
         settings: ConversationSettings,
         parent: QWidget | None = None,
+        *,
+        exports: ExportFiles,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("batches_view")
@@ -105,6 +93,7 @@ class BatchesView(QWidget):
         close_on_escape(self)
         self.resize(1100, 720)
         self.controller = controller
+        self.exports = exports
         self.records: list[BatchRecord] = []
         self.shown_batch: str | None = None
         self.model = ResultsModel(self)
@@ -316,7 +305,7 @@ class BatchesView(QWidget):
         record = self.selected_record()
         if record is None:
             return
-        name = f"{record.id}.{kind}"
+        name = os.path.join(self.exports.folder(), f"{record.id}.{kind}")
         path, _filter = QFileDialog.getSaveFileName(
             self, "Export results", name, f"{kind.upper()} (*.{kind})"
         )
@@ -333,7 +322,7 @@ class BatchesView(QWidget):
         render = export_csv if kind == "csv" else export_jsonl
         try:
             text = await asyncio.to_thread(render, rows)
-            await asyncio.to_thread(write_atomic, path, text)
+            await asyncio.to_thread(self.exports.write_text, path, text)
         except OSError as error:
             self.notice.setText(f"Could not export to {path}: {error}")
             return

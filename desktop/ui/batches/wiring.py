@@ -95,7 +95,7 @@ class BatchesFeature(QObject):
     def show_view(self) -> BatchesView:
         if self.view is None:
             settings = self.window.controller.settings.copy()
-            self.view = BatchesView(self.controller, settings)
+            self.view = BatchesView(self.controller, settings, exports=self.window.exports)
             self.view.open_conversation_requested.connect(self.open_as_conversation)
             self.window.controller.blob_keepers.append(self._form_blobs)
         self.view.show()

@@ -26,6 +26,7 @@ STATUS_MS = 10_000
 if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
+    from desktop.core.ports import ExportFiles
     from desktop.core.spend import UsageSource
     from desktop.ui.settings.panel import SettingsPanel
     from desktop.ui.spend.view import SpendView
@@ -37,12 +38,15 @@ class MainWindow(QMainWindow):
     about_requested = Signal()
     closing = Signal()
 
-    def __init__(self, controller: ChatController, search: SearchFunc | None = None) -> None:
+    def __init__(
+        self, controller: ChatController, search: SearchFunc | None = None, *, exports: ExportFiles
+    ) -> None:
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("Claude Desk")
         self.resize(1180, 780)
         self.controller = controller
+        self.exports = exports  # every export is written through it (owner-only, atomic)
         self._query = ""
         self.spend_sources: list[UsageSource] = [controller.store.usage_records]
         self.spend_view: SpendView | None = None
@@ -248,7 +252,9 @@ class MainWindow(QMainWindow):
             from desktop.ui.spend.view import SpendView  # built on first use, not at startup
 
             c = self.controller
-            view = SpendView(self.spend_sources, lambda m: c.catalog.get(m), c.tasks, self)
+            view = SpendView(
+                self.spend_sources, lambda m: c.catalog.get(m), c.tasks, self, exports=self.exports
+            )
             self.spend_view = view
         self.spend_view.sources = list(self.spend_sources)
         self.spend_view.show()

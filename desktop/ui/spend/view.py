@@ -7,11 +7,12 @@ own), read in a worker thread; pricing them is a few thousand Decimal operations
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSaveFile, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import DeskError
+from desktop.core.ports import ExportFiles
 from desktop.core.pricing import format_usd
 from desktop.core.spend import (
     RANGES,
@@ -49,17 +51,6 @@ log = logging.getLogger(__name__)
 LOAD_GROUP = "spend:load"
 EXPORT_GROUP = "spend:export"
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
-TextWriter = Callable[[str, str], None]
-
-
-def save_text(path: str, text: str) -> None:
-    """Write `text` to `path` atomically (QSaveFile: a temporary file renamed on commit)."""
-    file = QSaveFile(path)
-    if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
-        raise OSError(file.errorString())
-    file.write(text.encode("utf-8"))
-    if not file.commit():
-        raise OSError(file.errorString())
 
 
 def read_sources(sources: list[UsageSource]) -> list[UsageRecord]:
@@ -81,7 +72,7 @@ class SpendView(QDialog):
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,
-        write_text: TextWriter = save_text,
+        exports: ExportFiles,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("spend_view")
@@ -93,7 +84,7 @@ class SpendView(QDialog):
         self._spec_for = spec_for
         self._tasks = tasks
         self._today = today
-        self._write_text = write_text
+        self.exports = exports
         self.records: list[UsageRecord] = []
         self.summary: SpendSummary | None = None
         self._build()
@@ -202,7 +193,9 @@ class SpendView(QDialog):
     # -- export -------------------------------------------------------------------------------
 
     def _on_export_button_clicked(self) -> None:
-        name = f"claude-desk-spend-{self._today().isoformat()}.csv"
+        name = os.path.join(
+            self.exports.folder(), f"claude-desk-spend-{self._today().isoformat()}.csv"
+        )
         path, _filter = QFileDialog.getSaveFileName(self, "Export spending", name, CSV_FILTER)
         if path:
             self.export(path)
@@ -212,7 +205,7 @@ class SpendView(QDialog):
         import asyncio
 
         records = in_range(self.records, self.range_start)
-        spec_for, write_text = self._spec_for, self._write_text
+        spec_for, write_text = self._spec_for, self.exports.write_text
         self.status_label.setText("Exporting…")
         work = asyncio.to_thread(lambda: write_text(path, csv_text(records, spec_for)))
         self._tasks.start(EXPORT_GROUP, work, on_done=lambda task: self._on_export_done(task, path))
