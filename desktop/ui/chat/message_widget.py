@@ -25,6 +25,7 @@ from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.core.notices import notice_for
 from desktop.ui.chat.message_body import MessageBody
+from desktop.ui.chat.stall_row import StallRow
 from desktop.ui.common.restyle import repolish
 
 THUMB_SIZE = 96
@@ -110,6 +111,7 @@ class MessageWidget(QFrame):
         # them, and building them made sending (two new widgets) a long frame.
         self._wait_row: QWidget | None = None
         self._notice: QFrame | None = None
+        self.stall_row: StallRow | None = None  # "no data for 30 s" (built on first stall)
         self._wait_reason = ""
         self._wait_until = 0.0
         self._wait_timer = QTimer(self)
@@ -303,6 +305,7 @@ class MessageWidget(QFrame):
         """The answer ended (or changed status): settle the body and show notices."""
         self.message = message
         self.show_wait("", 0.0)
+        self.show_stall(0.0)
         if self.body.streaming:
             self.body.finish()
         if self.thinking is not None and self.thinking.body.streaming:
@@ -322,6 +325,17 @@ class MessageWidget(QFrame):
             self._wait_timer.start()
         else:
             self._wait_timer.stop()
+
+    def show_stall(self, seconds: float) -> None:
+        """No data for `seconds` while streaming: say so, with Stop and Retry (0: hide)."""
+        if self.stall_row is None:
+            if seconds <= 0:
+                return
+            self.stall_row = StallRow(self)
+            self.stall_row.stop_requested.connect(self.cancel_wait_requested)
+            self.stall_row.retry_requested.connect(self._on_retry_clicked)
+            self._layout.insertWidget(self._layout.indexOf(self.footer), self.stall_row)
+        self.stall_row.show_silence(seconds)
 
     def _on_wait_timer_timeout(self) -> None:
         left = self._wait_until - time.monotonic()

@@ -153,6 +153,11 @@ class ChatView(QScrollArea):
         if widget is not None:
             widget.show_wait(reason, seconds)
 
+    def show_stall(self, message_id: int, seconds: float) -> None:
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.show_stall(seconds)
+
     def show_thumbnail(self, sha256: str, data: bytes) -> None:
         for widget in self._widgets.values():
             widget.set_thumbnail(sha256, data)
