@@ -214,6 +214,7 @@ def test_edit_takes_it_back_and_enter_queues_it_again(desk: Desk, qtbot, fake_ap
 def test_a_failed_answer_gives_the_queued_message_back(
     desk: Desk, qtbot, fake_api, monkeypatch
 ) -> None:
+    desk.loop.run_until_complete(desk.backend.sdk_client())  # the first request not slow
     monkeypatch.setattr(answer_run, "STALL_NOTICE_S", 0.2)
     monkeypatch.setattr(answer_run, "STALL_TIMEOUT_S", 0.6)  # the answer fails as timed out
     fake_api.enqueue(Stall("Partial", seconds=20))

@@ -98,7 +98,7 @@ class AnswerRun:
                     self._collect_delta(event["delta"], loop)
                 now = self._heard = clock()
                 if self._stalled:
-                    self._show_stall(0.0)
+                    self._on_heard_again(loop)
                 if now - last_yield >= YIELD_EVERY:
                     # The SDK parses a whole network read without yielding: give the UI a turn.
                     await asyncio.sleep(0)
@@ -124,6 +124,13 @@ class AnswerRun:
             return
         if silent >= STALL_NOTICE_S and not self._stalled:
             self._show_stall(STALL_NOTICE_S)
+        self._watch(loop)
+
+    def _on_heard_again(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Data after a stall: the notice goes, and the watch waits for the next silence."""
+        self._show_stall(0.0)
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
         self._watch(loop)
 
     def _show_stall(self, seconds: float) -> None:
