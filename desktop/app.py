@@ -26,21 +26,27 @@ from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
 from desktop.core.ports import KeySource, SecretStore
+from desktop.core.preferences import Preferences
+from desktop.core.sealed import Sealed
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths, atomic_write_text
+from desktop.storage.preferences import PreferencesFile
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.window_state import restore_window_state, window_state
 from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from desktop.single_instance import SingleInstance
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batches.controller import BatchesController
     from desktop.ui.batches.wiring import BatchesFeature
@@ -49,6 +55,7 @@ log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
+PREFERENCES_GROUP = "preferences"  # writing the settings file after Preferences… OK
 
 
 def load_catalog(paths: AppPaths) -> tuple[Catalog, str | None]:
@@ -81,9 +88,16 @@ def _models_data(paths: AppPaths) -> dict[str, Any]:
     return data
 
 
-def setup_logging(paths: AppPaths) -> logging.Handler:
-    """Log to a file in the log directory. Nothing logged ever contains the API key."""
-    handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+def setup_logging(paths: AppPaths) -> logging.Handler | None:
+    """Log to a file in the log directory. Nothing logged ever contains the API key.
+
+    None when the file cannot be opened (a folder that cannot be written, a file where the
+    folder should be): the app then runs without a file log (`log_problem` says so).
+    """
+    try:
+        handler = logging.FileHandler(paths.log_dir / "claude-desk.log", encoding="utf-8")
+    except OSError:
+        return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -91,6 +105,11 @@ def setup_logging(paths: AppPaths) -> logging.Handler:
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
+
+
+def log_problem(paths: AppPaths) -> str:
+    """The status bar's words when there is no file log."""
+    return f"Running without a log file: {paths.log_dir} cannot be written."
 
 
 def open_store(paths: AppPaths, parent: QWidget | None = None) -> SqliteConversationStore | None:
@@ -110,9 +129,8 @@ def _store_problem(
         box = QMessageBox(
             QMessageBox.Icon.Critical, "History cannot be opened", exc.message, parent=parent
         )
-        fresh = box.addButton(
-            "Start a new history (keep the old file)", QMessageBox.ButtonRole.AcceptRole
-        )
+        box.setObjectName("history_problem_box")
+        fresh = box.addButton("Move aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is not fresh:
@@ -160,13 +178,19 @@ class DeskApp:
         catalog: Catalog,
         secrets: SecretStore | None,
         base_url: str | None,
+        instance: SingleInstance | None = None,
     ) -> None:
         self.app = app
         self.paths = paths
         self.store = store
         self.secrets = secrets
         self.base_url = base_url
+        self.instance = instance  # this run's claim on the data folder (None: smoke, tools)
         self.blobs = BlobStore.in_data_dir(paths.data_dir)
+        self.preferences_file = PreferencesFile.in_config_dir(paths.config_dir)
+        self.preferences, self.preferences_problem = self.preferences_file.load(
+            catalog.default_model
+        )
         self.controller = ChatController(
             store,
             None,
@@ -174,9 +198,13 @@ class DeskApp:
             images=LazyImagePreparer(),
             blobs=self.blobs,
             documents=LazyDocumentPreparer(),
+            defaults=self.preferences.defaults,
         )
         self.window = MainWindow(self.controller, search=self.search)
+        self.window.composer.set_send_key(self.preferences.send_key)
+        restore_window_state(self.window, self.preferences.window)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
+        self.window.preferences_requested.connect(self.show_preferences)
         self.window.about_requested.connect(self.show_about)
         self.batch_store: SqliteBatchStore | None = None  # the Batches feature comes after
         self.batches: BatchesController | None = None  # the first paint (start_batches)
@@ -184,12 +212,8 @@ class DeskApp:
         self._closed: asyncio.Event | None = None
         self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
+        self._preferences_writer: ThreadPoolExecutor | None = None
         self.window.closing.connect(self._on_window_closing)
-
-    def _on_window_closing(self) -> None:
-        self._window_closed = True
-        if self._closed is not None:
-            self._closed.set()
 
     async def serve(self) -> int:
         """Start the services and run until the window closes; then shut down cleanly."""
@@ -205,15 +229,12 @@ class DeskApp:
         await self.shutdown()
         return 0
 
-    def search(self, query: str) -> list[Conversation]:
-        """Conversations whose title or messages match `query`, newest first."""
-        conversations = self.controller.list_conversations()
-        try:
-            hits = self.store.matching_conversations(query)
-        except StorageError:
-            hits = set()
-        needle = query.casefold()
-        return [c for c in conversations if c.id in hits or needle in c.title.casefold()]
+    def search(
+        self, query: str, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Conversations whose title or messages match `query`, newest first, a page at a
+        time (the sidebar calls this in a worker thread)."""
+        return self.store.search_conversations(query, limit, after)
 
     async def start_batches(self) -> None:
         """The Batches feature (menu, store, polling), built after the first paint.
@@ -241,7 +262,10 @@ class DeskApp:
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
     async def start_services(self) -> None:
-        """After the first paint: Batches, the SDK, the API key, warm caches, the models."""
+        """After the first paint: the single-instance server, Batches, the SDK, the API key,
+        warm caches, the models."""
+        if self.instance is not None and not self.instance.listen(self.bring_forward):
+            log.warning("a second launch cannot reach this one (local server not listening)")
         await self.start_batches()
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
@@ -254,7 +278,12 @@ class DeskApp:
 
         backend = AnthropicBackend(base_url=self.base_url, stream_process=stream_process_wanted())
         # The first read asks the keyring service (D-Bus; it may wait for an unlock): a worker.
-        key, source = await self._in_worker(self.secrets.current)
+        # Sealed: executors log their results at DEBUG, and this one holds the key.
+        store = self.secrets
+        sealed: Sealed[tuple[str | None, KeySource]] = await self._in_worker(
+            lambda: Sealed(store.current())
+        )
+        key, source = sealed.value
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
         if self.batches is not None:  # resumes polling of stored batches
@@ -342,6 +371,65 @@ class DeskApp:
                 self.controller.tasks.start(MODELS_GROUP, self.controller.refresh_models())
         self.window.set_key_status(key_status_text(source))
 
+    # -- preferences and the window ----------------------------------------------------------
+
+    def show_preferences(self) -> None:
+        """Settings › Preferences…"""
+        from desktop.ui.settings.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.controller.catalog, self.preferences, self.window)
+        dialog.preferences_edited.connect(self._on_preferences_edited)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _on_preferences_edited(self, edited: Preferences) -> None:
+        """Apply what the dialog set at once; write the file off the UI thread (a write with
+        its flushes takes ~15 ms)."""
+        preferences = edited.copy()
+        preferences.window = self.preferences.window  # the window's place as this run knows it
+        self.preferences = preferences
+        self.controller.defaults = preferences.defaults
+        self.window.composer.set_send_key(preferences.send_key)
+        self.controller.tasks.start(PREFERENCES_GROUP, self._write_preferences(preferences.copy()))
+
+    async def _write_preferences(self, preferences: Preferences) -> None:
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._preferences_writer is None:  # one thread: writes land in the order made
+            self._preferences_writer = ThreadPoolExecutor(1, "preferences")
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(
+                self._preferences_writer, self.preferences_file.save, preferences
+            )
+        except StorageError as error:
+            self.window.show_status(f"{error.message} They apply until Claude Desk closes.")
+
+    def _on_window_closing(self) -> None:
+        self.preferences.window = window_state(self.window, self.preferences.window)
+        self._window_closed = True
+        if self._closed is not None:
+            self._closed.set()
+
+    def _save_preferences_at_quit(self) -> None:
+        """The window's place (and the preferences) written once more, last."""
+        if self._preferences_writer is not None:
+            self._preferences_writer.shutdown(wait=True)
+        try:
+            self.preferences_file.save(self.preferences)
+        except StorageError as error:
+            log.warning("window state not saved: %s", error.message)
+
+    def bring_forward(self) -> None:
+        """A second launch asked for this window: show it, raise it, give it the focus."""
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
     def show_about(self) -> None:
         from desktop.ui.shell.about import show_about
 
@@ -353,6 +441,7 @@ class DeskApp:
         if self._worker is not None and not self._worker.done():
             await asyncio.wait([self._worker])
         await self.controller.tasks.drain()
+        self._save_preferences_at_quit()
         if self.batches is not None:
             await self.batches.tasks.drain()
         if self.batch_store is not None:
@@ -361,21 +450,41 @@ class DeskApp:
         if backend is not None:
             await backend.aclose()
         self.store.close()
+        if self.instance is not None:  # the history is closed: another run may open it
+            self.instance.release()
 
 
-def open_desk(app: QApplication, args: Options) -> DeskApp | None:
-    """Everything the first paint needs: paths, history, catalog and the window (shown)."""
+def open_desk(
+    app: QApplication, args: Options, instance: SingleInstance | None = None
+) -> DeskApp | None:
+    """Everything the first paint needs: paths, history, catalog and the window (shown).
+
+    `instance` is this run's claim on the data folder (`desktop.launch` takes it before the
+    QApplication); without one it is taken here. None: quit (another run holds the folder and
+    was brought forward, or the history cannot be opened)."""
     paths = AppPaths.resolve()
     paths.ensure()
-    setup_logging(paths)
+    if instance is None:
+        from desktop.single_instance import SingleInstance, already_running
+
+        instance = SingleInstance(paths.data_dir)
+        if not instance.claim():
+            already_running(paths.data_dir)
+            return None
+    logging_on = setup_logging(paths) is not None
     store = open_store(paths)
     if store is None:
+        instance.release()
         return None
     catalog, catalog_problem = load_catalog(paths)
-    desk = DeskApp(app, paths, store, catalog, None, args.base_url)
+    desk = DeskApp(app, paths, store, catalog, None, args.base_url, instance)
     desk.window.show()
-    if catalog_problem:
-        desk.window.statusBar().showMessage(catalog_problem, 15000)
+    moved = f"The damaged history was kept as {store.moved_aside}." if store.moved_aside else None
+    log_missing = None if logging_on else log_problem(paths)
+    found = (moved, catalog_problem, desk.preferences_problem, log_missing)
+    problems = [p for p in found if p]
+    if problems:
+        desk.window.statusBar().showMessage(" ".join(problems), 30_000)
     return desk
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import DeskApp
+    from desktop.single_instance import SingleInstance
 
 
 def load_fonts_in_background(app: QApplication) -> threading.Thread:
@@ -46,7 +47,9 @@ def load_fonts_in_background(app: QApplication) -> threading.Thread:
     return thread
 
 
-def show_window(argv: list[str], args: Options) -> DeskApp | None:
+def show_window(
+    argv: list[str], args: Options, instance: SingleInstance | None = None
+) -> DeskApp | None:
     """The window, painted once, before asyncio and qasync are even imported.
 
     No garbage collection meanwhile: what is built here lives for the whole run, and the
@@ -58,13 +61,23 @@ def show_window(argv: list[str], args: Options) -> DeskApp | None:
         fonts = load_fonts_in_background(app)
         from desktop.app import open_desk  # the app's modules import while the fonts load
 
-        desk = open_desk(app, args)
+        desk = open_desk(app, args, instance)
         if desk is not None:
             app.processEvents()  # the first paint
         fonts.join()
         return desk
     finally:
         gc.enable()
+
+
+def claim_data_folder() -> SingleInstance | None:
+    """This run's claim on its data folder (before the window: a second launch stays light),
+    or None when another running Claude Desk holds it."""
+    from desktop.single_instance import SingleInstance
+    from desktop.storage.paths import AppPaths
+
+    instance = SingleInstance(AppPaths.resolve().ensure().data_dir)
+    return instance if instance.claim() else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,8 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.smoke import run_smoke
 
         return run_smoke(args, [sys.argv[0], *argv])
-    desk = show_window([sys.argv[0], *argv], args)
+    instance = claim_data_folder()
+    if instance is None:  # another Claude Desk uses this data: bring it forward instead
+        from desktop.single_instance import already_running
+        from desktop.storage.paths import AppPaths
+
+        return already_running(AppPaths.resolve().data_dir)
+    desk = show_window([sys.argv[0], *argv], args, instance)
     if desk is None:
+        instance.release()
         return 1
     import asyncio
 

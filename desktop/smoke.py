@@ -38,6 +38,7 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.errors import NoKeyringBackend, StorageError
 from desktop.core.notices import notice_for
 from desktop.core.ports import KeySource
+from desktop.single_instance import SingleInstance
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import HOME_ENV, AppPaths, portable_home
 from desktop.version import app_version
@@ -56,6 +57,7 @@ LAZY_MODULES = (
     "desktop.ui.keys.dialogs",
     "desktop.ui.shell.about",
     "desktop.render.markdown",
+    "PySide6.QtNetwork",  # the single-instance server (desktop.single_instance)
 )
 """Modules a normal run imports lazily: a bundle missing one must fail the smoke run too
 (importing keyring does not open the keyring)."""
@@ -212,10 +214,26 @@ def _run_app(qt_argv: Sequence[str], base_url: str | None, secrets: SessionSecre
 
 async def _smoke(app: QApplication, base_url: str | None, secrets: SessionSecrets) -> SmokeResult:
     paths = AppPaths.resolve().ensure()
+    instance = SingleInstance(paths.data_dir)
+    if not instance.claim():
+        raise SmokeFailed(f"another Claude Desk is running with the data in {paths.data_dir}")
+    try:
+        return await _smoke_on(app, paths, base_url, secrets, instance)
+    finally:
+        instance.release()
+
+
+async def _smoke_on(
+    app: QApplication,
+    paths: AppPaths,
+    base_url: str | None,
+    secrets: SessionSecrets,
+    instance: SingleInstance,
+) -> SmokeResult:
     setup_logging(paths)
     store = _open_store(paths.database_path)
     catalog, _problem = load_catalog(paths)
-    desk = DeskApp(app, paths, store, catalog, secrets, base_url)
+    desk = DeskApp(app, paths, store, catalog, secrets, base_url, instance)
     watcher = DialogWatcher()
     desk.window.show()
     try:

@@ -19,6 +19,7 @@ from desktop.api.streamers import AnswerStreamer, SdkStreamer
 from desktop.core.catalog import RemoteModel
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import StreamEvent
+from desktop.core.sealed import Sealed
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -124,7 +125,7 @@ class AnthropicBackend:
             raise MissingApiKey("Enter an API key first.")
         import asyncio
 
-        client = await asyncio.to_thread(self._make_client, api_key, VERIFY_TIMEOUT)
+        client = await asyncio.to_thread(self._sealed_client, Sealed(api_key), VERIFY_TIMEOUT)
         try:
             await _first_models_page(client)
         finally:
@@ -155,7 +156,7 @@ class AnthropicBackend:
 
         while self._client is None:
             key = self._require_key()
-            client = await asyncio.to_thread(self._make_client, key, self._timeout)
+            client = await asyncio.to_thread(self._sealed_client, Sealed(key), self._timeout)
             if self._client is None and self._api_key == key:
                 self._client = client
             else:  # the key changed, or another request built one meanwhile
@@ -169,6 +170,11 @@ class AnthropicBackend:
                 "(create one at console.anthropic.com)."
             )
         return self._api_key
+
+    def _sealed_client(self, api_key: Sealed[str], timeout: float) -> AsyncAnthropic:
+        """`_make_client` for a worker thread: executors log their calls' arguments at DEBUG,
+        so the key travels sealed."""
+        return self._make_client(api_key.value, timeout)
 
     def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:
         import anthropic

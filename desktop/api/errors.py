@@ -6,6 +6,7 @@ The SDK is imported inside functions only: importing this module must stay cheap
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,18 @@ from desktop.core import errors as core
 
 if TYPE_CHECKING:
     from anthropic import APIStatusError
+
+log = logging.getLogger(__name__)
+
+BROKEN_WHILE_ANSWERING = (
+    "The connection broke while Claude was answering; the text so far is kept. "
+    "Check your internet connection and try again."
+)
+UNREADABLE = "The Claude API sent a reply the app could not read."
+UNREADABLE_WHILE_ANSWERING = (
+    "The Claude API sent part of the answer in a form the app could not read, so the answer "
+    "stopped there; the text so far is kept. Try again."
+)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -73,9 +86,28 @@ def to_desk_error(error: BaseException, model: str | None = None) -> core.DeskEr
             "The connection to the Claude API was lost while the answer was arriving. "
             "Check your internet connection and try again."
         )
-    if isinstance(error, anthropic.APIResponseValidationError):
-        return core.ServerError("The Claude API sent a reply the app could not read.")
+    if isinstance(error, anthropic.APIResponseValidationError | ValueError):
+        log.warning("unreadable reply from the Claude API: %r", error)  # details: the log only
+        return core.ServerError(UNREADABLE)
+    log.warning("unexpected problem talking to the Claude API: %r", error)
     return core.DeskError(f"Unexpected problem talking to the Claude API: {error}")
+
+
+def mid_stream_error(error: BaseException, model: str | None, text_arrived: bool) -> core.DeskError:
+    """The core error for an exception raised while an answer was arriving.
+
+    Once text has arrived, a lost connection or an unreadable event says so and that the text
+    is kept (not "could not reach"); the parser's own words (a `JSONDecodeError`, say) go to
+    the log only.
+    """
+    desk = to_desk_error(error, model)
+    if not text_arrived:
+        return desk
+    if isinstance(desk, core.Offline):
+        return core.Offline(BROKEN_WHILE_ANSWERING)
+    if isinstance(error, ValueError) and desk.message == UNREADABLE:
+        return core.ServerError(UNREADABLE_WHILE_ANSWERING)
+    return desk
 
 
 def _from_status(error: APIStatusError, model: str | None) -> core.DeskError:

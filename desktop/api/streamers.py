@@ -8,7 +8,7 @@ import traceback
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop.api.errors import to_desk_error
+from desktop.api.errors import mid_stream_error, to_desk_error
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -36,13 +36,16 @@ class SdkStreamer:
             stream = await client.messages.create(**params, stream=True)
         except Exception as error:
             raise to_desk_error(error, model) from error
+        text_arrived = False
         try:
             async for event in stream:
-                yield event_dict(event)
+                data = event_dict(event)
+                text_arrived = text_arrived or data["type"] == "content_block_delta"
+                yield data
         except Exception as error:
             await stream.close()
             _release_body_iterators(error)
-            raise to_desk_error(error, model) from error
+            raise mid_stream_error(error, model, text_arrived) from error
         finally:
             await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
 

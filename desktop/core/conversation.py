@@ -124,7 +124,11 @@ class Conversation:
 
 @dataclass(slots=True)
 class Message:
-    """One turn. `id` is None until the store has saved it."""
+    """One turn. `id` is None until the store has saved it.
+
+    `parent_id` is the message this one follows (None for a conversation's first): edits and
+    regenerations make siblings, so the messages form a tree (see `desktop.core.tree`).
+    """
 
     conversation_id: int
     role: Role
@@ -137,6 +141,7 @@ class Message:
     stop_details: dict[str, Any] | None = None
     usage: Usage | None = None
     error: str | None = None  # a person-readable error, for FAILED messages
+    parent_id: int | None = None
 
     @property
     def text(self) -> str:

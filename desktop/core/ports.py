@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # not needed at run time (and not imported before the first p
     from desktop.core.documents import Document
     from desktop.core.images import ImageFacts
     from desktop.core.spend import UsageRecord
+    from desktop.core.tree import Variants
 
 StreamEvent = dict[str, Any]
 """One raw Messages-API stream event as a dict (`{"type": "content_block_delta", ...}`)."""
@@ -73,8 +74,8 @@ class SecretStore(Protocol):
         ...
 
 
-class ConversationStore(Protocol):
-    """History on local disk. Methods raise StorageError on a corrupt or locked database."""
+class ConversationRepository(Protocol):
+    """The list of conversations and each one's title and settings."""
 
     def list_conversations(
         self, limit: int | None = None, after: Conversation | None = None
@@ -91,37 +92,88 @@ class ConversationStore(Protocol):
 
     def delete_conversation(self, conversation_id: int) -> None: ...
 
+
+class MessageRepository(Protocol):
+    """A conversation's messages as it shows them: the path from the root to its current
+    message (every message while it has no branches)."""
+
     def load_messages(
         self, conversation_id: int, limit: int | None = None, before_id: int | None = None
     ) -> list[Message]:
-        """The last `limit` messages (all when None) older than `before_id`, oldest first."""
+        """The last `limit` messages (all when None) of the current path, or of the path
+        above `before_id`, root first."""
         ...
 
     def read_messages(self, conversation_id: int) -> list[Message]:
-        """Every message of a conversation, oldest first; safe to call from a worker thread."""
+        """The whole current path, root first; safe to call from a worker thread."""
         ...
 
-    def count_messages(self, conversation_id: int) -> int: ...
-
-    def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
-        """Token counts of the conversation's answers, summed per model."""
-        ...
-
-    def usage_records(self) -> list[UsageRecord]:
-        """Answers' usage summed per local day and model; safe to call from a worker thread."""
+    def count_messages(self, conversation_id: int) -> int:
+        """How many messages the current path holds."""
         ...
 
     def add_message(self, message: Message) -> Message:
-        """Insert and return the message with `id` and `created_at` set; bumps the conversation."""
+        """Insert as a reply to `message.parent_id`, or to the current message when that is
+        None; the new message becomes the current one. Returns it with `id`, `created_at`
+        and `parent_id` set; bumps the conversation."""
         ...
 
     def update_message(self, message: Message) -> None: ...
 
-    def delete_message(self, message_id: int) -> None: ...
-
-    def referenced_blobs(self) -> set[str]:
-        """SHA-256 of every attachment blob a stored message or document refers to."""
+    def delete_message(self, message_id: int) -> None:
+        """Delete one message; its replies follow its parent, which becomes the current
+        message if the deleted one was."""
         ...
+
+
+class MessageTreeRepository(Protocol):
+    """Branches: edits and regenerations add siblings (variants) to a conversation's tree."""
+
+    def add_child(self, message: Message, parent_id: int | None) -> Message:
+        """Insert as a reply to `parent_id` (a new root when None); it becomes the current
+        message. ValueError when the parent is not in the same conversation."""
+        ...
+
+    def load_path(
+        self,
+        conversation_id: int,
+        leaf_id: int | None = None,
+        limit: int | None = None,
+        before_id: int | None = None,
+    ) -> list[Message]:
+        """The path to `leaf_id` (the current message when None), root first: its last
+        `limit` messages, or those just above `before_id`."""
+        ...
+
+    def siblings(self, message_id: int) -> Variants | None:
+        """The message's variants in creation order and its index among them ("2/3")."""
+        ...
+
+    def variants(self, message_ids: Sequence[int]) -> dict[int, Variants]:
+        """`siblings` of many messages at once (e.g. a shown page)."""
+        ...
+
+    def current_leaf(self, conversation_id: int) -> int | None: ...
+
+    def set_current_leaf(self, conversation_id: int, message_id: int) -> int | None:
+        """Show the branch through `message_id` (down to its latest leaf); returns the leaf."""
+        ...
+
+    def read_tree(self, conversation_id: int) -> list[Message]:
+        """Every message of every branch, oldest first; safe to call from a worker thread."""
+        ...
+
+    def branch_conversation(
+        self, conversation_id: int, message_id: int, title: str
+    ) -> Conversation:
+        """A new conversation named `title` holding a copy of the path to `message_id`, with
+        the settings and documents of `conversation_id` (blobs shared, usage not copied).
+        ValueError when the message is not in that conversation."""
+        ...
+
+
+class DocumentRepository(Protocol):
+    """A conversation's context documents, in the order they are sent."""
 
     def list_documents(self, conversation_id: int) -> list[Document]:
         """The conversation's context documents, in the order they are sent."""
@@ -136,6 +188,34 @@ class ConversationStore(Protocol):
     def remove_document(self, document_id: int) -> None: ...
 
     def reorder_documents(self, conversation_id: int, document_ids: list[int]) -> None: ...
+
+
+class UsageRepository(Protocol):
+    """Reads across the whole history: usage sums and the blobs it refers to."""
+
+    def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
+        """Token counts of the conversation's answers summed per model, every branch
+        included (each answer was paid for)."""
+        ...
+
+    def usage_records(self) -> list[UsageRecord]:
+        """Answers' usage summed per local day and model; safe to call from a worker thread."""
+        ...
+
+    def referenced_blobs(self) -> set[str]:
+        """SHA-256 of every attachment blob a stored message or document refers to."""
+        ...
+
+
+class ConversationStore(
+    ConversationRepository,
+    MessageRepository,
+    MessageTreeRepository,
+    DocumentRepository,
+    UsageRepository,
+    Protocol,
+):
+    """History on local disk. Methods raise StorageError on a corrupt or locked database."""
 
 
 class PreparedImage(Protocol):

@@ -10,7 +10,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from desktop.core.documents import (
     Document,
@@ -20,6 +20,7 @@ from desktop.core.documents import (
     local_text_tokens,
 )
 from desktop.core.images import MAX_REQUEST_BYTES, format_bytes
+from desktop.core.names import file_name
 
 PDF_MAGIC = b"%PDF-"
 MAX_FILE_BYTES = MAX_REQUEST_BYTES
@@ -96,7 +97,7 @@ def prepare_text(name: str, text: str) -> PreparedDocumentData:
 
 def prepare_file(path: str) -> PreparedDocumentData:
     """Read and check the file at `path`."""
-    name = PurePath(path).name
+    name = file_name(path)
     file = Path(path)
     try:
         size = file.stat().st_size

@@ -42,12 +42,17 @@ from desktop.core.images import (
     format_bytes,
     target_size,
 )
+from desktop.media.png_strips import reduced_png
 
 MAX_INPUT_BYTES = 100 * MB
 """Files of this size (100 MB, counted as `format_bytes` shows sizes) or more are refused."""
 MAX_INPUT_SIDE = 20_000
 MAX_INPUT_PIXELS = 150_000_000
-"""About 600 MB of RGBA pixels at most while decoding (JPEG decodes smaller, via draft)."""
+"""Pictures of more pixels are refused. JPEG decodes smaller (`draft`), PNG a strip at a time
+(`png_strips`); other kinds are decoded whole, up to `MAX_WHOLE_DECODE_PIXELS`."""
+MAX_WHOLE_DECODE_PIXELS = 40_000_000
+"""Pictures decoded whole (GIF, WebP, TIFF, BMP, interlaced or 16-bit PNG) may have at most
+this many pixels (~160 MB as RGBA)."""
 JPEG_QUALITY = 90
 JPEG_QUALITIES_WHEN_TOO_BIG = (80, 70, 60)
 FEW_COLOURS = 4096
@@ -112,7 +117,7 @@ def prepare_image(data: bytes, name: str, long_edge: int) -> PreparedImage:
         original_format = source.format or ""
         original_size = source.size
         notes = _notes(source, original_format)
-        image, lossless = _decode(source, name, long_edge)
+        image, lossless = _decode(source, name, long_edge, data)
     data_out, media_type, image = _encode_within_limit(image, lossless)
     return PreparedImage(
         data=data_out,
@@ -158,7 +163,7 @@ class PillowImagePreparer:
 def make_thumbnail(data: bytes, size: int, name: str = "image") -> bytes:
     """A PNG of the image, upright, fitting a `size` × `size` px square (never upscaled)."""
     with _open(data, name) as source:
-        image, _ = _decode(source, name, size)
+        image, _ = _decode(source, name, size, data)
     if image.mode not in _LOSSLESS_OK_MODES:
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     buffer = io.BytesIO()
@@ -223,22 +228,33 @@ def _notes(source: Image.Image, original_format: str) -> tuple[str, ...]:
 # --- decoding ---------------------------------------------------------------------------------
 
 
-def _decode(source: Image.Image, name: str, long_edge: int) -> tuple[Image.Image, bool]:
+def _decode(
+    source: Image.Image, name: str, long_edge: int, data: bytes = b""
+) -> tuple[Image.Image, bool]:
     """The first frame, at most `long_edge` on its long side, upright, in sRGB.
 
     Also says whether the picture is graphics rather than a photo (transparency, a palette, or
     few colours in a lossless file), which is decided before resampling adds colours.
+    Big pictures are decoded in reduced form: JPEG at a reduced DCT scale (`draft`), PNG (the
+    file's bytes, `data`) a strip at a time (`png_strips`); other big ones are refused.
     """
     size = target_size(source.width, source.height, long_edge)
     try:
         if source.format in _JPEG_FORMATS:
             source.draft(None, size)  # decode at 1/2, 1/4 or 1/8 scale when that is enough
-        source.load()
-        orientation = _orientation(source)
+        image = _reduced_png(source, data, size)
+        loaded = image is None
+        if image is None:
+            _refuse_whole_decode_if_huge(source, name, size)
+            source.load()
+            image = _working_mode(source)
+        orientation = _orientation(source, loaded)
         icc = source.info.get("icc_profile")
-        image = _working_mode(source)
         lossless = _looks_like_graphics(source, image)
-        if image.size != size:
+        if image.size != size and not loaded:  # reduced already: one pass at a time, so
+            image = image.resize((size[0], image.height), _RESAMPLE)  # each frees the last
+            image = image.resize(size, _RESAMPLE)
+        elif image.size != size:
             image = image.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP)
         elif image is source:
             image = source.copy()  # the source is closed after this
@@ -256,6 +272,31 @@ def _decode(source: Image.Image, name: str, long_edge: int) -> tuple[Image.Image
     return image, lossless
 
 
+def _reduced_png(source: Image.Image, data: bytes, size: tuple[int, int]) -> Image.Image | None:
+    """A PNG at least twice the target size, decoded a strip at a time and reduced by the
+    whole factor that keeps it at least `size` (so at most 2.25 times its pixels); None
+    when that does not apply and the picture is decoded whole."""
+    factor = min(source.width // size[0], source.height // size[1])
+    if source.format != "PNG" or factor < 2 or not data:
+        return None
+    return reduced_png(data, factor, _working_mode)
+
+
+def _refuse_whole_decode_if_huge(source: Image.Image, name: str, size: tuple[int, int]) -> None:
+    """Refuse a picture decoded whole (no reduced decode for its kind) that would take more
+    than `MAX_WHOLE_DECODE_PIXELS` of memory: say what to do instead."""
+    if source.format in _JPEG_FORMATS:
+        return
+    width, height = source.size
+    if width * height > MAX_WHOLE_DECODE_PIXELS and size != source.size:
+        kind = source.format or "this kind of"
+        raise ImagePrepError(
+            f"“{name}” is {width:,} × {height:,} px; Claude Desk reads {kind} images this "
+            "large only as JPEG or non-interlaced 8-bit PNG files. Save it as one of those, "
+            "or scale it down first."
+        )
+
+
 def _looks_like_graphics(source: Image.Image, image: Image.Image) -> bool:
     if source.mode in ("1", "P", "PA") or image.mode in ("LA", "RGBA"):
         return True
@@ -264,7 +305,9 @@ def _looks_like_graphics(source: Image.Image, image: Image.Image) -> bool:
     return image.getcolors(FEW_COLOURS) is not None
 
 
-def _orientation(source: Image.Image) -> int:
+def _orientation(source: Image.Image, loaded: bool = True) -> int:
+    if not loaded and "exif" not in source.info:
+        return 1  # a PNG's getexif would load the whole picture to look behind its pixels
     try:
         value = source.getexif().get(_ORIENTATION_TAG, 1)
     except Exception:  # a damaged EXIF block: treat the image as upright

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -228,14 +229,20 @@ class RenderedMarkdown:
 
 
 def render_document(
-    text: str, first_code_index: int = 0, cont: Continuation | None = None
+    text: str,
+    first_code_index: int = 0,
+    cont: Continuation | None = None,
+    references: dict[str, Any] | None = None,
 ) -> RenderedMarkdown:
     """Render `text`; its fenced blocks are numbered from `first_code_index`.
 
     Long tables and lists come out as segments (`md_segments`); with `cont`, `text` renders
     as the continuation (or first segment) of a table or list that `cont` describes.
+    `references` are link reference definitions found elsewhere in the message.
     """
     env: dict[str, Any] = {"code_base": first_code_index, "codes": []}
+    if references:
+        env["references"] = dict(references)
     md = _markdown()
     tokens = split_long(md.parse(cont.prefix + text if cont else text, env), cont)
     rendered = md.renderer.render(tokens, md.options, env)
@@ -328,13 +335,41 @@ class _MarkdownPiece:
     text: str
     code_base: int
     cont: Continuation | None = None  # a segment of a long table or list
+    references: dict[str, Any] | None = None  # the message's, as known when it renders
 
     @property
     def size(self) -> int:
         return len(self.text)
 
     def render(self) -> str:
-        return render_document(self.text, self.code_base, self.cont).html
+        return render_document(self.text, self.code_base, self.cont, self.references).html
+
+
+# Link reference definitions (`[r]: url`), and uses whose definition may come later:
+# `[text][r]`, `[r][]` and `![r]` (a plain `[r]` is too common in prose to wait for).
+_REFERENCE_LINE = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
+_LABEL = r"(?:[^\[\]\n\\]|\\.)"
+_REFERENCE_USE = re.compile(rf"\[({_LABEL}+)\]\[({_LABEL}*)\]|!\[({_LABEL}+)\](?![\[(])")
+HOLD_CHARS = 4000  # at most this much text waits in the tail for a definition
+
+
+def _references_in(text: str) -> dict[str, Any]:
+    """The link reference definitions markdown-it finds in `text`."""
+    env: dict[str, Any] = {}
+    _markdown().parse(text, env)
+    references: dict[str, Any] = env.get("references", {})
+    return references
+
+
+def _awaits_reference(text: str, references: dict[str, Any]) -> bool:
+    """Whether `text` uses a reference label that `references` does not define (yet)."""
+    if "[" not in text:
+        return False
+    for match in _REFERENCE_USE.finditer(text):
+        label = match[2] or match[1] or match[3]
+        if normalizeReference(label) not in references:
+            return True
+    return False
 
 
 def _open_fence(line: str, index: int) -> _Fence | None:
@@ -367,6 +402,10 @@ class StreamingMarkdown:
         self._codes: list[str] = []  # code of every fenced block closed so far
         self._tail: str | None = None  # cached tail HTML
         self._finished = False
+        # Link reference definitions seen so far, and closed blocks that wait in the tail for
+        # a definition further down (rendered alone, they would show `![x][r]` as text).
+        self._references: dict[str, Any] = {}
+        self._held: list[_MarkdownPiece] = []
 
     # -- input --------------------------------------------------------------------------------
 
@@ -397,6 +436,7 @@ class StreamingMarkdown:
         if self._fence is not None:
             self._close_fence()
         self._close_block()
+        self._release_held()
         self._tail = None
         self._finished = True
 
@@ -476,6 +516,7 @@ class StreamingMarkdown:
             self._add_line(line)
             return
         self._close_block()
+        self._release_held()  # code pieces queue directly: what waits goes first
         self._fence = opened
 
     def _add_line(self, line: str) -> None:
@@ -529,10 +570,38 @@ class StreamingMarkdown:
         self._emit(text, run.continuation(more=False) if run is not None else None)
 
     def _emit(self, text: str, cont: Continuation | None) -> None:
-        """Queue `text` as a closed piece of ordinary markdown."""
-        self._pending.append(_MarkdownPiece(text, len(self._codes), cont))
+        """Queue `text` as a closed piece of ordinary markdown (or hold it, see `_hold`)."""
+        self._learn_references(text)
+        piece = _MarkdownPiece(text, len(self._codes), cont, self._references)
+        if self._hold(piece):
+            self._held.append(piece)
+        else:
+            self._release_held()
+            self._pending.append(piece)
         if "```" in text or "~~~" in text:  # fences inside quotes or list items
             self._codes.extend(_fenced_code_in(text))
+
+    def _learn_references(self, text: str) -> None:
+        """Add the link reference definitions in `text` (the first one of a label wins)."""
+        if not _REFERENCE_LINE.search(text):
+            return
+        for label, definition in _references_in(text).items():
+            self._references.setdefault(label, definition)
+        if self._held and not any(
+            _awaits_reference(held.text, self._references) for held in self._held
+        ):
+            self._release_held()
+
+    def _hold(self, piece: _MarkdownPiece) -> bool:
+        """Whether `piece` waits in the tail: it (or a piece before it) uses a reference not
+        defined yet, and what waits stays small."""
+        waiting = self._held or _awaits_reference(piece.text, self._references)
+        return bool(waiting) and sum(h.size for h in self._held) + piece.size <= HOLD_CHARS
+
+    def _release_held(self) -> None:
+        """Queue the held pieces, in order (the definitions they wait for came, or never will)."""
+        self._pending.extend(self._held)
+        self._held = []
 
     def _close_fence(self) -> None:
         fence = self._fence
@@ -597,10 +666,17 @@ class StreamingMarkdown:
         lines = self._block
         if partial and not _FENCE_PREFIX.match(partial) and not self._hides_partial():
             lines = [*lines, partial]
+        text = "\n".join(lines)
+        references = self._references
+        if self._held and _REFERENCE_LINE.search(text):  # a definition still being written
+            references = {**_references_in(text), **references}
+        held = "".join(
+            render_document(p.text, p.code_base, p.cont, references).html for p in self._held
+        )
         if not lines:
-            return ""
+            return held
         cont = self._run.continuation(more=False) if self._run is not None else None
-        return render_document("\n".join(lines), len(self._codes), cont).html
+        return held + render_document(text, len(self._codes), cont, references).html
 
 
 def _top_level_open(lines: list[str], first: int, types: tuple[str, ...]) -> Token | None:

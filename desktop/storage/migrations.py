@@ -152,7 +152,43 @@ def _v3_batches(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_documents, _v3_batches)
+_V4_TREE = (
+    # Edits and regenerations make siblings: each message names the one it follows. The store
+    # keeps it whole (a parent is checked on insert; a deleted message's replies move to its
+    # parent); no foreign key, which made deleting a conversation ~60 % slower.
+    "ALTER TABLE messages ADD COLUMN parent_id INTEGER",
+    # History written before the tree is one path per conversation, in id order
+    # (~1.3 s once for 200,000 messages of 800 characters, which rewrites every row).
+    """
+    UPDATE messages SET parent_id = earlier.id FROM (
+        SELECT lead(id) OVER (PARTITION BY conversation_id ORDER BY id) AS next, id
+        FROM messages
+    ) AS earlier
+    WHERE messages.id = earlier.next
+    """,
+    # Replies of a message in creation order (and a conversation's roots: parent_id NULL).
+    "CREATE INDEX messages_by_parent ON messages (parent_id, conversation_id, id)",
+    # The message at the bottom of what the conversation shows (NULL: its latest message).
+    "ALTER TABLE conversations ADD COLUMN current_leaf_id INTEGER",
+    """
+    UPDATE conversations SET current_leaf_id = (
+        SELECT max(m.id) FROM messages AS m WHERE m.conversation_id = conversations.id
+    )
+    """,
+)
+
+
+def _v4_message_tree(conn: sqlite3.Connection) -> None:
+    for statement in _V4_TREE:
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial_schema,
+    _v2_documents,
+    _v3_batches,
+    _v4_message_tree,
+)
 """Every migration in order; `len(MIGRATIONS)` is the current schema version."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

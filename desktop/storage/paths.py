@@ -70,9 +70,12 @@ class AppPaths:
         )
 
     def ensure(self) -> AppPaths:
-        """Create every folder that does not exist yet; returns self."""
-        for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir):
+        """Create every folder that does not exist yet; returns self. The log folder is
+        optional (the app runs without a file log): a failure there is left to the logger."""
+        for folder in (self.data_dir, self.config_dir, self.cache_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            self.log_dir.mkdir(parents=True, exist_ok=True)
         return self
 
     @property

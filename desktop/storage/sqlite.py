@@ -9,11 +9,14 @@ that names the file and says what to do.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from pathlib import Path
 
 from desktop.core.errors import StorageError
 from desktop.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 2000
 PAGE_SIZE = 16384
@@ -38,22 +41,41 @@ def rollback(db: sqlite3.Connection) -> None:
 
 
 def open_database(
-    path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, shared: bool = False
+    path: Path,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    *,
+    shared: bool = False,
+    check: bool = False,
 ) -> sqlite3.Connection:
     """A connection to the history file, configured and migrated (sqlite3 errors propagate).
 
     `shared` allows the connection to be used from several threads (callers then lock).
+    `check` runs ``PRAGMA quick_check`` on an existing file first, so damage inside the file
+    is found at open (as a "malformed" `sqlite3.DatabaseError`), not on some later write.
     """
+    existed = path.exists() and path.stat().st_size > 0
     conn = sqlite3.connect(
         path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=not shared
     )
     try:
+        if check and existed:
+            quick_check(conn, path)
         _configure(conn)
         _migrate(conn, path)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise a "malformed" `sqlite3.DatabaseError` unless ``PRAGMA quick_check`` finds the
+    file sound; what it found goes to the log only."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if [tuple(row) for row in rows] != [("ok",)]:
+        found = "; ".join(str(row[0]) for row in rows[:5])
+        log.error("quick_check of %s failed: %s", path, found[:2000])
+        raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
 
 
 def _configure(conn: sqlite3.Connection) -> None:

@@ -79,8 +79,8 @@ def desk() -> None:
             watchers.append(_watch_first_paint(widget))
         original_show(widget)
 
-    def show_window_and_report(argv, args):  # type: ignore[no-untyped-def]
-        desk = show_window(argv, args)  # returns once the first frame is painted
+    def show_window_and_report(argv, args, *rest):  # type: ignore[no-untyped-def]
+        desk = show_window(argv, args, *rest)  # returns once the first frame is painted
         frame_done = _elapsed()
         QWidget.show = original_show
         _report(watchers[0], frame_done)

@@ -37,6 +37,10 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     server.prompt_cache.min_tokens = 1024  # as the API: short prefixes are not cached
     window = desk.window
     await asyncio.sleep(1.5)  # services start (SDK import) after the first paint
+    if only := os.environ.get("SHOOT_ONLY"):  # one scene by name, e.g. SHOOT_ONLY=variants
+        await globals()[only](desk, out)
+        window.close()
+        return
     server.enqueue(
         TextReply(
             LONG_ANSWER,
@@ -80,6 +84,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await spend_view(desk, out)
     await long_tables(desk, out)
     await table_then_text(desk, out)
+    await variants(desk, out)
     window.close()
 
 
@@ -170,6 +175,46 @@ async def table_then_text(desk, out: Path) -> None:  # type: ignore[no-untyped-d
     await asyncio.sleep(0.5)
     shot(window, out / "table-then-text-streamed.png")
     await history_reopened(desk, out, "table-then-text-reopened")
+
+
+async def variants(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """An answer regenerated twice (the second time with another model), browsed back to
+    the second of three: ‹ 2/3 › with that variant's own usage and cost."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.fake_api.script import TextReply
+
+    window, chat = desk.window, desk.controller
+    chat.new_conversation()
+    replies = [
+        ("A few names for a grey cat:\n\n- **Ash**\n- **Pebble**\n- **Smokey**", 38, 24),
+        ("How about **Earl Grey**? Calm, a little posh, and a nod to the colour.", 38, 19),
+        ("Try **Nimbus**: a grey cloud, soft and a bit mysterious.", 38, 15),
+    ]
+    desk.fake.enqueue(TextReply("Hello! What would you like to name?", delta_size=9))
+    QTest.keyClicks(window.composer, "Hi! I need help naming something.")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    await wait_idle(desk)
+    QTest.keyClicks(window.composer, "Suggest a name for my grey cat.")
+    for number, (text, tokens_in, tokens_out) in enumerate(replies):
+        usage = {"input_tokens": tokens_in, "output_tokens": tokens_out}
+        desk.fake.enqueue(TextReply(text, delta_size=9, usage=usage))
+        if number == 0:
+            QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        else:
+            answer = window.chat_view.message_widgets()[-1]
+            model = "claude-sonnet-4-6" if number == 2 else ""
+            window.branching.regenerate(answer.message.id, model)
+        await wait_idle(desk)
+    answer = window.chat_view.message_widgets()[-1]
+    QTest.mouseClick(answer.tree_actions.previous_button, Qt.MouseButton.LeftButton)
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if not window.chat_view.filling and len(window.chat_view.message_widgets()) == 4:
+            break
+    await asyncio.sleep(0.5)
+    shot(window, out / "variants.png")
 
 
 def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from tests.fake_api.script import (
     DropConnection,
     ErrorReply,
+    MalformedEvent,
     MidStreamError,
     Reply,
     SseFile,
@@ -15,6 +16,7 @@ __all__ = [
     "DropConnection",
     "ErrorReply",
     "FakeAnthropic",
+    "MalformedEvent",
     "MidStreamError",
     "RecordedRequest",
     "Reply",

@@ -7,6 +7,7 @@ from typing import Any
 from tests.fake_api.script import (
     DropConnection,
     ErrorReply,
+    MalformedEvent,
     MidStreamError,
     Reply,
     Stall,
@@ -31,7 +32,7 @@ ERROR_TYPES = {
 }
 
 FAULT_HELP = (
-    "Faults: /fault 401 | 429 [seconds] | 529 | 500 | <status> | midstream | drop | "
+    "Faults: /fault 401 | 429 [seconds] | 529 | 500 | <status> | midstream | drop | malformed | "
     "stall [seconds] | refusal | max_tokens | long"
 )
 
@@ -97,6 +98,7 @@ def fault_reply(words: list[str]) -> Reply:
     simple: dict[str, Reply] = {
         "midstream": MidStreamError("This answer will be cut by an overloaded error"),
         "drop": DropConnection("This answer will lose its connection"),
+        "malformed": MalformedEvent("This answer ends in an event that is not JSON"),
         "stall": Stall("This answer stalls for a while", seconds=float(arg or 5)),
         "refusal": TextReply(
             "I can help with part of th",

@@ -12,6 +12,7 @@ from tests.fake_api.estimate import input_tokens, output_tokens
 from tests.fake_api.script import (
     DropConnection,
     ErrorReply,
+    MalformedEvent,
     MidStreamError,
     Reply,
     SseFile,
@@ -237,6 +238,11 @@ def _render_fault(reply: Reply, ctx: Context) -> Rendered:
             return error_response(status, reply.error_type, reply.message, ctx.request_id)
         error = sse.error_event(reply.error_type, reply.message, ctx.request_id)
         return Rendered(steps=[b"".join([*_partial(reply.text_before, ctx), error])])
+    if isinstance(reply, MalformedEvent):
+        if not ctx.streaming:
+            return Rendered(body=reply.data.encode())
+        broken = f"event: content_block_delta\ndata: {reply.data}\n\n".encode()
+        return Rendered(steps=[b"".join([*_partial(reply.text_before, ctx), broken])])
     if isinstance(reply, DropConnection):
         if not ctx.streaming:
             return Rendered(drop=True)

@@ -79,6 +79,14 @@ class DropConnection:
 
 
 @dataclass
+class MalformedEvent:
+    """HTTP 200 and some text, then an event whose `data:` is not JSON, then the end."""
+
+    text_before: str = "Partial answer"
+    data: str = "{'type': 'content_block_delta', oops"
+
+
+@dataclass
 class Stall:
     """Some text, a silence of `seconds` (cut short by `stop()`), then the rest normally."""
 
@@ -87,4 +95,4 @@ class Stall:
     text_after: str = " … and here is the rest of the answer."
 
 
-Reply = TextReply | SseFile | ErrorReply | MidStreamError | DropConnection | Stall
+Reply = TextReply | SseFile | ErrorReply | MidStreamError | DropConnection | MalformedEvent | Stall

@@ -100,10 +100,12 @@ def build_desk(
     key: str = TEST_KEY,
     stream_process: bool = False,
     wrap_store: Callable[[SqliteConversationStore], Any] | None = None,
+    search: Callable[..., Any] | None = None,
 ) -> Desk:
     """The app's parts; with `stream_process`, answers stream through the child process,
     which is ready when this returns (the app itself streams in-process until then).
-    `wrap_store` puts a wrapper (e.g. `tests.counting.CountingStore`) around the store."""
+    `wrap_store` puts a wrapper (e.g. `tests.counting.CountingStore`) around the store;
+    `search` is the sidebar's search (None: no search, as before)."""
     paths = AppPaths.resolve()
     paths.ensure()
     store = SqliteConversationStore(paths.database_path)
@@ -125,7 +127,7 @@ def build_desk(
         blobs=blobs,
         documents=PypdfDocumentPreparer(),
     )
-    window = MainWindow(controller, search=None)
+    window = MainWindow(controller, search=search)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.core.caching import breakpoint_paths
+from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
 from tests.gui.conftest import Desk
 from tests.gui.test_chat import type_and_send
 from tests.gui.test_images import drop, file_mime, png_file, strip_ready
@@ -296,4 +297,5 @@ def test_the_side_panels_are_built_after_the_first_paint_or_when_needed_sooner(
     splitter = fresh.centralWidget()
     order = [splitter.widget(i).objectName() for i in range(splitter.count())]
     assert order[2:] == ["context_panel", "settings_panel"]
-    assert found(fresh, "settings_panel").width() >= 250 and fresh.chat_view.width() > 300
+    assert found(fresh, "settings_panel").width() >= SIDE_PANEL_MIN_WIDTH
+    assert fresh.chat_view.width() > 300

@@ -251,10 +251,10 @@ def test_search_box_filters_conversations_by_message_text(aloop, fake_api, qtbot
     view = desk.window.sidebar.view
     assert view.model().rowCount() == 2
     qtbot.keyClicks(desk.window.sidebar.search_box, "lines")  # only in an answer
-    qtbot.waitUntil(lambda: view.model().rowCount() == 1, timeout=2000)
+    run_until(aloop, lambda: view.model().rowCount() == 1)  # searched in a worker
     assert view.model().index(0, 0).data() == "Pelicans?"
     desk.window.sidebar.search_box.clear()
-    qtbot.waitUntil(lambda: view.model().rowCount() == 2, timeout=2000)
+    run_until(aloop, lambda: view.model().rowCount() == 2)
     aloop.run_until_complete(backend.aclose())
     store.close()
 

@@ -448,3 +448,21 @@ def _blocks(widget: MessageBody) -> list[QTextBlock]:
         blocks.append(block)
         block = block.next()
     return blocks
+
+
+def test_a_reference_image_defined_below_shows_as_in_the_full_render(
+    qtbot: QtBot, body: MessageBody
+) -> None:
+    text = "Look:\n\n![the chart][r]\n\nMore words.\n\n[r]: https://example.com/chart.png\n"
+    stream_into(body, text[: text.index("[r]:")], size=3)
+    body.flush()
+    stream_into(body, text[text.index("[r]:") :], size=3)
+    body.flush()  # the definition has arrived, the stream goes on
+    assert "🖼 the chart" in body.toPlainText()
+    assert "![the chart][r]" not in body.toPlainText()
+    body.finish()
+    other = MessageBody()
+    qtbot.addWidget(other)
+    other.set_markdown(text)
+    assert body.toPlainText() == other.toPlainText()
+    assert "🖼 the chart" in body.toPlainText()

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from desktop.core.conversation import MessageStatus, Role
 from desktop.ui.chat import answer_run
+from desktop.ui.chat.stall_row import stall_row
 from tests.fake_api.script import Stall, TextReply
 from tests.gui.conftest import Desk
 from tests.gui.test_chat import type_and_send
@@ -28,7 +29,7 @@ def short_stalls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def stall_shown(desk: Desk) -> bool:
     answer = desk.last_answer()
-    row = answer.stall_row if answer is not None else None
+    row = stall_row(answer) if answer is not None else None
     return row is not None and row.isVisible()
 
 
@@ -45,8 +46,8 @@ def test_silence_is_said_and_goes_when_data_comes_again(
     type_and_send(desk, qtbot, "Take your time")
     desk.until(lambda: stall_shown(desk))
     answer = desk.last_answer()
-    assert answer.stall_row.label.text() == "No data from the API for 0.3 s — still waiting."
-    assert answer.stall_row.stop_button.isVisible() and answer.stall_row.retry_button.isVisible()
+    assert stall_row(answer).label.text() == "No data from the API for 0.3 s — still waiting."
+    assert stall_row(answer).stop_button.isVisible() and stall_row(answer).retry_button.isVisible()
     desk.until(lambda: answer.body.toPlainText() == "Slow start")  # what came before stays
     desk.until(lambda: desk.idle() and not stall_shown(desk))
     assert answer.message.status is MessageStatus.COMPLETE
@@ -69,7 +70,7 @@ def test_retry_on_a_stalled_answer_asks_again(desk: Desk, qtbot, fake_api, monke
     fake_api.enqueue(Stall("Never finished", seconds=20), TextReply("A fresh answer."))
     type_and_send(desk, qtbot, "Question")
     desk.until(lambda: stall_shown(desk))
-    click(qtbot, desk.last_answer().stall_row.retry_button)
+    click(qtbot, stall_row(desk.last_answer()).retry_button)
     desk.until(lambda: len(fake_api.message_requests()) == 2 and desk.idle())
     desk.until(lambda: desk.last_answer().message.status is MessageStatus.COMPLETE)
     assert desk.last_answer().body.toPlainText() == "A fresh answer."
@@ -88,11 +89,11 @@ def test_stop_on_a_stalled_answer_keeps_the_partial_text(
     fake_api.enqueue(Stall("Half an answer", seconds=20))
     type_and_send(desk, qtbot, "Question")
     desk.until(lambda: stall_shown(desk))
-    click(qtbot, desk.last_answer().stall_row.stop_button)
+    click(qtbot, stall_row(desk.last_answer()).stop_button)
     desk.until(desk.idle)
     answer = desk.last_answer()
     assert answer.message.status is MessageStatus.STOPPED
-    assert not answer.stall_row.isVisible()
+    assert not stall_row(answer).isVisible()
     assert answer.body.toPlainText() == "Half an answer"
 
 
@@ -106,7 +107,7 @@ def test_long_silence_ends_as_a_timeout_keeping_the_partial_answer(
     desk.until(desk.idle)
     answer = desk.last_answer()
     assert answer.message.status is MessageStatus.FAILED
-    assert not answer.stall_row.isVisible()
+    assert not stall_row(answer).isVisible()
     assert answer.body.toPlainText() == "The partial answer"
     notice = answer.notice_label.text()
     assert "No data from the API for 1 s, so the request was ended" in notice

@@ -21,7 +21,7 @@ from desktop.core.conversation import (
 from desktop.core.errors import StorageError
 from desktop.core.ports import ConversationStore
 from desktop.storage.database import (
-    LAST_MESSAGES_SQL,
+    CURRENT_PATH_SQL,
     SqliteConversationStore,
     fts_query,
 )
@@ -289,25 +289,28 @@ def test_read_messages_works_from_a_worker_thread(store: SqliteConversationStore
         store.read_messages(conv.id)
 
 
-def test_last_n_walks_the_index_instead_of_scanning(store: SqliteConversationStore) -> None:
+def test_last_n_walks_the_path_by_key_instead_of_scanning(store: SqliteConversationStore) -> None:
+    args = {"conversation": 1, "limit": 50}
     plan = " | ".join(
-        str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {LAST_MESSAGES_SQL}", (1, 50))
+        str(row[3]) for row in store._db.execute(f"EXPLAIN QUERY PLAN {CURRENT_PATH_SQL}", args)
     )
 
-    assert "USING INDEX messages_by_conversation (conversation_id=?)" in plan
-    assert "SCAN messages" not in plan
+    assert "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)" in plan
+    assert "SCAN messages" not in plan and "SCAN m " not in plan
 
 
 def test_last_n_cost_does_not_grow_with_history(store: SqliteConversationStore) -> None:
     small = store.create_conversation(ConversationSettings())
     big = store.create_conversation(ConversationSettings())
     add_texts(store, small.id, *["short"] * 50)
-    with store._write() as db:  # 20,000 messages in one transaction, for speed
+    with store._write() as db:  # 20,000 messages in one path, in one transaction, for speed
         db.executemany(
-            "INSERT INTO messages (conversation_id, role, content_json, status, created_at) "
-            "VALUES (?, 'user', '[]', 'complete', 0)",
-            [(big.id,)] * 20_000,
+            "INSERT INTO messages (id, conversation_id, role, content_json, status, created_at, "
+            "parent_id) VALUES (?, ?, 'user', '[]', 'complete', 0, ?)",
+            [(n, big.id, None if n == 100_000 else n - 1) for n in range(100_000, 120_000)],
         )
+        db.execute("UPDATE conversations SET current_leaf_id = 119999 WHERE id = ?", (big.id,))
+    assert len(store.load_messages(big.id, limit=50)) == 50
 
     def best_of(conversation_id: int) -> float:
         timings = []
@@ -632,3 +635,53 @@ def test_matching_conversations_are_all_found_however_many_messages_match(
     add_texts(store, busy.id, *(["pelicans again"] * 250))
     assert store.matching_conversations("pelican") == {quiet.id, busy.id}
     assert store.matching_conversations("  ") == set()
+
+
+def damage_inside(path: Path) -> bytes:
+    """A history with conversations whose pages (all but the first, which names the tables)
+    are overwritten in part: the file opens, the damage is inside. Returns its bytes."""
+    with SqliteConversationStore(path) as store:
+        for number in range(300):
+            conv = store.create_conversation(ConversationSettings())
+            store.rename_conversation(conv.id, f"Conversation {number} " + "words " * 60)
+    data = bytearray(path.read_bytes())
+    page = 16384
+    for start in range(page, len(data), page):
+        data[start + 100 : start + 1000] = b"\xab" * 900
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_damage_inside_the_file_is_found_at_open_and_the_file_left_alone(db_path: Path) -> None:
+    damaged = damage_inside(db_path)
+    plain = sqlite3.connect(db_path)  # sqlite itself opens it without complaint
+    plain.execute("PRAGMA user_version").fetchone()
+    plain.close()
+
+    with pytest.raises(DatabaseCorruptError) as caught:
+        SqliteConversationStore(db_path)
+
+    assert "fresh history" in caught.value.message
+    assert db_path.read_bytes() == damaged
+    with SqliteConversationStore.move_aside_and_recreate(db_path) as fresh:
+        assert fresh.list_conversations() == []
+        assert fresh.moved_aside is not None
+        assert fresh.moved_aside.read_bytes() == damaged
+
+
+def test_search_finds_titles_in_any_case_and_words_in_messages_a_page_at_a_time(
+    store: SqliteConversationStore,
+) -> None:
+    ids = []
+    for number in range(7):
+        conv = store.create_conversation(ConversationSettings())
+        store.rename_conversation(conv.id, f"ÉTUDE {number}" if number % 2 else f"Other {number}")
+        store.add_message(user(conv.id, "pelicans fly" if number == 2 else "tea"))
+        ids.append(conv.id)
+    found = store.search_conversations("étude")
+    assert [c.id for c in found] == [ids[5], ids[3], ids[1]]  # newest first
+    assert [c.id for c in store.search_conversations("pelican")] == [ids[2]]  # stemmed words
+    first = store.search_conversations("étude", limit=2)
+    rest = store.search_conversations("étude", limit=2, after=first[-1])
+    assert [c.id for c in first + rest] == [ids[5], ids[3], ids[1]]
+    assert store.search_conversations("?!") == []  # nothing to search for, nothing found

@@ -314,3 +314,34 @@ def test_text_is_joined_lazily() -> None:
     assert streamer.text == "ab\nc"
     streamer.append("d")
     assert streamer.text == "ab\ncd"
+
+
+REFERENCES = (
+    "Here is the chart:\n\n![ref][r]\n\nAnd a [link][l] and a [collapsed][] one.\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "[r]: https://example.com/chart.png\n[l]: https://example.com/\n"
+    "[collapsed]: https://example.com/c\n"
+)
+
+
+@pytest.mark.parametrize("sizes", [[1], [3], [4, 1, 7], [50], [len(REFERENCES)]])
+def test_references_defined_below_render_as_in_the_full_render(sizes: list[int]) -> None:
+    streamer, closed = stream(REFERENCES, sizes)
+    whole = render_markdown(REFERENCES)
+    assert '<a href="https://example.com/chart.png">🖼 ref</a>' in whole
+    assert "".join(closed) == whole
+    assert streamer.tail_html() == ""
+
+
+def test_a_reference_image_is_shown_as_soon_as_its_definition_arrives() -> None:
+    streamer = StreamingMarkdown()
+    streamer.append("![ref][r]\n\nMore text.\n\n")
+    before = "".join(streamer.take_closed()) + streamer.tail_html()
+    assert "More text." in before  # nothing is hidden while the definition is awaited
+    streamer.append("[r]: https://example.com/chart.png\n")
+    after = "".join(streamer.take_closed()) + streamer.tail_html()
+    assert '<a href="https://example.com/chart.png">🖼 ref</a>' in after
+    assert "![ref][r]" not in after and "More text." in after
+    streamer.append("\nThe end.\n\n")
+    closed = "".join(streamer.take_closed())
+    assert '<a href="https://example.com/chart.png">🖼 ref</a>' in closed

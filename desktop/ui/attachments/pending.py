@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import DeskError
 from desktop.core.images import blob_image_block, estimate_tokens, url_file_name, url_image_block
+from desktop.core.names import file_name
 from desktop.core.ports import AttachmentStore, ImagePreparer, PreparedImage
 from desktop.ui.common.gil import ui_first
 from desktop.ui.common.tasks import TaskRegistry
@@ -163,10 +164,8 @@ class PendingImages(QObject):
 
     def add_files(self, paths: list[str]) -> None:
         """Several files at once (a drop): one `changed` for all of them."""
-        from pathlib import PurePath
-
         for path in paths:
-            item = PendingImage(next(self._ids), PurePath(path).name, path=path)
+            item = PendingImage(next(self._ids), file_name(path), path=path)
             self._items.append(item)
             self._start(item)
         if paths:

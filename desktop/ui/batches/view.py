@@ -11,6 +11,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +35,10 @@ from desktop.core.conversation import ConversationSettings
 from desktop.ui.batches.controller import BatchesController
 from desktop.ui.batches.form import BatchForm, _named
 from desktop.ui.batches.results_model import ResultsModel, ResultTable
+from desktop.ui.common.windows import close_on_escape
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QFontMetrics
 
 LIST_COLUMNS = (
     "Batch",
@@ -46,6 +51,24 @@ LIST_COLUMNS = (
     "Ended",
     "Expires",
 )
+RESULT_SAMPLES = (
+    "request-000001",
+    "A prompt of an ordinary length",
+    "no result",
+    "An answer of an ordinary length",
+    "stop_sequence",
+    "12,345 in · 1,234 out · 12,345 cached",
+    "$0.0000",
+    "An error message of an ordinary length here",
+)
+"""A typical value per results column, for its width (columns stay resizable)."""
+CELL_PADDING = 24  # px
+
+
+def _result_widths(metrics: QFontMetrics) -> list[int]:
+    return [metrics.horizontalAdvance(sample) + CELL_PADDING for sample in RESULT_SAMPLES]
+
+
 _STATUS = {"in_progress": "in progress", "canceling": "canceling", "ended": "ended"}
 
 
@@ -79,6 +102,7 @@ class BatchesView(QWidget):
         self.setObjectName("batches_view")
         self.setAccessibleName("Batches")
         self.setWindowTitle("Batches — Claude Desk")
+        close_on_escape(self)
         self.resize(1100, 720)
         self.controller = controller
         self.records: list[BatchRecord] = []
@@ -112,7 +136,9 @@ class BatchesView(QWidget):
         self.batch_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.batch_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.batch_list.verticalHeader().setVisible(False)
-        self.batch_list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        list_header = self.batch_list.horizontalHeader()
+        list_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # a few rows
+        list_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.results = _named(QTableView(page), "batch_results", "Batch results")
         self.results.setModel(self.model)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -123,8 +149,8 @@ class BatchesView(QWidget):
         header = self.results.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for index, width in enumerate((110, 190, 75, 190, 80, 250, 70, 260)):
-            header.resizeSection(index, width)
+        for index, width in enumerate(_result_widths(self.results.fontMetrics())):
+            header.resizeSection(index, width)  # 10,000 rows: sized from samples, not contents
         splitter.addWidget(self.batch_list)
         splitter.addWidget(self.results)
         splitter.setSizes([200, 420])

@@ -1,4 +1,5 @@
-"""The message input: Enter sends, Shift+Enter adds a line; dropped or pasted images attach."""
+"""The message input: Enter sends, Shift+Enter adds a line (or, by preference, Ctrl+Enter sends
+and Enter adds a line); dropped or pasted images attach."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QPlainTextEdit
 
 from desktop.core.documents import PASTE_OFFER_CHARS
+from desktop.core.preferences import SendKey
 from desktop.ui.attachments.image_input import (
     carries_images,
     image_urls,
@@ -22,13 +24,15 @@ if TYPE_CHECKING:
 
 MIN_LINES = 2
 MAX_LINES = 12
+MIN_WIDTH = 140  # px
 
 
 class Composer(QPlainTextEdit):
     """Grows with its text up to MAX_LINES; emits `submitted` with the text on Enter."""
 
     submitted = Signal(str)
-    files_received = Signal(list)  # local paths dropped or pasted
+    files_received = Signal(object)  # local paths dropped or pasted (object: a list signal
+    # would pass them as QStrings, losing the surrogate escapes of names that are not UTF-8)
     image_received = Signal(object)  # a QImage pasted (screenshot tools put raw data there)
     long_text_pasted = Signal(str)  # a paste long enough to be offered as a document
     urls_received = Signal(list)  # web addresses of images (a copied image address)
@@ -37,11 +41,16 @@ class Composer(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("composer")
         self.setAccessibleName("Message to Claude")
-        self.setPlaceholderText("Message Claude…  (Enter to send, Shift+Enter for a new line)")
         self.setTabChangesFocus(True)
         self.document().contentsChanged.connect(self.updateGeometry)
         self._send_enabled = True
         self.has_attachments = False  # set by the window: images alone may be sent
+        self.set_send_key(SendKey.ENTER)
+
+    def set_send_key(self, send_key: SendKey) -> None:
+        """Which Enter sends (the preference); the placeholder says how to send."""
+        self.send_key = send_key
+        self.setPlaceholderText(f"Message Claude…  ({send_key.hint})")
 
     def set_send_enabled(self, enabled: bool) -> None:
         """While an answer streams, Enter does not send (typing is still allowed)."""
@@ -51,12 +60,12 @@ class Composer(QPlainTextEdit):
         from PySide6.QtCore import Qt  # on use: the first paint never needs it (enum_props)
 
         is_enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        plain = not event.modifiers() & (
-            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
-        )
-        if is_enter and plain:
+        mods = event.modifiers()
+        plain = not mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier)
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if is_enter and plain and (ctrl or self.send_key is SendKey.ENTER):
             self.submit()
-            return
+            return  # with the Ctrl+Enter preference, Enter alone adds a line (below)
         super().keyPressEvent(event)
 
     def submit(self) -> None:
@@ -73,7 +82,9 @@ class Composer(QPlainTextEdit):
         return QSize(super().sizeHint().width(), lines * line + frame + 4)
 
     def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
+        """As tall as its text, but narrow: side panels take width from the composer, not
+        from the screen."""
+        return QSize(MIN_WIDTH, self.sizeHint().height())
 
     # -- images in ----------------------------------------------------------------------------
 

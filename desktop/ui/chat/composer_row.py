@@ -48,7 +48,8 @@ def at_bottom(widget: QWidget) -> QVBoxLayout:
 
 
 class ComposerRow(QWidget):
-    documents_received = Signal(list)  # paths of dropped or picked files that are not images
+    documents_received = Signal(object)  # paths of dropped or picked files that are not images
+    # (object: a list signal would make QStrings of them, losing non-UTF-8 name bytes)
     status_message = Signal(str)  # a passing notice for the window's status bar
 
     def __init__(self, controller: ChatController, parent: QWidget | None = None) -> None:
@@ -209,7 +210,7 @@ class ComposerRow(QWidget):
     def focus_composer(self) -> None:
         """Give the composer focus now and again after the current click has been handled."""
         self.composer.setFocus()  # Qt.FocusReason.OtherFocusReason
-        QTimer.singleShot(0, lambda: self.composer.setFocus())
+        QTimer.singleShot(0, self.composer, self.composer.setFocus)  # dropped if it is gone
 
     # -- images -----------------------------------------------------------------------------
 

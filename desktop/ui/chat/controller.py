@@ -30,6 +30,7 @@ from desktop.core.ports import (
     ImagePreparer,
 )
 from desktop.core.requests import build_params
+from desktop.core.tree import reply_path
 from desktop.ui.attachments.pending import PendingImages
 from desktop.ui.chat.answer_hooks import AnswerHooks
 from desktop.ui.chat.attachment_files import AttachmentFiles
@@ -78,6 +79,7 @@ class ChatController(QObject):
         images: ImagePreparer | None = None,
         blobs: AttachmentStore | None = None,
         documents: DocumentPreparer | None = None,
+        defaults: ConversationSettings | None = None,  # what new conversations start with
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -85,6 +87,7 @@ class ChatController(QObject):
         self.catalog = catalog
         self.tasks = tasks or TaskRegistry()
         self.conversation: Conversation | None = None
+        self.defaults = defaults
         self.draft_settings = ConversationSettings(model=catalog.default_model)
         self._oldest_loaded_id: int | None = None
         self._streaming_id: int | None = None
@@ -189,8 +192,8 @@ class ChatController(QObject):
     def new_conversation(self) -> None:
         """Open an empty draft; it is saved when the first message is sent."""
         self.stop()
-        base = self.settings.copy()
-        base.system_prompt = ""
+        base = self.defaults.copy() if self.defaults else self.settings.copy()
+        base.system_prompt = base.system_prompt if self.defaults else ""
         self.conversation = None
         self.draft_settings = base
         self._oldest_loaded_id = None
@@ -312,7 +315,7 @@ class ChatController(QObject):
             pending.clear()
         self.message_added.emit(user)
         QTimer.singleShot(0, self.conversations_changed.emit)
-        self._start_answer()
+        self.start_answer(user.id)
         return True
 
     def continue_answer(self) -> bool:
@@ -329,7 +332,7 @@ class ChatController(QObject):
         except StorageError as exc:
             self.storage_failed.emit(exc.message)
         self.message_removed.emit(message_id)
-        self._start_answer()
+        self.start_answer()
 
     def stop(self) -> None:
         self.tasks.cancel(STREAM_GROUP)
@@ -346,12 +349,14 @@ class ChatController(QObject):
                 self.documents.attach(conversation.id)
         return self.conversation
 
-    def _start_answer(self) -> None:
+    def start_answer(self, parent_id: int | None = None, model: str | None = None) -> None:
+        """Answer `parent_id` (None: the last message), with `model` instead of the usual."""
         assert self.conversation is not None
         conversation = self.conversation
-        settings = conversation.settings
+        settings = conversation.settings.copy()
+        settings.model = model or settings.model
         try:
-            history = list(self.history.messages())
+            history = reply_path(self.history.messages(), parent_id)
             answer = self._store.add_message(
                 Message(
                     conversation.id,
@@ -359,6 +364,7 @@ class ChatController(QObject):
                     [],
                     status=MessageStatus.STREAMING,
                     model=settings.model,
+                    parent_id=history[-1].id if history else None,
                 )
             )
         except StorageError as exc:

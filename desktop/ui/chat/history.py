@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 READ_GROUP = "history-read"
 
-_Change = tuple[str, Any]  # ("added" | "updated", Message) or ("removed", message id)
+_Change = tuple[str, Any]  # ("added" | "updated", Message) or ("removed", message ids)
 
 
 class OpenHistory(QObject):
@@ -93,8 +93,8 @@ class OpenHistory(QObject):
     def updated(self, message: Message) -> None:
         self._change(("updated", message))
 
-    def removed(self, message_id: int) -> None:
-        self._change(("removed", message_id))
+    def removed(self, *message_ids: int) -> None:
+        self._change(("removed", frozenset(message_ids)))
 
     def _change(self, change: _Change) -> None:
         kind, value = change
@@ -137,7 +137,7 @@ def _apply(messages: list[Message], change: _Change) -> None:
     """Apply one change; each is idempotent (the read may already hold its result)."""
     kind, value = change
     if kind == "removed":
-        messages[:] = [m for m in messages if m.id != value]
+        messages[:] = [m for m in messages if m.id not in value]
         return
     index = _index(messages, value.id)
     if index is not None:

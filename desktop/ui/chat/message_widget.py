@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QIcon, QPixmap, QResizeEvent
+from PySide6.QtGui import QEnterEvent, QGuiApplication, QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,11 +24,12 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.core.notices import notice_for
+from desktop.ui.chat.message_actions import MessageActions, ModelChoices
 from desktop.ui.chat.message_body import MessageBody
-from desktop.ui.chat.stall_row import StallRow
 from desktop.ui.common.restyle import repolish
 
 THUMB_SIZE = 96
+EDGE_PX = 16  # a card's bottom edge: border and rounded corners (the theme's radius)
 
 
 class ThinkingSection(QWidget):
@@ -46,6 +47,7 @@ class ThinkingSection(QWidget):
         self.toggle.toggled.connect(self._on_toggle_toggled)
         self.body = MessageBody(self)
         self.body.setObjectName("thinking_body")
+        self.body.setAccessibleName("Thinking summary")
         self.body.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -76,6 +78,10 @@ class MessageWidget(QFrame):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     image_open_requested = Signal(str)  # sha256
+    edit_requested = Signal(int, str)  # message id, the edited text
+    regenerate_requested = Signal(int, str)  # answer id, model id ("" for the usual one)
+    branch_requested = Signal(int)
+    variant_requested = Signal(int)  # the sibling to show instead
 
     def __init__(
         self,
@@ -106,12 +112,12 @@ class MessageWidget(QFrame):
             self._build_images(thumbnails)
         self.body = MessageBody(self)
         self.body.setObjectName("message_body")
+        self.body.setAccessibleName("Your message" if is_user else "Claude's answer")
         self._layout.addWidget(self.body)
         # The wait and notice rows are built when first needed: most messages never show
         # them, and building them made sending (two new widgets) a long frame.
         self._wait_row: QWidget | None = None
         self._notice: QFrame | None = None
-        self.stall_row: StallRow | None = None  # "no data for 30 s" (built on first stall)
         self._wait_reason = ""
         self._wait_until = 0.0
         self._wait_timer = QTimer(self)
@@ -133,6 +139,9 @@ class MessageWidget(QFrame):
         self.status_label.setObjectName("message_status")
         row.addWidget(self.status_label)
         row.addStretch(1)
+        self._header_row = row  # Edit, Regenerate, Branch come on first hover: see tree_actions
+        self._tree_actions: MessageActions | None = None
+        self.model_choices: ModelChoices | None = None  # for "Regenerate with", set by the view
         self.copy_button = QToolButton(self)
         self.copy_button.setObjectName("copy_message_button")
         self.copy_button.setText("Copy")
@@ -288,6 +297,33 @@ class MessageWidget(QFrame):
         )
         self.footer.setVisible(bool(self.footer.text()))
         self.copy_button.setVisible(not streaming and bool(message.text))
+        if self._tree_actions is not None:
+            self._tree_actions.show_for(message)
+
+    @property
+    def tree_actions(self) -> MessageActions:
+        """Edit or Regenerate, Branch and ‹ n/m ›: built on first use (the pointer over the
+        message, or variants to show), so a page of history goes without ~90 buttons."""
+        if self._tree_actions is None:
+            self._tree_actions = actions = MessageActions(self.message, self)
+            actions.models = self.model_choices
+            actions.edit_clicked.connect(self.start_editing)
+            actions.regenerate_requested.connect(self.regenerate_requested)
+            actions.branch_requested.connect(self.branch_requested)
+            actions.variant_requested.connect(self.variant_requested)
+            self._header_row.insertWidget(self._header_row.indexOf(self.copy_button), actions)
+            actions.show_for(self.message)
+        return self._tree_actions
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        super().enterEvent(event)
+        _ = self.tree_actions
+
+    def start_editing(self) -> None:
+        """Edit the message in place: Save & send asks for the edit, Cancel or Esc closes."""
+        from desktop.ui.chat.message_editor import edit_in_place  # on first use
+
+        edit_in_place(self.message, self.body, self.edit_requested.emit)
 
     def append_text(self, text: str) -> None:
         if not self.body.isVisible():
@@ -305,7 +341,6 @@ class MessageWidget(QFrame):
         """The answer ended (or changed status): settle the body and show notices."""
         self.message = message
         self.show_wait("", 0.0)
-        self.show_stall(0.0)
         if self.body.streaming:
             self.body.finish()
         if self.thinking is not None and self.thinking.body.streaming:
@@ -326,25 +361,19 @@ class MessageWidget(QFrame):
         else:
             self._wait_timer.stop()
 
-    def show_stall(self, seconds: float) -> None:
-        """No data for `seconds` while streaming: say so, with Stop and Retry (0: hide)."""
-        if self.stall_row is None:
-            if seconds <= 0:
-                return
-            self.stall_row = StallRow(self)
-            self.stall_row.stop_requested.connect(self.cancel_wait_requested)
-            self.stall_row.retry_requested.connect(self._on_retry_clicked)
-            self._layout.insertWidget(self._layout.indexOf(self.footer), self.stall_row)
-        self.stall_row.show_silence(seconds)
-
     def _on_wait_timer_timeout(self) -> None:
         left = self._wait_until - time.monotonic()
         self.wait_label.setText(f"{self._wait_reason} Next try in {countdown(left)}.")
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        old, new = event.oldSize(), event.size()
+        if new.width() != old.width():
             self.update()  # static contents: the old right border must not stay behind
+        elif new.height() > old.height() > 0:
+            # Static contents repaint only the new strip: the old bottom edge (its border and
+            # rounded corners) would stay behind as a seam in the middle of the card.
+            self.update(0, old.height() - EDGE_PX, new.width(), EDGE_PX)
 
     def _on_retry_clicked(self) -> None:
         if self.message.id is not None:

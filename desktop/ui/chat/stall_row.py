@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.core.notices import stall_text
+
+if TYPE_CHECKING:
+    from desktop.ui.chat.message_widget import MessageWidget
 
 
 class StallRow(QFrame):
@@ -39,3 +44,25 @@ class StallRow(QFrame):
         if seconds > 0:
             self.label.setText(stall_text(seconds))
         self.setVisible(seconds > 0)
+
+
+def stall_row(widget: MessageWidget) -> StallRow | None:
+    """The answer's stall row, if it ever stalled."""
+    return widget.findChild(StallRow, "stall_notice")
+
+
+def show_stall(widget: MessageWidget, seconds: float) -> None:
+    """On the answer `widget` shows: no data for `seconds` (0: hide), with Stop and Retry,
+    which ask as the widget's own Cancel (of a wait) and Retry do. The row is built above
+    the footer on the first stall; the run hides it when its stream ends."""
+    row = stall_row(widget)
+    if row is None:
+        if seconds <= 0:
+            return
+        row = StallRow(widget)
+        row.stop_requested.connect(widget.cancel_wait_requested)
+        row.retry_requested.connect(lambda: widget.retry_requested.emit(widget.message.id))
+        layout = widget.layout()
+        assert isinstance(layout, QBoxLayout)
+        layout.insertWidget(layout.indexOf(widget.footer), row)
+    row.show_silence(seconds)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import Message
 from desktop.ui.attachments.image_input import carries_images, pasted_image
+from desktop.ui.chat.message_cursor import MessageCursor, leave_tab_chain
 from desktop.ui.chat.scroll_keeper import ScrollKeeper
 from desktop.ui.common.drops import local_files, set_drop_highlight
 from desktop.ui.common.enum_props import set_enum_property
@@ -26,6 +27,7 @@ from desktop.ui.common.enum_props import set_enum_property
 if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 
+    from desktop.core.tree import Variants
     from desktop.ui.chat.fill import ChatFill
     from desktop.ui.chat.message_widget import MessageWidget
 
@@ -37,9 +39,14 @@ class ChatView(QScrollArea):
     continue_requested = Signal()
     cancel_wait_requested = Signal()
     load_earlier_requested = Signal()
-    files_dropped = Signal(list)  # local paths dropped anywhere on the conversation
+    files_dropped = Signal(object)  # local paths dropped anywhere on the conversation (a list
+    # signal would pass them as QStrings, losing the surrogate escapes of non-UTF-8 names)
     image_dropped = Signal(object)  # QImage
     image_open_requested = Signal(str)  # sha256 of a sent image to show full size
+    edit_requested = Signal(int, str)  # a user message's id, its edited text
+    regenerate_requested = Signal(int, str)  # an answer's id, a model id ("" for the usual)
+    branch_requested = Signal(int)  # Branch from here on a message
+    variant_requested = Signal(int)  # show this sibling's branch instead
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,8 +87,10 @@ class ChatView(QScrollArea):
         self._column.addStretch(0)
         self.setWidget(self._content)
         self._widgets: dict[int, MessageWidget] = {}
+        self._variants: dict[int, Variants] = {}  # of shown messages that have siblings
         self._fill: ChatFill | None = None  # made on first use (it loads markdown-it)
         self._scroll = ScrollKeeper(self, self._content, self._column, self.empty_label)
+        self.message_cursor = MessageCursor(self, self.message_widgets)
         self.show_messages([], has_earlier=False)
 
     # -- whole conversation -------------------------------------------------------------------
@@ -91,6 +100,7 @@ class ChatView(QScrollArea):
         the next loop turns (see chat_fill.py); what was shown before goes at once."""
         old = list(self._widgets.values())
         self._widgets.clear()
+        self._variants.clear()
         if self._fill is not None:
             self._fill.cancel()
         if old or messages:
@@ -127,6 +137,7 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id or -1)
         if widget is not None:
             widget.update_message(message)
+            leave_tab_chain(widget)  # notices with buttons may have come
         elif self._fill is not None:
             self._fill.replace(message)
 
@@ -154,13 +165,22 @@ class ChatView(QScrollArea):
             widget.show_wait(reason, seconds)
 
     def show_stall(self, message_id: int, seconds: float) -> None:
+        from desktop.ui.chat.stall_row import show_stall  # on the first stall
+
         widget = self._widgets.get(message_id)
         if widget is not None:
-            widget.show_stall(seconds)
+            show_stall(widget, seconds)
 
     def show_thumbnail(self, sha256: str, data: bytes) -> None:
         for widget in self._widgets.values():
             widget.set_thumbnail(sha256, data)
+
+    def set_variants(self, variants: dict[int, Variants]) -> None:
+        """Messages' places among their siblings (‹ 2/3 ›), also for those still to come."""
+        self._variants.update(variants)
+        for message_id, where in variants.items():
+            if (widget := self._widgets.get(message_id)) is not None:
+                widget.tree_actions.set_variants(where)
 
     def message_widget(self, message_id: int) -> MessageWidget | None:
         return self._widgets.get(message_id)
@@ -236,6 +256,14 @@ class ChatView(QScrollArea):
         widget.retry_requested.connect(self.retry_requested)
         widget.continue_requested.connect(self.continue_requested)
         widget.cancel_wait_requested.connect(self.cancel_wait_requested)
+        widget.edit_requested.connect(self.edit_requested)
+        widget.regenerate_requested.connect(self.regenerate_requested)
+        widget.branch_requested.connect(self.branch_requested)
+        widget.variant_requested.connect(self.variant_requested)
+        widget.model_choices = lambda: [(m.id, m.label) for m in self.catalog]
+        if message.id in self._variants:
+            widget.tree_actions.set_variants(self._variants[message.id])
+        leave_tab_chain(widget)
         self._column.insertWidget(index, widget)
         if message.id is not None:
             self._widgets[message.id] = widget

@@ -6,14 +6,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop.core.conversation import Conversation, Message
+    from desktop.ui.chat.branching import Branching
     from desktop.ui.chat.composer_row import ComposerRow
     from desktop.ui.chat.controller import ChatController
     from desktop.ui.chat.view import ChatView
 
 
-def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -> None:
+def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -> Branching:
     """`view` shows what `controller` reports and asks it for retries, continues and pages;
-    images dropped on it join `row`'s message."""
+    images dropped on it join `row`'s message. Returns the `Branching` behind the view's
+    edits, regenerations, variants and branches (its Ctrl+R action is for the window)."""
     c = controller
 
     def on_opened(_conversation: Conversation | None, messages: list[Message], more: bool) -> None:
@@ -64,3 +66,26 @@ def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -
     if c.attachments is not None:
         view.files_dropped.connect(row.attach_files)
         view.image_dropped.connect(row.attach_image)
+    return connect_branching(view, controller, row)
+
+
+def connect_branching(view: ChatView, controller: ChatController, row: ComposerRow) -> Branching:
+    """Edit, Regenerate, ‹ › and Branch on the view's messages, done by a `Branching`."""
+    from desktop.ui.chat.branching import Branching
+
+    c, branching = controller, Branching(controller, view)  # with the view, in its window
+
+    def on_removed(message_ids: list[int]) -> None:
+        for message_id in message_ids:
+            view.remove_message(message_id)
+
+    branching.variants_changed.connect(view.set_variants)
+    branching.messages_removed.connect(on_removed)
+    branching.message_added.connect(view.add_message)
+    branching.refused.connect(row.status_message)
+    branching.branched.connect(lambda _conversation: c.conversations_changed.emit())
+    view.edit_requested.connect(branching.edit)
+    view.regenerate_requested.connect(branching.regenerate)
+    view.variant_requested.connect(branching.show_variant)
+    view.branch_requested.connect(branching.branch)
+    return branching

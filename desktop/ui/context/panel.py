@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.common.drops import local_files, set_drop_highlight
+from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
 from desktop.ui.context.cache_status import CacheStatus
 from desktop.ui.documents.model import ContextDocuments
 from desktop.ui.documents.rows import DocumentRow, sync_rows
@@ -28,7 +29,7 @@ EMPTY_HINT = "Drop PDFs or text files here, or use “Add document…”."
 class ContextPanel(QFrame):
     """Lists the documents sent (and cached) at the start of every request, and the cache state."""
 
-    files_dropped = Signal(list)
+    files_dropped = Signal(object)  # list[str] of paths; object keeps non-UTF-8 names intact
     add_requested = Signal()
 
     def __init__(
@@ -38,7 +39,7 @@ class ContextPanel(QFrame):
         self.setObjectName("context_panel")
         self.setAccessibleName("Conversation context: documents and cache")
         self.setAcceptDrops(True)
-        self.setMinimumWidth(290)
+        self.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         self.documents = documents
         self.cache = cache
         layout = QVBoxLayout(self)

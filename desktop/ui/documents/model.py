@@ -23,6 +23,7 @@ from desktop.core.documents import (
     stored_block,
 )
 from desktop.core.errors import DeskError, StorageError
+from desktop.core.names import file_name
 from desktop.core.ports import (
     AttachmentStore,
     ConversationStore,
@@ -142,9 +143,7 @@ class ContextDocuments(QObject):
     # -- editing --------------------------------------------------------------------------------
 
     def add_file(self, path: str) -> None:
-        from pathlib import PurePath
-
-        self._add(PurePath(path).name, lambda: self._preparer.prepare_file(path))
+        self._add(file_name(path), lambda: self._preparer.prepare_file(path))
 
     def add_text(self, name: str, text: str) -> None:
         self._add(name, lambda: self._preparer.prepare_text(name, text))

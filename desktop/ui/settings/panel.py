@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.catalog import Catalog, ModelSpec
 from desktop.core.conversation import ConversationSettings, ThinkingSettings
+from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
 
 DEFAULT_EFFORT_LABEL = "Model default"
 
@@ -65,7 +66,7 @@ class SettingsPanel(QWidget):
         self.thinking_note = QLabel(self)
         self.thinking_note.setObjectName("thinking_note")
         self.thinking_note.setWordWrap(True)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow("System prompt", self.system_prompt)
@@ -128,6 +129,10 @@ class SettingsPanel(QWidget):
             return
         self._settings = settings
         self.settings_edited.emit(settings.copy())
+
+    def edited_settings(self) -> ConversationSettings:
+        """The settings as the controls show them now (a prompt still being typed included)."""
+        return self._edited(self.catalog.get(self._settings.model))
 
     def _edited(self, spec: ModelSpec) -> ConversationSettings:
         """The settings as the controls show them."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
@@ -17,10 +16,11 @@ from desktop.ui.chat.view import ChatView
 from desktop.ui.chat.wiring import connect_view
 from desktop.ui.common.enum_props import set_shortcut
 from desktop.ui.context.input import DocumentInput
+from desktop.ui.shell.keyboard import help_action, set_up_keyboard
+from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
+from desktop.ui.shell.sidebar_search import SearchFunc, SidebarSearch
 
-SearchFunc = Callable[[str], list[Conversation]]
-SIDE_PANEL_WIDTH = 300
 STATUS_MS = 10_000
 
 if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in annotations
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in 
 
 class MainWindow(QMainWindow):
     api_key_dialog_requested = Signal()
+    preferences_requested = Signal()
     about_requested = Signal()
     closing = Signal()
 
@@ -42,11 +43,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Claude Desk")
         self.resize(1180, 780)
         self.controller = controller
-        self._search = search
         self._query = ""
         self.spend_sources: list[UsageSource] = [controller.store.usage_records]
         self.spend_view: SpendView | None = None
         self._build()
+        current_id = lambda: c.id if (c := controller.conversation) else None  # noqa: E731
+        self._search = (
+            None
+            if search is None
+            else SidebarSearch(
+                self.sidebar, controller.tasks, search, current_id, controller.storage_failed.emit
+            )
+        )
         self._build_menus()
         self._connect()
         self.refresh_conversations()
@@ -81,8 +89,11 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._splitter = splitter
+        self.side_panels = SidePanels(self, splitter)
+        self.side_panels.on_closed(self._on_side_panel_closed)
         self._settings_panel: SettingsPanel | None = None  # built after the first paint
         self._side_panels_scheduled = False
+        self.panel_widths = self.side_panels.widths  # remembered widths of side panels, by name
         self.key_status = QLabel(self)
         self.key_status.setObjectName("key_status_label")
         self.statusBar().addPermanentWidget(self.key_status)
@@ -111,19 +122,16 @@ class MainWindow(QMainWindow):
             panel.setVisible(False)
             panel.show_settings(self.controller.settings)
             panel.settings_edited.connect(self.controller.update_settings)
-            self.add_side_panel(panel, self._splitter.count())  # last: right of the context
+            self.side_panels.add(panel, self._splitter.count())  # last: right of the context
             self._settings_panel = panel
         return self._settings_panel
 
     def _add_context(self, panel: QWidget) -> None:
-        self.add_side_panel(panel, 2)  # right of the conversation, left of the settings
+        self.side_panels.add(panel, 2)  # right of the conversation, left of the settings
 
-    def add_side_panel(self, panel: QWidget, index: int) -> None:
-        """A (hidden) panel beside the conversation, built after the window: when it shows,
-        the conversation gives up `SIDE_PANEL_WIDTH` for it, as if it had been there all along."""
-        sizes = self._splitter.sizes()
-        self._splitter.insertWidget(index, panel)
-        self._splitter.setSizes([*sizes[:index], SIDE_PANEL_WIDTH, *sizes[index:]])
+    def _on_side_panel_closed(self, panel: QWidget) -> None:
+        if panel is self._settings_panel:
+            self.settings_button.setChecked(False)
 
     def _on_settings_button_toggled(self, checked: bool) -> None:
         self.settings_panel.setVisible(checked)
@@ -137,15 +145,20 @@ class MainWindow(QMainWindow):
         set_shortcut(quit_action, "Ctrl+Q")
         quit_action.triggered.connect(self.close)
         file_menu.addActions([new, quit_action])
+        self.chat_menu = self.menuBar().addMenu("&Chat")  # filled by the chat room (_connect)
         settings_menu = self.menuBar().addMenu("&Settings")
         key = QAction("&API key…", self)
         key.triggered.connect(self.api_key_dialog_requested)
-        settings_menu.addAction(key)
+        preferences = QAction("&Preferences…", self)
+        preferences.setObjectName("preferences_action")
+        set_shortcut(preferences, "Ctrl+Shift+,")  # Ctrl+, is the conversation's settings
+        preferences.triggered.connect(self.preferences_requested)
+        settings_menu.addActions([key, preferences])
         self._build_view_menu()
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Claude Desk", self)
         about.triggered.connect(self.about_requested)
-        help_menu.addAction(about)
+        help_menu.addActions([help_action(self), about])
 
     def _build_view_menu(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
@@ -158,7 +171,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        connect_view(self.chat_view, c, self.composer_row)
+        self.branching = connect_view(self.chat_view, c, self.composer_row)
+        self.chat_menu.addAction(self.branching.regenerate_action)
         self.composer_row.status_message.connect(self.show_status)
         c.conversation_opened.connect(self._on_controller_conversation_opened)
         c.settings_changed.connect(self._on_controller_settings_changed)
@@ -180,8 +194,10 @@ class MainWindow(QMainWindow):
         current = self.controller.conversation
         current_id = current.id if current else None
         if self._query and self._search is not None:
-            self.sidebar.set_conversations(self._search(self._query), current_id)
+            self._search.show(self._query, max(PAGE_SIZE, self.sidebar.model.rowCount()))
         else:
+            if self._search is not None:
+                self._search.cancel()
             shown = max(PAGE_SIZE, self.sidebar.model.rowCount())
             newest = self.controller.list_conversations(limit=shown)
             more = len(newest) == shown
@@ -252,6 +268,7 @@ class MainWindow(QMainWindow):
     def _build_side_panels(self) -> None:
         """Build the panels the first paint goes without, so they are ready when needed."""
         _ = self.settings_panel, self.documents_input.panel
+        set_up_keyboard(self, self.sidebar, self.chat_view, self.composer_row, self.header)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -39,6 +39,9 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 PageFetcher = Callable[[Conversation, int], list[Conversation]]
 """The next `limit` conversations after the given one (newest first)."""
+PageRequester = Callable[[Conversation, int], None]
+"""Asks for the next `limit` conversations after the given one; they arrive later, through
+`ConversationListModel.append_page` (a search runs in a worker thread)."""
 PAGE_SIZE = 100
 """Conversations read at a time: more than a window shows, so one page fills the list; the
 next is read when the list is scrolled to its end (cost independent of the history's size)."""
@@ -51,30 +54,55 @@ class ConversationListModel(QAbstractListModel):
         super().__init__(parent)
         self._items: list[Conversation] = []
         self._fetch_page: PageFetcher | None = None
+        self._request_page: PageRequester | None = None
+        self._requested = False  # a requested page has not arrived yet
 
     def set_conversations(
-        self, conversations: list[Conversation], fetch_page: PageFetcher | None = None
+        self,
+        conversations: list[Conversation],
+        fetch_page: PageFetcher | None = None,
+        request_page: PageRequester | None = None,
     ) -> None:
         """Show `conversations`; `fetch_page` reads those after them when the list scrolls
-        to its end (None: there are no more)."""
+        to its end, or `request_page` asks for them (None: there are no more)."""
         self.beginResetModel()
         self._items = list(conversations)
         self._fetch_page = fetch_page
+        self._request_page = request_page
+        self._requested = False
         self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._fetch_page is not None and bool(self._items)
+        if parent.isValid() or not self._items:
+            return False
+        return self._fetch_page is not None or (
+            self._request_page is not None and not self._requested
+        )
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
+            return
+        if self._request_page is not None:
+            self._requested = True
+            self._request_page(self._items[-1], PAGE_SIZE)
             return
         assert self._fetch_page is not None
         page = self._fetch_page(self._items[-1], PAGE_SIZE)
         if len(page) < PAGE_SIZE:
             self._fetch_page = None  # the end of the history
+        self._append(page)
+
+    def append_page(self, page: list[Conversation], more: bool) -> None:
+        """The page asked for through `request_page` arrived; `more`: others may follow."""
+        self._requested = False
+        if not more:
+            self._request_page = None
+        self._append(page)
+
+    def _append(self, page: list[Conversation]) -> None:
         if page:
             first = len(self._items)
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
@@ -160,9 +188,11 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
         conversations: list[Conversation],
         current_id: int | None,
         fetch_page: PageFetcher | None = None,
+        request_page: PageRequester | None = None,
     ) -> None:
-        """Show `conversations` (and, with `fetch_page`, read more as the list scrolls)."""
-        self.model.set_conversations(conversations, fetch_page)
+        """Show `conversations` (and, with `fetch_page` or `request_page`, more as the list
+        scrolls)."""
+        self.model.set_conversations(conversations, fetch_page, request_page)
         self.select(current_id)
 
     def select(self, conversation_id: int | None) -> None:

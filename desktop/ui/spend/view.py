@@ -37,6 +37,7 @@ from desktop.core.spend import (
     summarize,
 )
 from desktop.ui.common.tasks import TaskRegistry
+from desktop.ui.common.windows import close_on_escape
 from desktop.ui.spend.chart import SpendChart
 from desktop.ui.spend.table import SpendTable
 
@@ -86,6 +87,7 @@ class SpendView(QDialog):
         self.setObjectName("spend_view")
         self.setAccessibleName("Spend")
         self.setWindowTitle("Spend — Claude Desk")
+        close_on_escape(self)
         self.resize(860, 640)
         self.sources = sources
         self._spec_for = spec_for

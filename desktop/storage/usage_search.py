@@ -1,0 +1,137 @@
+"""Reads across the history: usage sums, full-text search, and the blobs messages refer to."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from desktop.core.conversation import Conversation, Usage
+from desktop.storage.conversations import CONVERSATION_COLUMNS, conversation_from_row
+from desktop.storage.store_base import StoreBase
+
+if TYPE_CHECKING:  # the spending modules load when usage is first read (startup)
+    from desktop.core.spend import UsageRecord
+
+_BLOB_REF = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
+_USAGE_SUMS = ", ".join(f"total(json_extract(usage_json, '$.{name}'))" for name in Usage.__slots__)
+USAGE_BY_MODEL_SQL = (
+    f"SELECT model, {_USAGE_SUMS} FROM messages WHERE conversation_id = ? "
+    "AND usage_json IS NOT NULL AND model IS NOT NULL GROUP BY model"
+)
+USAGE_RECORDS_SQL = (
+    "SELECT date(created_at, 'unixepoch', 'localtime') AS day, model, count(*), "
+    f"{_USAGE_SUMS} FROM messages "
+    "WHERE role = 'assistant' AND usage_json IS NOT NULL AND model IS NOT NULL "
+    "GROUP BY day, model ORDER BY day, model"
+)
+MATCHING_CONVERSATIONS_SQL = (
+    "SELECT DISTINCT m.conversation_id FROM messages_fts "
+    "JOIN messages AS m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
+)
+
+
+def fts_query(query: str) -> str | None:
+    """An FTS5 query matching every word of `query` (in any order, stemmed, no prefixes).
+
+    Each word is quoted, so FTS syntax in user input (``"``, ``*``, ``AND``, ``(``, ``:``)
+    is searched for as text rather than parsed. None when there is nothing to search for.
+    """
+    terms = [f'"{term}"' for term in re.findall(r"\w+", query)]
+    return " ".join(terms) if terms else None
+
+
+class UsageSearchMixin(StoreBase):
+    """Sums, search and blob references over every stored message, whatever its branch."""
+
+    def usage_by_model(self, conversation_id: int) -> dict[str, Usage]:
+        """Token counts of a conversation's answers summed per model, computed inside SQLite.
+
+        Every stored answer counts, on every branch (regenerated variants and answers after
+        an edit included): each was paid for, whichever the conversation shows now.
+        """
+        with self._errors("sum the conversation's usage"):
+            rows = self._db.execute(USAGE_BY_MODEL_SQL, (conversation_id,)).fetchall()
+        fields = Usage.__slots__
+        return {
+            str(row[0]): Usage(**{n: int(v) for n, v in zip(fields, row[1:], strict=True)})
+            for row in rows
+        }
+
+    def usage_records(self) -> list[UsageRecord]:
+        """Answers' usage summed per local day and model (chat answers: ``batch=False``);
+        every stored answer on every branch counts.
+
+        Opens its own short-lived read connection, so it may run in a worker thread while
+        the main thread keeps using the store.
+        """
+        with self._errors("sum spending"), self._reader() as conn:
+            rows = conn.execute(USAGE_RECORDS_SQL).fetchall()
+        return self._parse(rows, _usage_record)
+
+    def matching_conversations(self, query: str) -> set[int]:
+        """Ids of every conversation with a message containing every word of `query`.
+
+        Words match whole (with English stemming: "pelicans" finds "pelican"), in any order.
+        Messages on every branch are searched, not only the path a conversation shows.
+        """
+        match = fts_query(query)
+        if match is None:
+            return set()
+        with self._errors("search the history"):
+            rows = self._db.execute(MATCHING_CONVERSATIONS_SQL, (match,)).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def search_conversations(
+        self, query: str, limit: int | None = None, after: Conversation | None = None
+    ) -> list[Conversation]:
+        """Conversations whose title holds `query` (any case) or whose messages hold every
+        word of it, newest first, paged as `list_conversations` is.
+
+        Reads over a connection of its own, so it may run in a worker thread while the main
+        thread uses the store (a common word over a long history takes a while).
+        """
+        clauses = ["instr(casefold(title), ?) > 0"]
+        params: list[str | float] = [query.casefold()]
+        match = fts_query(query)
+        if match is not None:
+            clauses.append(f"id IN ({MATCHING_CONVERSATIONS_SQL})")
+            params.append(match)
+        where = f"({' OR '.join(clauses)})"
+        if after is not None:  # keyset paging, as list_conversations
+            where += " AND (updated_at, id) < (?, ?)"
+            params += [after.updated_at, after.id]
+        sql = (
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {where} "
+            "ORDER BY updated_at DESC, id DESC LIMIT ?"
+        )
+        with self._errors("search the history"), self._reader() as conn:
+            conn.create_function("casefold", 1, _casefold, deterministic=True)
+            rows = conn.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+        return self._parse(rows, conversation_from_row)
+
+    def referenced_blobs(self) -> set[str]:
+        """SHA-256 of every blob a stored message's content, a conversation's documents or a
+        batch's shared documents name (``"sha256": "…"``)."""
+        with self._errors("list attachments"):
+            rows = self._db.execute(
+                "SELECT content_json FROM messages WHERE content_json LIKE '%\"sha256\"%'"
+            ).fetchall()
+            documents = self._db.execute("SELECT DISTINCT sha256 FROM documents").fetchall()
+            batches = self._db.execute(  # a batch's shared documents (for retry, open)
+                "SELECT settings_json FROM batches WHERE settings_json LIKE '%\"sha256\"%'"
+            ).fetchall()
+        found: set[str] = {str(row[0]) for row in documents}
+        for (raw,) in [*rows, *batches]:
+            found.update(_BLOB_REF.findall(raw))
+        return found
+
+
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if isinstance(text, str) else text
+
+
+def _usage_record(row: tuple[Any, ...]) -> UsageRecord:
+    from desktop.core.spend import UsageRecord
+
+    counts = {n: int(v) for n, v in zip(Usage.__slots__, row[3:], strict=True)}
+    return UsageRecord(str(row[0]), str(row[1]), Usage(**counts), False, int(row[2]))
