@@ -60,3 +60,20 @@ def notice_for(message: Message) -> Notice | None:
             "warning",
         )
     return None
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def stall_text(seconds: float) -> str:
+    """Said on an answer that has had no data for `seconds` (the API pings while it works)."""
+    return f"No data from the API for {_seconds(seconds)} — still waiting."
+
+
+def stall_timeout_text(seconds: float) -> str:
+    """The error of an answer ended after `seconds` without data."""
+    return (
+        f"No data from the API for {_seconds(seconds)}, so the request was ended. "
+        "The partial answer is kept; Retry asks again."
+    )

@@ -309,8 +309,8 @@ def test_an_image_being_prepared_keeps_its_blob_when_a_conversation_is_deleted(
     assert named == {prepared.sha256} and prepared.sha256 in blobs
 
 
-def test_enter_with_only_an_image_still_preparing_says_to_wait(
-    desk: Desk, qtbot, tmp_path: Path, monkeypatch
+def test_enter_with_only_an_image_still_preparing_sends_it_when_ready(
+    desk: Desk, qtbot, tmp_path: Path, monkeypatch, fake_api
 ) -> None:
     assert desk.blobs is not None
     storing, release = threading.Event(), threading.Event()
@@ -326,7 +326,10 @@ def test_enter_with_only_an_image_still_preparing_says_to_wait(
     desk.until(storing.is_set)
     desk.window.composer.setFocus()
     qtbot.keyClick(desk.window.composer, Qt.Key.Key_Return)  # no text: just the image
-    message = desk.window.attachment_strip.message_label
-    assert not message.isHidden() and "still being prepared" in message.text()
+    bar = desk.window.composer_row.send_queue_bar
+    assert bar.isVisible() and bar.label.text() == "Sending when ready…  (images only)"
+    assert fake_api.message_requests() == []
     release.set()
-    desk.until(lambda: strip_ready(desk, 1))
+    desk.until(lambda: desk.idle() and len(fake_api.message_requests()) == 1)
+    (block,) = fake_api.message_requests()[0]["messages"][0]["content"]
+    assert block["type"] == "image" and not bar.isVisible()

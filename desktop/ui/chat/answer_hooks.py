@@ -21,4 +21,5 @@ class AnswerHooks:
     thinking: Callable[[int, str], None]
     wait: Callable[[int, str, float], None]  # message id, why, seconds ("" and 0: waiting over)
     save: Callable[[Message], None]  # the partial answer, every second
+    stalled: Callable[[int, float], None]  # message id, seconds without data (0: data again)
     done: Callable[[Message], None]  # the final state, however the run ended

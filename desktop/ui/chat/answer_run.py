@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core import streaming
 from desktop.core.conversation import Message, MessageStatus
-from desktop.core.errors import DeskError, Overloaded, RateLimited
+from desktop.core.errors import DeskError, Overloaded, RateLimited, TimedOut
+from desktop.core.notices import stall_timeout_text
 from desktop.core.requests import inline_blobs
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 YIELD_EVERY = 0.0025  # seconds of stream processing before giving the event loop a turn
 SAVE_EVERY = 1.0  # seconds between saves of a streaming answer
 MAX_AUTO_RETRIES = 3
+STALL_NOTICE_S = 30.0  # seconds without an event before the answer says it is waiting
+STALL_TIMEOUT_S = 120.0  # seconds without an event before the request is ended (timed out)
 
 
 class AnswerRun:
@@ -42,12 +45,18 @@ class AnswerRun:
         self._got_output = False
         self._flush_timer: asyncio.TimerHandle | None = None
         self._save_timer: asyncio.TimerHandle | None = None
+        self._watch_timer: asyncio.TimerHandle | None = None
+        self._heard = 0.0  # perf_counter() of the last event (or of the request's start)
+        self._stalled = False  # the stall notice is shown
+        self._timed_out = False
+        self._task: asyncio.Task[Any] | None = None
 
     async def run(self) -> None:
+        import asyncio
+
+        self._task = asyncio.current_task()
         blobs = self.hooks.blobs
         if blobs is not None:
-            import asyncio
-
             self.params = await asyncio.to_thread(inline_blobs, self.params, blobs.get)
         attempt = 0
         while True:
@@ -80,16 +89,62 @@ class AnswerRun:
         self._save_timer = loop.call_later(SAVE_EVERY, self._on_save_timer)
         apply = streaming.apply
         clock = time.perf_counter
-        last_yield = clock()
-        async for event in backend.stream_message(self.params):
-            self.state = apply(event, self.state)
-            if event["type"] == "content_block_delta":
-                self._collect_delta(event["delta"], loop)
-            if clock() - last_yield >= YIELD_EVERY:
-                # The SDK parses a whole network read without yielding: give the UI a turn.
-                await asyncio.sleep(0)
-                last_yield = clock()
+        last_yield = self._heard = clock()
+        self._watch(loop)
+        try:
+            async for event in backend.stream_message(self.params):
+                self.state = apply(event, self.state)
+                if event["type"] == "content_block_delta":
+                    self._collect_delta(event["delta"], loop)
+                now = self._heard = clock()
+                if self._stalled:
+                    self._on_heard_again(loop)
+                if now - last_yield >= YIELD_EVERY:
+                    # The SDK parses a whole network read without yielding: give the UI a turn.
+                    await asyncio.sleep(0)
+                    last_yield = clock()
+        finally:
+            self._stop_watch()
         self._flush()
+
+    # -- the stall watch: one timer, armed for the next moment silence could matter ----------
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        limit = STALL_TIMEOUT_S if self._stalled else STALL_NOTICE_S
+        delay = max(0.0, self._heard + limit - time.perf_counter())
+        self._watch_timer = loop.call_later(delay, self._on_watch_timer, loop)
+
+    def _on_watch_timer(self, loop: asyncio.AbstractEventLoop) -> None:
+        silent = time.perf_counter() - self._heard
+        if silent >= STALL_TIMEOUT_S:
+            self._watch_timer = None
+            self._timed_out = True
+            if self._task is not None:
+                self._task.cancel()  # ends the request as Stop does; `finished` says why
+            return
+        if silent >= STALL_NOTICE_S and not self._stalled:
+            self._show_stall(STALL_NOTICE_S)
+        self._watch(loop)
+
+    def _on_heard_again(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Data after a stall: the notice goes, and the watch waits for the next silence."""
+        self._show_stall(0.0)
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
+        self._watch(loop)
+
+    def _show_stall(self, seconds: float) -> None:
+        """Say the answer has had no data for `seconds` (0: data again, the notice goes)."""
+        self._stalled = seconds > 0
+        assert self.message.id is not None
+        self.hooks.stalled(self.message.id, seconds)
+
+    def _stop_watch(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
+            self._watch_timer = None
+        if self._stalled:
+            self._show_stall(0.0)
 
     def _collect_delta(self, delta: dict[str, Any], loop: asyncio.AbstractEventLoop) -> None:
         kind = delta.get("type")
@@ -144,7 +199,10 @@ class AnswerRun:
             self._save_timer.cancel()
         self._flush()
         self._fill_message()
-        if task.cancelled():
+        if task.cancelled() and self._timed_out:
+            self.message.status = MessageStatus.FAILED
+            self.message.error = _describe(TimedOut(stall_timeout_text(STALL_TIMEOUT_S)))
+        elif task.cancelled():
             self.message.status = MessageStatus.STOPPED
         elif (exc := task.exception()) is not None:
             self.message.status = MessageStatus.FAILED

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.attachments.image_input import PASTED_NAME, png_loader, split_images
 from desktop.ui.attachments.strip import AttachmentStrip
 from desktop.ui.chat.composer import Composer
+from desktop.ui.chat.send_queue import SendQueue, SendQueueBar, joined
 from desktop.ui.chat.token_estimate import TokenEstimator
 from desktop.ui.common.enum_props import set_enum_property, set_shortcut
 
@@ -57,6 +58,7 @@ class ComposerRow(QWidget):
         self.controller = controller
         self._drafts: dict[int | None, str] = {}  # unsent text per conversation (None: new)
         self._draft_owner: int | None = None
+        self.send_queue = SendQueue(controller, self)  # Enter never refuses (send_queue.py)
         self._build()
         self.estimator = TokenEstimator(controller, self)
         self._connect()
@@ -66,6 +68,8 @@ class ComposerRow(QWidget):
         column = self._column = QVBoxLayout(self)
         column.setContentsMargins(16, 8, 16, 12)
         column.setSpacing(0)
+        self.send_queue_bar = SendQueueBar(self.send_queue, self)
+        column.addWidget(self.send_queue_bar)
         self.attachment_strip: AttachmentStrip | None = None
         if c.attachments is not None:
             self.attachment_strip = AttachmentStrip(c.attachments, self)
@@ -131,6 +135,8 @@ class ComposerRow(QWidget):
         c.conversation_opened.connect(self._on_controller_conversation_opened)
         c.busy_changed.connect(self._on_controller_busy_changed)
         self.composer.submitted.connect(self._on_composer_submitted)
+        self.send_queue.sent.connect(self._on_send_queue_sent)
+        self.send_queue.returned.connect(self._on_send_queue_returned)
         self.send_button.clicked.connect(self.composer.submit)
         self.stop_button.clicked.connect(c.stop)
         self.composer.files_received.connect(self.attach_files)
@@ -157,6 +163,7 @@ class ComposerRow(QWidget):
     def _on_controller_conversation_opened(
         self, conversation: Conversation | None, *_: object
     ) -> None:
+        self.send_queue.take_back()  # a queued message stays with its own conversation's draft
         self._swap_draft(conversation.id if conversation else None)
         self.focus_composer()
 
@@ -177,17 +184,28 @@ class ComposerRow(QWidget):
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
         self.action_stack.setCurrentWidget(self.stop_button if busy else self.send_button)
-        self.composer.set_send_enabled(not busy)
-        if not busy:
+        if not busy:  # Enter while busy queues the next message (send_queue.py)
             self.focus_composer()
 
     def _on_composer_submitted(self, text: str) -> None:
-        if self.controller.send(text):
-            conversation = self.controller.conversation
-            self._draft_owner = conversation.id if conversation else None
+        if self.send_queue.submit(text):  # sent, or waiting in the bar above
             self.composer.clear()
-            if self.attachment_strip is not None:
-                self.attachment_strip.show_message("")
+
+    def _on_send_queue_sent(self) -> None:
+        conversation = self.controller.conversation
+        self._draft_owner = conversation.id if conversation else None
+        if self.attachment_strip is not None:
+            self.attachment_strip.show_message("")
+
+    def _on_send_queue_returned(self, text: str, reason: str) -> None:
+        """Edit, Cancel, or it could not be sent: the text is the composer's again."""
+        self.composer.setPlainText(joined(text, self.composer.toPlainText()))
+        from PySide6.QtGui import QTextCursor
+
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)
+        if reason:
+            self.status_message.emit(reason)
+        self.focus_composer()
 
     def focus_composer(self) -> None:
         """Give the composer focus now and again after the current click has been handled."""

@@ -55,6 +55,7 @@ class ChatController(QObject):
     stream_text = Signal(int, str)  # message id, text delta(s)
     stream_thinking = Signal(int, str)
     wait_started = Signal(int, str, float)  # message id, why, seconds until the retry
+    stream_stalled = Signal(int, float)  # message id, seconds without data (0: data again)
     busy_changed = Signal(bool)
     settings_changed = Signal(object)  # ConversationSettings of the open conversation
     catalog_changed = Signal()
@@ -107,6 +108,7 @@ class ChatController(QObject):
             self.stream_thinking.emit,
             self.wait_started.emit,
             self.save_answer,
+            self.stream_stalled.emit,
             self.answer_done,
         )
 

@@ -164,6 +164,13 @@ class ChatView(QScrollArea):
         if widget is not None:
             widget.show_wait(reason, seconds)
 
+    def show_stall(self, message_id: int, seconds: float) -> None:
+        from desktop.ui.chat.stall_row import show_stall  # on the first stall
+
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            show_stall(widget, seconds)
+
     def show_thumbnail(self, sha256: str, data: bytes) -> None:
         for widget in self._widgets.values():
             widget.set_thumbnail(sha256, data)

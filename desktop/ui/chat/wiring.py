@@ -31,7 +31,21 @@ def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -
 
             ImagePreviewDialog(data, "Image", view.window()).open()
 
+    retry_after_stop: list[int] = []  # a streaming (stalled) answer to ask again once ended
+
+    def on_retry_requested(message_id: int) -> None:
+        if c.is_streaming:
+            retry_after_stop[:] = [message_id]
+            c.stop()
+        else:
+            c.retry(message_id)
+
+    def on_busy_changed(busy: bool) -> None:
+        if not busy and retry_after_stop:
+            c.retry(retry_after_stop.pop())
+
     c.conversation_opened.connect(on_opened)
+    c.conversation_opened.connect(lambda *_: retry_after_stop.clear())  # not in another one
     c.catalog_changed.connect(on_catalog_changed)
     c.earlier_loaded.connect(view.prepend_messages)
     c.message_added.connect(view.add_message)
@@ -40,7 +54,9 @@ def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -
     c.stream_text.connect(view.append_text)
     c.stream_thinking.connect(view.append_thinking)
     c.wait_started.connect(view.show_wait)
-    view.retry_requested.connect(c.retry)
+    c.stream_stalled.connect(view.show_stall)
+    c.busy_changed.connect(on_busy_changed)
+    view.retry_requested.connect(on_retry_requested)
     view.continue_requested.connect(c.continue_answer)
     view.cancel_wait_requested.connect(c.stop)
     view.load_earlier_requested.connect(c.load_earlier)

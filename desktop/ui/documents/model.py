@@ -138,6 +138,7 @@ class ContextDocuments(QObject):
         for item in self._items:
             if item.document is not None and item.document.id is None:
                 item.document = self._save(item.document)
+        self._save_order()
 
     # -- editing --------------------------------------------------------------------------------
 
@@ -168,9 +169,7 @@ class ContextDocuments(QObject):
         if target == index:
             return
         self._items.insert(target, self._items.pop(index))
-        ids = [i.document.id for i in self._items if i.document and i.document.id is not None]
-        if self._store is not None and self.conversation_id is not None and ids:
-            self._guarded(self._store.reorder_documents, self.conversation_id, ids)
+        self._save_order()
         self.changed.emit()
 
     def use_model(self, model: str) -> None:
@@ -225,8 +224,16 @@ class ContextDocuments(QObject):
             return
         saving = self._store is not None and self.conversation_id is not None
         item.document = self._save(document) if saving else document
+        if saving and item is not self._items[-1]:
+            self._save_order()  # read before a document listed above it: not last after all
         self.changed.emit()
         self._start_count(item)
+
+    def _save_order(self) -> None:
+        """Store the documents in the listed order (the order sent, also after a restart)."""
+        ids = [i.document.id for i in self._items if i.document and i.document.id is not None]
+        if self._store is not None and self.conversation_id is not None and ids:
+            self._guarded(self._store.reorder_documents, self.conversation_id, ids)
 
     def _save(self, document: Document) -> Document:
         assert self.conversation_id is not None

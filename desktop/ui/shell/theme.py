@@ -36,6 +36,9 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: #faf9f5; }}
 #message_notice[level="warning"] {{ background: #fdf3e1; }}
 #message_notice[level="error"] {{ background: #fbe9e7; }}
 #wait_label {{ color: #7a5a12; }}
+#stall_notice {{ border-radius: 6px; background: #fdf3e1; }}
+#send_queue_bar {{ border: 1px dashed #d6d2c4; border-radius: 8px; background: white; }}
+#send_queue_bar[problem="true"] {{ border-color: #e0a899; background: #fbe9e7; }}
 #empty_chat_label {{ color: #8a877f; font-size: 16px; }}
 #composer_row {{ background: #faf9f5; }}
 #composer {{ border: 1px solid #d6d2c4; border-radius: 10px; padding: 6px; background: white;
