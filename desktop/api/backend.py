@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from desktop.api import relay
 from desktop.api.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
@@ -68,13 +69,17 @@ class AnthropicBackend:
         """The child process that streams answers, when enabled (tests look at it)."""
         return self._process
 
-    async def stream_message(self, params: dict[str, Any]) -> AsyncIterator[StreamEvent]:
+    async def stream_message(
+        self, params: dict[str, Any], alive_every: float | None = None
+    ) -> AsyncIterator[StreamEvent]:
         """Stream one answer; yields raw events as dicts. Closing the iterator ends the request.
 
         Goes through the child process when it is ready, else in this process (and the child
-        is started, or restarted after a crash, for the next answer).
+        is started, or restarted after a crash, for the next answer). A `{"type": "ping"}`
+        event says bytes came without events for `alive_every` seconds (`relay.ALIVE_EVERY`).
         """
         key = self._require_key()
+        every = relay.ALIVE_EVERY if alive_every is None else alive_every
         streamer: AnswerStreamer = self._in_process
         process = self._process
         if process is not None:
@@ -82,7 +87,7 @@ class AnthropicBackend:
                 streamer = process
             else:
                 process.start(key)
-        async with contextlib.aclosing(streamer.stream(key, params)) as events:
+        async with contextlib.aclosing(streamer.stream(key, params, every)) as events:
             async for event in events:
                 yield event  # on Stop, closing `events` ends the request at once
 
@@ -177,14 +182,19 @@ class AnthropicBackend:
         return self._make_client(api_key.value, timeout)
 
     def _make_client(self, api_key: str, timeout: float) -> AsyncAnthropic:
+        """The SDK client; its HTTP client times streamed bodies (see `relay`)."""
         import anthropic
         import httpx2
 
+        from desktop.api.http_client import timed_http_client
+
+        timeouts = httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
         return anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=self._base_url,
-            timeout=httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+            timeout=timeouts,
             max_retries=0,
+            http_client=timed_http_client(timeouts),
         )
 
 

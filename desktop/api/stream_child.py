@@ -52,7 +52,9 @@ class Child:
             if rid in self.cancelled:
                 self.cancelled.discard(rid)
                 return
-            task = asyncio.ensure_future(self.stream(rid, message["key"], message["params"]))
+            alive_every = message.get("alive_every")
+            answer = self.stream(rid, message["key"], message["params"], alive_every)
+            task = asyncio.ensure_future(answer)
             self.tasks[rid] = task
         elif op == "cancel":
             rid = int(message["id"])
@@ -71,13 +73,15 @@ class Child:
         gc.freeze()  # the SDK's modules are never collected: full collections stay short
         self.send(wire.READY)
 
-    async def stream(self, rid: int, key: str, params: dict[str, Any]) -> None:
+    async def stream(
+        self, rid: int, key: str, params: dict[str, Any], alive_every: float | None
+    ) -> None:
         backend = self.backend
         assert backend is not None, "warm comes first"
         backend.set_api_key(key)
         batch = Batch(self, rid)
         try:
-            async for event in backend.stream_message(params):
+            async for event in backend.stream_message(params, alive_every):
                 batch.add(event)
         except asyncio.CancelledError:
             return  # the parent stopped listening

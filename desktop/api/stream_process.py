@@ -189,7 +189,7 @@ class _Child:
 
     # -- the loop: requests and replies --------------------------------------------------------
 
-    def open(self, key: str, params: dict[str, Any]) -> ChildStream:
+    def open(self, key: str, params: dict[str, Any], alive_every: float) -> ChildStream:
         """Send a stream request; replies go to the returned stream's inbox."""
         self._attach(asyncio.get_running_loop())
         with self._lock:
@@ -197,7 +197,7 @@ class _Child:
                 raise core.DeskError(CHILD_DIED)
             rid = next(self._ids)
             stream = self._streams[rid] = ChildStream(self, rid)
-        self.write(wire.stream(rid, key, params))
+        self.write(wire.stream(rid, key, params, alive_every))
         return stream
 
     def forget(self, rid: int) -> None:
@@ -314,9 +314,12 @@ class StreamProcess:
         child = self._child
         return child is not None and child.dead and child.failed_start
 
-    async def stream(self, key: str, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
-        """One answer through the child (`ready` must be True); closing cancels it there."""
-        stream = self.open(key, params)
+    async def stream(
+        self, key: str, params: dict[str, Any], alive_every: float
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """One answer through the child (`ready` must be True); closing cancels it there.
+        The child's events include its pings (bytes without events for `alive_every` s)."""
+        stream = self.open(key, params, alive_every)
         try:
             while (events := await stream.next_batch()) is not None:
                 for event in events:
@@ -324,9 +327,9 @@ class StreamProcess:
         finally:
             stream.close()  # on Stop too: the child cancels its request
 
-    def open(self, key: str, params: dict[str, Any]) -> ChildStream:
+    def open(self, key: str, params: dict[str, Any], alive_every: float) -> ChildStream:
         assert self._child is not None
-        stream = self._child.open(key, params)
+        stream = self._child.open(key, params, alive_every)
         self.served += 1
         return stream
 

@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import traceback
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop.api.errors import mid_stream_error, to_desk_error
+from desktop.api.relay import ON_BYTES, Relay
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -17,9 +19,12 @@ if TYPE_CHECKING:
 
 
 class AnswerStreamer(Protocol):
-    def stream(self, key: str, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+    def stream(
+        self, key: str, params: dict[str, Any], alive_every: float
+    ) -> AsyncGenerator[StreamEvent, None]:
         """The answer's events as dicts; raises only `core.errors` kinds. Closing the
-        iterator ends the request at once."""
+        iterator ends the request at once. A `{"type": "ping"}` event comes when bytes arrived
+        but no event for `alive_every` seconds (the SDK drops the API's own pings)."""
         ...
 
 
@@ -29,25 +34,38 @@ class SdkStreamer:
     def __init__(self, client: Callable[[], Awaitable[AsyncAnthropic]]) -> None:
         self._client = client
 
-    async def stream(self, key: str, params: dict[str, Any]) -> AsyncGenerator[StreamEvent, None]:
+    async def stream(
+        self, key: str, params: dict[str, Any], alive_every: float
+    ) -> AsyncGenerator[StreamEvent, None]:
         client = await self._client()  # built for the backend's key (`key` is that key)
         model = params.get("model")
+        relay = Relay(alive_every)
+        timed = ON_BYTES.set(relay.on_bytes)  # the body of this request's response is timed
         try:
             stream = await client.messages.create(**params, stream=True)
         except Exception as error:
             raise to_desk_error(error, model) from error
-        text_arrived = False
-        try:
-            async for event in stream:
-                data = event_dict(event)
-                text_arrived = text_arrived or data["type"] == "content_block_delta"
-                yield data
-        except Exception as error:
-            await stream.close()
-            _release_body_iterators(error)
-            raise mid_stream_error(error, model, text_arrived) from error
         finally:
-            await stream.close()  # at once on Stop (GeneratorExit / CancelledError) too
+            ON_BYTES.reset(timed)
+        reader = asyncio.ensure_future(relay.read(stream, event_dict))
+        events, text_arrived = relay.events, False
+        try:
+            while True:
+                while events:
+                    data = events.popleft()
+                    text_arrived = text_arrived or data["type"] == "content_block_delta"
+                    yield data
+                if relay.done:
+                    break
+                await relay.wait()
+            if (failure := relay.error) is not None:
+                await stream.close()
+                _release_body_iterators(failure)
+                raise mid_stream_error(failure, model, text_arrived) from failure
+        finally:
+            reader.cancel()  # at once on Stop (GeneratorExit / CancelledError) too
+            await asyncio.wait([reader])
+            await stream.close()
 
 
 def event_dict(event: Any) -> StreamEvent:

@@ -3,11 +3,15 @@
 Both sides import this module (and nothing of each other):
 
     app -> child   {"op": "warm", "key", "base_url", "timeout"}   import the SDK, build the client
-                   {"op": "stream", "id", "key", "params"}          start an answer
+                   {"op": "stream", "id", "key", "params", "alive_every"}
+                                                                    start an answer
                    {"op": "cancel", "id"}                           stop it
     child -> app   {"op": "ready"}                                  after "warm"
                    {"id", "events": [...]}                          a batch, text deltas joined
                    {"id", "error": {...}}  /  {"id", "end": true}   how the answer ended
+
+A batch may hold `{"type": "ping"}`: bytes came but no event for `alive_every` seconds (the SDK
+drops the API's own pings; see `desktop.api.relay`).
 
 The API key only ever travels in these messages (on the child's stdin), never in the child's
 arguments or environment. Light on purpose: `desktop.launch` imports it before the window.
@@ -45,8 +49,8 @@ def warm(key: str, base_url: str | None, timeout: float) -> Message:
     return {"op": "warm", "key": key, "base_url": base_url, "timeout": timeout}
 
 
-def stream(rid: int, key: str, params: dict[str, Any]) -> Message:
-    return {"op": "stream", "id": rid, "key": key, "params": params}
+def stream(rid: int, key: str, params: dict[str, Any], alive_every: float) -> Message:
+    return {"op": "stream", "id": rid, "key": key, "params": params, "alive_every": alive_every}
 
 
 def cancel(rid: int) -> Message:

@@ -33,7 +33,7 @@ ERROR_TYPES = {
 
 FAULT_HELP = (
     "Faults: /fault 401 | 429 [seconds] | 529 | 500 | <status> | midstream | drop | malformed | "
-    "stall [seconds] | refusal | max_tokens | long"
+    "stall [seconds] | pings [seconds] | refusal | max_tokens | long"
 )
 
 
@@ -100,6 +100,7 @@ def fault_reply(words: list[str]) -> Reply:
         "drop": DropConnection("This answer will lose its connection"),
         "malformed": MalformedEvent("This answer ends in an event that is not JSON"),
         "stall": Stall("This answer stalls for a while", seconds=float(arg or 5)),
+        "pings": Stall("This answer waits, sending pings", seconds=float(arg or 60), ping_every=5),
         "refusal": TextReply(
             "I can help with part of th",
             stop_reason="refusal",

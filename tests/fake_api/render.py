@@ -256,4 +256,18 @@ def _render_fault(reply: Reply, ctx: Context) -> Rendered:
     before = _deltas(index, TextReply(reply.text_before).text_deltas())
     after = _deltas(index, TextReply(reply.text_after).text_deltas())
     rest = after + _tail(whole, index, final_usage)
-    return Rendered(steps=[b"".join(head + before), Pause(reply.seconds), b"".join(rest)])
+    silence = _silence(reply.seconds, reply.ping_every)
+    return Rendered(steps=[b"".join(head + before), *silence, b"".join(rest)])
+
+
+def _silence(seconds: float, ping_every: float | None) -> list[Step]:
+    """A pause of `seconds`, or pings every `ping_every` seconds for as long."""
+    if not ping_every or ping_every <= 0:
+        return [Pause(seconds)]
+    steps: list[Step] = []
+    count, left = divmod(seconds, ping_every)
+    for _ in range(int(count)):
+        steps += (Pause(ping_every), sse.ping())
+    if left > 0:
+        steps.append(Pause(left))
+    return steps

@@ -88,11 +88,16 @@ class MalformedEvent:
 
 @dataclass
 class Stall:
-    """Some text, a silence of `seconds` (cut short by `stop()`), then the rest normally."""
+    """Some text, a silence of `seconds` (cut short by `stop()`), then the rest normally.
+
+    With `ping_every` the silence has only `event: ping` frames, one every `ping_every` seconds
+    (as the API sends while the model works): bytes, but no event the SDK passes on.
+    """
 
     text_before: str = "Thinking about it"
     seconds: float = 5.0
     text_after: str = " … and here is the rest of the answer."
+    ping_every: float | None = None
 
 
 Reply = TextReply | SseFile | ErrorReply | MidStreamError | DropConnection | MalformedEvent | Stall

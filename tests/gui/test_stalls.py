@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.api import relay
 from desktop.core.conversation import MessageStatus, Role
 from desktop.ui.chat import answer_run
 from desktop.ui.chat.stall_row import stall_row
@@ -117,3 +118,27 @@ def test_long_silence_ends_as_a_timeout_keeping_the_partial_answer(
     desk.until(lambda: fake_api.open_connections == 0)  # the request was really ended
     click(qtbot, answer.retry_button)
     desk.until(lambda: desk.idle() and desk.last_answer().body.toPlainText() == "Second try.")
+
+
+@pytest.mark.parametrize("stream_mode", ["in-process", "child"])
+def test_pings_keep_a_long_wait_alive(
+    desk: Desk, qtbot, fake_api, monkeypatch, stream_mode: str
+) -> None:
+    """The API sends pings while the model works: they are bytes, so no notice, no timeout."""
+    monkeypatch.setattr(answer_run, "STALL_NOTICE_S", 1.0)
+    monkeypatch.setattr(answer_run, "STALL_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(relay, "ALIVE_EVERY", 0.1)  # the child gets it with the request
+    said: list[float] = []
+    desk.controller.stream_stalled.connect(lambda _id, seconds: said.append(seconds))
+    reply = Stall("Thinking hard", seconds=3.0, text_after=" and done.", ping_every=0.05)
+    fake_api.enqueue(reply)
+    type_and_send(desk, qtbot, "Take the time you need")
+    desk.until(lambda: "Thinking hard" in desk.last_answer().body.toPlainText())
+    desk.until(desk.idle, 30)
+    answer = desk.last_answer()
+    assert answer.message.status is MessageStatus.COMPLETE  # not ended as a timeout at 2 s
+    assert answer.body.toPlainText() == "Thinking hard and done."
+    assert said == []  # the notice never came
+    assert not stall_shown(desk)
+    process = desk.backend.stream_process
+    assert (process.served if process is not None else 0) == (stream_mode == "child")
