@@ -3,9 +3,10 @@ would look like a stall to someone counting events.
 
 `Relay` reads the SDK's events in a task of its own and hands them to the answer's generator
 through a queue. The HTTP client (`desktop.api.http_client`) calls `Relay.on_bytes` for every
-chunk of the response body; when bytes arrived but no event was handed over for `alive_every`
-seconds, the relay hands over a `{"type": "ping"}` event of its own (the reducer ignores it;
-the answer's stall watch hears it). The stall watch then sees the bytes, pings included.
+chunk of the response body (a clock read and a store). When a chunk came after the last event
+and no event followed for `alive_every` seconds, the relay hands over a `{"type": "ping"}`
+event of its own (checked by one loop timer, armed at most once per `alive_every`): the
+reducer ignores it, the answer's stall watch hears it. Chunks that make events add nothing.
 
 Standard library only (the SDK is imported lazily elsewhere): the streamers import this before
 the window's first paint.
@@ -49,14 +50,34 @@ class Relay:
         self._waiter: asyncio.Future[None] | None = None
         self.error: Exception | None = None  # how the SDK's stream failed, if it did
         self._heard = time.perf_counter()  # the last event or ping handed over
+        self._bytes_at = 0.0  # the last chunk of the body
+        self._timer: asyncio.TimerHandle | None = None
 
     def on_bytes(self) -> None:
-        """A chunk of the body arrived (called by the HTTP client: keep it tiny)."""
-        now = time.perf_counter()
-        if now - self._heard >= self._alive_every:
-            self._heard = now
-            self.events.append(ping())
-            self._wake()
+        """A chunk of the body arrived (called by the HTTP client for every chunk: tiny)."""
+        self._bytes_at = time.perf_counter()
+        if self._timer is None and not self.done:
+            self._timer = asyncio.get_running_loop().call_later(self._alive_every, self._check)
+
+    def _check(self) -> None:
+        """Ping if bytes came after the last event and no event came for `alive_every`."""
+        self._timer = None
+        if self._bytes_at <= self._heard or self.done:
+            return  # every chunk so far made events (or the stream has ended)
+        wait = self._heard + self._alive_every - time.perf_counter()
+        if wait > 0:
+            self._timer = asyncio.get_running_loop().call_later(wait, self._check)
+            return
+        self._heard = time.perf_counter()
+        self.events.append(ping())
+        self._wake()
+
+    def close(self) -> None:
+        """No more pings (the answer's generator has ended)."""
+        self.done = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def read(self, stream: AsyncIterator[Any], convert: Callable[[Any], StreamEvent]) -> None:
         """In its own task: every event of `stream`, converted, into the queue; the error that

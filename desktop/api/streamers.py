@@ -63,6 +63,7 @@ class SdkStreamer:
                 _release_body_iterators(failure)
                 raise mid_stream_error(failure, model, text_arrived) from failure
         finally:
+            relay.close()
             reader.cancel()  # at once on Stop (GeneratorExit / CancelledError) too
             await asyncio.wait([reader])
             await stream.close()
