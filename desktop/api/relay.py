@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from desktop.core.ports import StreamEvent
 
 ALIVE_EVERY = 1.0
-"""Seconds of bytes without events before a ping event says the stream is alive (at most once
-per this many seconds). Far below the 30 s the answer waits before it says it is waiting."""
+"""Seconds after bytes that made no event before a ping event says the stream is alive (so at
+most one per this many seconds). Far below the 30 s the answer waits before it says so."""
 SLICE = 0.0025
 """Seconds of the SDK's parsing before the reading task gives the event loop a turn: the SDK
 parses a whole network read (up to 64 KiB) without yielding."""

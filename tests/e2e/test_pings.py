@@ -18,7 +18,7 @@ import httpx2
 import pytest
 
 from desktop.api.backend import AnthropicBackend
-from desktop.api.http_client import TimedHttpClient, timed_http_client
+from desktop.api.http_client import TimedBody, TimedHttpClient, timed_http_client
 from desktop.api.relay import ON_BYTES
 from tests.fake_api import FakeAnthropic, Stall, TextReply
 
@@ -80,7 +80,7 @@ def test_bodies_are_timed_only_when_asked_for(api: FakeAnthropic) -> None:
         async with TimedHttpClient(timeout=httpx2.Timeout(5.0)) as http:
             request = http.build_request("GET", f"{api.base_url}/v1/models")
             response = await http.send(request, stream=True)
-            timed = type(response.stream).__name__ == "TimedBody"
+            timed = isinstance(response.stream, TimedBody)
             await response.aclose()
             return timed
 
@@ -97,6 +97,7 @@ def test_the_backend_client_keeps_the_sdk_defaults(api: FakeAnthropic) -> None:
     assert http.timeout.read == 42.0 and http.timeout.connect == 10.0
     assert client.timeout == http.timeout
     asyncio.run(client.close())
+    asyncio.run(backend.aclose())
 
 
 # -- the streamers: pings as events ------------------------------------------------------------
