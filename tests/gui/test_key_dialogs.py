@@ -14,16 +14,16 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButt
 from desktop.core.errors import AuthFailed, NoKeyringBackend, Offline, TimedOut
 from desktop.core.ports import KeySource
 from desktop.storage.secrets import SERVICE, USERNAME
-from desktop.ui.keys.dialogs import (
+from desktop.ui.keys.settings import ApiKeySettingsDialog
+from desktop.ui.keys.texts import (
     NO_KEYRING_OFFER,
     REJECTED,
     UNREACHABLE,
-    ApiKeySettingsDialog,
-    WelcomeDialog,
     key_format_problem,
     mask_key,
     normalize_key,
 )
+from desktop.ui.keys.welcome import WelcomeDialog
 from tests.gui.conftest import run_until
 from tests.gui.dialogs import child, clipped, status_text
 
