@@ -82,9 +82,9 @@ class FakeVerify:
 
     async def __call__(self, api_key: str) -> None:
         self.calls.append(api_key)
+        if self.hang:  # waits from its first step, inside the running loop (a timer could
+            await asyncio.Event().wait()  # fire later, outside it, while a click is handled)
         await asyncio.sleep(0.01)
-        if self.hang:
-            await asyncio.Event().wait()
         if self.error is not None:
             raise self.error
         if api_key not in self.good:
