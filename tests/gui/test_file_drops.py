@@ -3,20 +3,23 @@ form, on a small widget of its own, with drag events as the window system sends 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QVBoxLayout, QWidget
 
 from desktop.ui.common.drops import FileDropTarget
+from tests.gui.test_non_utf8_names import dropped_urls, latin1_file
 
 COPY = Qt.DropAction.CopyAction
 LEFT, NO_MODS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
 
 
 class Target(FileDropTarget, QFrame):
-    files_dropped = Signal(list)
+    files_dropped = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,3 +91,19 @@ def test_files_dropped_on_a_text_box_are_files_not_typed_paths(qtbot, tmp_path: 
     assert target.received == [paths]
     assert target.editor.toPlainText() == ""
     assert not target.property("dropTarget")  # the text box shows no highlight of the form's
+
+
+@pytest.mark.skipif(os.name != "posix", reason="names are bytes on POSIX only")
+@pytest.mark.parametrize("where", ["widget", "text box"])
+def test_a_name_that_is_not_utf8_comes_out_as_the_os_names_it(
+    qtbot, tmp_path: Path, where: str
+) -> None:
+    target = Target()
+    qtbot.addWidget(target)
+    path = latin1_file(tmp_path, b"r\xe9sum\xe9.txt", b"words")
+    mime = dropped_urls([path])
+    onto = target if where == "widget" else target.editor.viewport()
+    enter(onto, mime)
+    drop(onto, mime)
+    assert target.received == [[os.fsdecode(path)]]
+    assert os.path.exists(target.received[0][0])
