@@ -343,7 +343,7 @@ class DeskApp:
     async def ask_for_key(self) -> str | None:
         import asyncio
 
-        from desktop.ui.keys.dialogs import WelcomeDialog
+        from desktop.ui.keys.welcome import WelcomeDialog
 
         backend = self.controller.backend
         assert backend is not None
@@ -365,7 +365,7 @@ class DeskApp:
         return dialog.api_key() if accepted else None
 
     def show_key_settings(self) -> None:
-        from desktop.ui.keys.dialogs import ApiKeySettingsDialog
+        from desktop.ui.keys.settings import ApiKeySettingsDialog
 
         backend = self.controller.backend
         if backend is None or self.secrets is None:

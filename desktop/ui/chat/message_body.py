@@ -278,20 +278,23 @@ class MessageBody(QTextBrowser):
     # -- links --------------------------------------------------------------------------------
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
+        """A code block's copy link copies that block; web and mail links open outside."""
         if url.scheme() == COPY_SCHEME:
-            self._copy_code(url.path())
+            codes = self._stream.code_blocks if self._stream is not None else self._codes
+            index = _code_index(url.path(), len(codes))
+            if index is not None:
+                QGuiApplication.clipboard().setText(codes[index])
+                self.code_copied.emit(index)
         elif url.scheme().lower() in _OPENABLE_SCHEMES:
             QDesktopServices.openUrl(url)
 
-    def _copy_code(self, number: str) -> None:
-        if not number.isdigit():
-            return
-        index = int(number)
-        codes = self._stream.code_blocks if self._stream is not None else self._codes
-        if index >= len(codes):
-            return
-        QGuiApplication.clipboard().setText(codes[index])
-        self.code_copied.emit(index)
+
+def _code_index(number: str, count: int) -> int | None:
+    """The code block a copy link's `number` names, when there are that many blocks."""
+    if not number.isdigit():
+        return None
+    index = int(number)
+    return index if index < count else None
 
 
 TABLE_TAG = "<table"  # pieces without one leave the blocks around tables as they were

@@ -32,7 +32,7 @@ from desktop.cli import Options
 from desktop.core.conversation import MessageStatus
 from desktop.core.ports import KeySource
 from desktop.storage.secrets import SERVICE, USERNAME
-from desktop.ui.keys.dialogs import NO_KEYRING_OFFER, REJECTED, UNREACHABLE
+from desktop.ui.keys.texts import NO_KEYRING_OFFER, REJECTED, UNREACHABLE
 from tests.fake_api import FakeAnthropic, TextReply
 from tests.fake_api.models import EXTRA_MODEL_ID
 from tests.gui.dialogs import child, clipped, status_text

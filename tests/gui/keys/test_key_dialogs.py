@@ -14,16 +14,16 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButt
 from desktop.core.errors import AuthFailed, NoKeyringBackend, Offline, TimedOut
 from desktop.core.ports import KeySource
 from desktop.storage.secrets import SERVICE, USERNAME
-from desktop.ui.keys.dialogs import (
+from desktop.ui.keys.settings import ApiKeySettingsDialog
+from desktop.ui.keys.texts import (
     NO_KEYRING_OFFER,
     REJECTED,
     UNREACHABLE,
-    ApiKeySettingsDialog,
-    WelcomeDialog,
     key_format_problem,
     mask_key,
     normalize_key,
 )
+from desktop.ui.keys.welcome import WelcomeDialog
 from tests.gui.conftest import run_until
 from tests.gui.dialogs import child, clipped, status_text
 
@@ -82,9 +82,9 @@ class FakeVerify:
 
     async def __call__(self, api_key: str) -> None:
         self.calls.append(api_key)
+        if self.hang:  # waits from its first step, inside the running loop (a timer could
+            await asyncio.Event().wait()  # fire later, outside it, while a click is handled)
         await asyncio.sleep(0.01)
-        if self.hang:
-            await asyncio.Event().wait()
         if self.error is not None:
             raise self.error
         if api_key not in self.good:
