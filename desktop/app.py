@@ -31,9 +31,11 @@ from desktop.resources import resource_path
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.paths import AppPaths, atomic_write_text
+from desktop.storage.preferences import preferences_path, read_preferences, save_preference
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.theme import parse_mode, theme_controller
 from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
+THEME_PREFERENCE = "theme"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
 
 
@@ -185,6 +188,16 @@ class DeskApp:
         self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
         self.window.closing.connect(self._on_window_closing)
+        themes = theme_controller()
+        if themes is not None:
+            themes.mode_changed.connect(self._on_theme_mode_changed)
+
+    def _on_theme_mode_changed(self, mode: str) -> None:
+        """Remember the theme chosen in View › Theme for the next start."""
+        try:
+            save_preference(preferences_path(self.paths), THEME_PREFERENCE, mode)
+        except OSError as exc:
+            self.window.show_status(f"Could not save the theme choice: {exc.strerror or exc}")
 
     def _on_window_closing(self) -> None:
         self._window_closed = True
@@ -363,6 +376,14 @@ class DeskApp:
         self.store.close()
 
 
+def use_saved_theme(paths: AppPaths) -> None:
+    """Show the theme saved in the preferences (before the window is built: no restyling)."""
+    themes = theme_controller()
+    saved = parse_mode(read_preferences(preferences_path(paths)).get(THEME_PREFERENCE))
+    if themes is not None and saved is not None:
+        themes.set_mode(saved)
+
+
 def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     """Everything the first paint needs: paths, history, catalog and the window (shown)."""
     paths = AppPaths.resolve()
@@ -372,6 +393,8 @@ def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     if store is None:
         return None
     catalog, catalog_problem = load_catalog(paths)
+    if args.theme is None:  # --theme is for this run; else the choice saved in View › Theme
+        use_saved_theme(paths)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
     if catalog_problem:

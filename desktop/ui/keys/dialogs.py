@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import AuthFailed, DeskError, NoKeyringBackend, Offline, TimedOut
 from desktop.core.ports import KeySource, SecretStore
+from desktop.ui.common.restyle import repolish
 
 log = logging.getLogger(__name__)
 
@@ -299,8 +300,8 @@ class ApiKeyEntry(QWidget):
     def _show_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setVisible(bool(text))
-        self.status.setProperty("error", error)
-        self.status.setStyleSheet("color: #b3261e;" if error else "")
+        self.status.setProperty("error", error)  # coloured by the theme's stylesheet
+        repolish(self.status)
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
@@ -324,10 +325,7 @@ def _warning(object_name: str, parent: QWidget) -> QLabel:
     label.setObjectName(object_name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setStyleSheet(
-        "QLabel { background: #fff4e5; color: #663c00; border: 1px solid #ffb74d;"
-        " border-radius: 4px; padding: 6px; }"
-    )
+    label.setProperty("tone", "warning")  # a box in the theme's warning colours
     label.setVisible(False)
     return label
 

@@ -18,6 +18,7 @@ from desktop.ui.chat.wiring import connect_view
 from desktop.ui.common.enum_props import set_shortcut
 from desktop.ui.context.input import DocumentInput
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
+from desktop.ui.shell.theme import add_theme_menu, theme_controller
 
 SearchFunc = Callable[[str], list[Conversation]]
 SIDE_PANEL_WIDTH = 300
@@ -155,6 +156,9 @@ class MainWindow(QMainWindow):
         self.spend_action.setToolTip("What your chats cost per day and per model (Ctrl+Shift+S)")
         self.spend_action.triggered.connect(self.show_spend)
         view_menu.addAction(self.spend_action)
+        themes = theme_controller()
+        if themes is not None:
+            self.theme_actions = add_theme_menu(view_menu, themes)
 
     def _connect(self) -> None:
         c = self.controller
