@@ -97,7 +97,7 @@ def test_streamed_document_matches_the_full_render(qtbot: QtBot, body: MessageBo
     assert headings.count(1) == 1
     assert headings.count(2) == 1
     assert sum(1 for b in _blocks(body) if b.textList() is not None) == 2
-    code = [b for b in _blocks(body) if b.text() == "echo second"]
+    code = [b for b in _blocks(body) if b.text() == " echo second"]  # lines start with a space
     assert code
     assert code[0].blockFormat().background().color().name() == LIGHT.code_bg
 
@@ -239,7 +239,7 @@ def test_tail_replacements_leave_nothing_behind(body: MessageBody) -> None:
     body.append_text("`js\nlet a;\n```\n\nEnd")
     body.flush_all()
     # the code's bar (language, Copy button) and its thin strips above and below the code
-    assert body.toPlainText() == "Intro\nitem one\njs\n\n Copy \n\n \nlet a;\n \nEnd"
+    assert body.toPlainText() == "Intro\nitem one\njs\n\n Copy \n\n \n let a;\n \nEnd"
     assert body.document().lastBlock().textList() is None
 
 
