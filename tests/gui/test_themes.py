@@ -51,12 +51,9 @@ def chat_background(desk: Desk) -> QColor:
 
 def code_background(desk: Desk) -> str:
     document = desk.last_answer().body.document()
-    block = document.begin()
-    while block.isValid():
-        if block.text().startswith("def f(x):"):
-            return block.blockFormat().background().color().name()
-        block = block.next()
-    raise AssertionError("no code block")
+    found = document.find("def f(x):")
+    assert not found.isNull(), document.toPlainText()
+    return found.blockFormat().background().color().name()
 
 
 def test_view_menu_switches_every_surface(

@@ -252,7 +252,12 @@ class MessageBody(QTextBrowser):
         self._tail_shown = tail
         cursor.endEditBlock()
         if tables or TABLE_TAG in tail:  # Qt knows the new tables only now
+            # A block tidied away before the tail (after a code block's header bar, say)
+            # moves the tail: a cursor there moves with it.
+            tail_start = QTextCursor(self.document())
+            tail_start.setPosition(self._tail_start)
             _tidy_around_tables(self.document(), start)
+            self._tail_start = tail_start.position()
 
     def _remove_tail(self, cursor: QTextCursor) -> None:
         if not self._tail_shown:
