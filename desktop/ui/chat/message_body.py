@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QSize, QSizeF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QSize, QSizeF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -63,7 +63,7 @@ class MessageBody(QTextBrowser):
         self._flush_timer.timeout.connect(self.flush)
         self.document().documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.anchorClicked.connect(self._on_anchor_clicked)
-        theme_signals().changed.connect(self._on_theme_changed)
+        _ThemeFollower(self)
 
     def _setup_view(self) -> None:
         self.setReadOnly(True)
@@ -190,21 +190,6 @@ class MessageBody(QTextBrowser):
             return True
         return not stream.has_pending and stream.tail_html() == self._tail_shown
 
-    def _on_theme_changed(self, _palette: object) -> None:
-        """Render the markdown again in the new theme's colours (plain text follows the
-        palette by itself). It goes the streaming way: closed blocks a few at a time."""
-        if not self._markdown:
-            return
-        stream = self._stream
-        text = stream.text if stream is not None else self._text
-        finished = stream is None or stream.finished
-        self._stream = None
-        if not text:
-            return
-        self.append_text(text)
-        if finished:
-            self.finish()
-
     def _reset(self, text: str) -> None:
         self._markdown = None
         self._flush_timer.stop()
@@ -325,6 +310,34 @@ class MessageBody(QTextBrowser):
             return
         QGuiApplication.clipboard().setText(codes[index])
         self.code_copied.emit(index)
+
+
+class _ThemeFollower(QObject):
+    """Renders its body again when the theme changes (the HTML keeps the old colours)."""
+
+    def __init__(self, body: MessageBody) -> None:
+        super().__init__(body)
+        self._body = body
+        theme_signals().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _palette: object) -> None:
+        render_again(self._body)
+
+
+def render_again(body: MessageBody) -> None:
+    """Render `body`'s markdown again in the theme's colours now (plain text follows the
+    palette by itself). It goes the streaming way: closed blocks a few at a time."""
+    if not body._markdown:
+        return
+    stream = body._stream
+    text = stream.text if stream is not None else body._text
+    finished = stream is None or stream.finished
+    body._stream = None
+    if not text:
+        return
+    body.append_text(text)
+    if finished:
+        body.finish()
 
 
 TABLE_TAG = "<table"  # pieces without one leave the blocks around tables as they were
