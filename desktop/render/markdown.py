@@ -147,8 +147,16 @@ def _look_for(p: Palette) -> _Look:
     )
 
 
+_last: tuple[Palette, _Look] | None = None
+
+
 def _look() -> _Look:
-    return _look_for(code_theme.palette())
+    """The current palette's look (called per table cell: an identity check, no hashing)."""
+    global _last
+    palette = code_theme.palette()
+    if _last is None or _last[0] is not palette:
+        _last = (palette, _look_for(palette))
+    return _last[1]
 
 
 _lexers: dict[str, Lexer | None] = {}
