@@ -51,6 +51,7 @@ log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 THEME_PREFERENCE = "theme"
+SYSTEM_SCHEME_PREFERENCE = "system_scheme"  # the system's scheme last seen: "dark" or "light"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
 
 
@@ -191,13 +192,23 @@ class DeskApp:
         themes = theme_controller()
         if themes is not None:
             themes.mode_changed.connect(self._on_theme_mode_changed)
+            themes.system_scheme_read.connect(self._on_theme_system_scheme_read)
 
     def _on_theme_mode_changed(self, mode: str) -> None:
         """Remember the theme chosen in View › Theme for the next start."""
+        self._save_preference(THEME_PREFERENCE, mode, "the theme choice")
+
+    def _on_theme_system_scheme_read(self, dark: bool) -> None:
+        """Remember the system's scheme: the next start paints in it at once."""
+        value = "dark" if dark else "light"
+        if read_preferences(preferences_path(self.paths)).get(SYSTEM_SCHEME_PREFERENCE) != value:
+            self._save_preference(SYSTEM_SCHEME_PREFERENCE, value, "the system's theme")
+
+    def _save_preference(self, key: str, value: str, what: str) -> None:
         try:
-            save_preference(preferences_path(self.paths), THEME_PREFERENCE, mode)
+            save_preference(preferences_path(self.paths), key, value)
         except OSError as exc:
-            self.window.show_status(f"Could not save the theme choice: {exc.strerror or exc}")
+            self.window.show_status(f"Could not save {what}: {exc.strerror or exc}")
 
     def _on_window_closing(self) -> None:
         self._window_closed = True
@@ -254,7 +265,11 @@ class DeskApp:
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
     async def start_services(self) -> None:
-        """After the first paint: Batches, the SDK, the API key, warm caches, the models."""
+        """After the first paint: the system's theme, Batches, the SDK, the API key, warm
+        caches, the models."""
+        themes = theme_controller()
+        if themes is not None:
+            themes.read_system_scheme()
         await self.start_batches()
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
@@ -376,12 +391,18 @@ class DeskApp:
         self.store.close()
 
 
-def use_saved_theme(paths: AppPaths) -> None:
-    """Show the theme saved in the preferences (before the window is built: no restyling)."""
+def use_saved_theme(paths: AppPaths, keep_mode: bool = False) -> None:
+    """Show the theme chosen in View › Theme (unless `keep_mode`: --theme was given), the
+    system's scheme taken as last seen until it is read after the first paint. Called before
+    the window is built: nothing to restyle yet."""
     themes = theme_controller()
-    saved = parse_mode(read_preferences(preferences_path(paths)).get(THEME_PREFERENCE))
-    if themes is not None and saved is not None:
-        themes.set_mode(saved)
+    if themes is None:
+        return
+    saved = read_preferences(preferences_path(paths))
+    themes.guess_system_dark(saved.get(SYSTEM_SCHEME_PREFERENCE) == "dark")
+    mode = parse_mode(saved.get(THEME_PREFERENCE))
+    if mode is not None and not keep_mode:
+        themes.set_mode(mode)
 
 
 def open_desk(app: QApplication, args: Options) -> DeskApp | None:
@@ -393,8 +414,7 @@ def open_desk(app: QApplication, args: Options) -> DeskApp | None:
     if store is None:
         return None
     catalog, catalog_problem = load_catalog(paths)
-    if args.theme is None:  # --theme is for this run; else the choice saved in View › Theme
-        use_saved_theme(paths)
+    use_saved_theme(paths, keep_mode=args.theme is not None)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url)
     desk.window.show()
     if catalog_problem:

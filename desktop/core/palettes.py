@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 Syntax = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)  # identity: one instance per theme (cheap to create and hash)
 class Palette:
     """The colours of one theme, by role."""
 

@@ -120,9 +120,19 @@ def test_system_mode_follows_the_color_scheme(themes: ThemeController, qapp) -> 
     themes.set_mode(ThemeMode.LIGHT)  # a chosen theme stays whatever the system does
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     assert current() is LIGHT
-    themes.set_mode(ThemeMode.SYSTEM)  # back to the system: its last scheme
+    themes.set_mode(ThemeMode.SYSTEM)  # back to the system: what Qt reports now
+    themes.read_system_scheme()  # (offscreen: no scheme, so light)
+    assert current() is LIGHT
+
+
+def test_the_first_paint_uses_the_scheme_seen_last(themes: ThemeController, qapp) -> None:
+    seen = []
+    themes.system_scheme_read.connect(seen.append)
+    themes.set_mode(ThemeMode.SYSTEM)
+    themes.guess_system_dark(True)  # the last run saw a dark desktop
     assert current() is DARK
-    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    themes.read_system_scheme()  # after the first paint: offscreen Qt reports no scheme
+    assert current() is LIGHT and seen == [False]
 
 
 def test_the_chosen_theme_is_remembered(themes: ThemeController, desk_home, qtbot) -> None:

@@ -4,6 +4,10 @@ A theme is applied as a QPalette (what Fusion draws with: dialogs, menus, tables
 plus a stylesheet generated from the same palette, and published to the rooms
 (`ui.common.theme_state`), which re-render what keeps colours of its own. In "system" mode the
 theme follows Qt's color scheme (`QStyleHints.colorScheme`) and changes with it, live.
+
+Reading Qt's color scheme turns PySide's whole `Qt` namespace into Python enums (12-50 ms), so
+the first paint uses the scheme seen on the last run (`system_dark`), and the app reads the
+real one right after it (`read_system_scheme`), which is then remembered for the next start.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QPalette
 
 from desktop.core.palettes import DARK, LIGHT, Palette
@@ -19,6 +23,7 @@ from desktop.ui.common.theme_state import publish
 from desktop.ui.shell.stylesheet import stylesheet
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMenu
 
 
@@ -83,15 +88,33 @@ class ThemeController(QObject):
 
     mode_changed = Signal(str)  # the ThemeMode chosen
     palette_applied = Signal(object)  # the Palette now shown
+    system_scheme_read = Signal(bool)  # the system's scheme is dark (see read_system_scheme)
 
-    def __init__(self, app: QApplication, mode: ThemeMode = ThemeMode.SYSTEM) -> None:
+    def __init__(
+        self, app: QApplication, mode: ThemeMode = ThemeMode.SYSTEM, system_dark: bool = False
+    ) -> None:
         super().__init__(app)
         self._app = app
         self._mode = mode
-        hints = app.styleHints()
-        self._system_scheme = hints.colorScheme()
-        hints.colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
+        self._system_dark = system_dark  # a guess until read_system_scheme
+        self._scheme_read = False  # whether Qt's scheme may be touched (see the module's doc)
+        app.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
         self._palette: Palette | None = None
+
+    def read_system_scheme(self) -> None:
+        """Read the system's scheme now, and tell Qt a chosen one (after the first paint: see
+        the module's doc)."""
+        self._scheme_read = True
+        self._request_scheme()
+        if self._mode is ThemeMode.SYSTEM:  # else the scheme Qt reports is our own request
+            self._system_dark = _is_dark(self._app.styleHints().colorScheme())
+            self.apply()
+        self.system_scheme_read.emit(self._system_dark)
+
+    def guess_system_dark(self, dark: bool) -> None:
+        """Until `read_system_scheme`, take the system's scheme to be dark (or light)."""
+        self._system_dark = dark
+        self.apply()
 
     @property
     def mode(self) -> ThemeMode:
@@ -101,7 +124,7 @@ class ThemeController(QObject):
     def palette(self) -> Palette:
         """The palette the mode resolves to now."""
         if self._mode is ThemeMode.SYSTEM:
-            return DARK if self._system_scheme == Qt.ColorScheme.Dark else LIGHT
+            return DARK if self._system_dark else LIGHT
         return DARK if self._mode is ThemeMode.DARK else LIGHT
 
     def set_mode(self, mode: ThemeMode) -> None:
@@ -109,7 +132,10 @@ class ThemeController(QObject):
         if mode is self._mode:
             return
         self._mode = mode
-        self._request_scheme()
+        if self._scheme_read:
+            self._request_scheme()
+            if mode is ThemeMode.SYSTEM:  # what the system shows now, our request withdrawn
+                self._system_dark = _is_dark(self._app.styleHints().colorScheme())
         self.apply()
         self.mode_changed.emit(mode.value)
 
@@ -130,15 +156,18 @@ class ThemeController(QObject):
         if self._mode is ThemeMode.SYSTEM:
             hints.unsetColorScheme()
         else:
-            dark = self._mode is ThemeMode.DARK
-            hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+            schemes = type(hints.colorScheme())  # Qt.ColorScheme, without `Qt` (see enum_props)
+            hints.setColorScheme(schemes.Dark if self._mode is ThemeMode.DARK else schemes.Light)
 
     def _on_hints_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
-        if self._mode is ThemeMode.SYSTEM:
-            self._system_scheme = scheme
+        if self._mode is ThemeMode.SYSTEM:  # (else it may be our own request echoing)
+            self._system_dark = _is_dark(scheme)
             self.apply()
-        elif self._app.styleHints().colorScheme() != scheme:  # our own request echoing
-            self._system_scheme = scheme
+
+
+def _is_dark(scheme: Qt.ColorScheme) -> bool:
+    """Whether Qt's color scheme is dark (by name: importing `Qt` costs ~30 ms at startup)."""
+    return scheme.name == "Dark"
 
 
 _controller: ThemeController | None = None
@@ -158,8 +187,6 @@ def apply_theme(
     app.setFont(font)
     if _controller is None or _controller.parent() is not app:
         _controller = ThemeController(app, mode)
-        if mode is not ThemeMode.SYSTEM:
-            _controller._request_scheme()
     else:
         _controller.set_mode(mode)
     _controller.apply()
