@@ -139,7 +139,7 @@ class BatchForm(FileDropTarget, QWidget):
         column.addLayout(form)
         self.problems = _named(QLabel(self), "batch_problems", "Problems with the prompts")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #b3261e;")
+        self.problems.setProperty("tone", "error")  # coloured by the theme's stylesheet
         self.summary = _named(QLabel(self), "batch_summary", "Batch summary")
         self.summary.setWordWrap(True)
         column.addWidget(self.problems)

@@ -13,11 +13,6 @@ from PySide6.QtWidgets import QDialog, QLabel, QWidget
 from desktop.core.ports import SecretStore
 from desktop.ui.keys.entry import ApiKeyEntry, VerifyKey
 
-WARNING_STYLE = (
-    "QLabel { background: #fff4e5; color: #663c00; border: 1px solid #ffb74d;"
-    " border-radius: 4px; padding: 6px; }"
-)
-
 
 def paragraph(text: str, parent: QWidget) -> QLabel:
     """A label whose text wraps."""
@@ -73,7 +68,7 @@ class KeyDialog(QDialog):
         self.keyring_warning.setObjectName("keyring_warning")
         self.keyring_warning.setWordWrap(True)
         self.keyring_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.keyring_warning.setStyleSheet(WARNING_STYLE)
+        self.keyring_warning.setProperty("tone", "warning")  # the theme's warning box
         self.keyring_warning.setVisible(False)
         self.entry = ApiKeyEntry(self._store, verify, self)
         self.entry.key_stored.connect(self._on_entry_key_stored)

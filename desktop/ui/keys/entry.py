@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import DeskError, NoKeyringBackend
 from desktop.core.ports import SecretStore
+from desktop.ui.common.restyle import repolish
 from desktop.ui.keys.texts import (
     CHECKING,
     NO_KEYRING_OFFER,
@@ -229,5 +230,5 @@ class ApiKeyEntry(QWidget):
     def _show_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setVisible(bool(text))
-        self.status.setProperty("error", error)
-        self.status.setStyleSheet("color: #b3261e;" if error else "")
+        self.status.setProperty("error", error)  # coloured by the theme's stylesheet
+        repolish(self.status)

@@ -20,6 +20,7 @@ from desktop.ui.shell.keyboard import help_action, set_up_keyboard
 from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
 from desktop.ui.shell.sidebar_search import SearchFunc, SidebarSearch
+from desktop.ui.shell.theme import add_theme_menu, theme_controller
 
 STATUS_MS = 10_000
 
@@ -172,6 +173,9 @@ class MainWindow(QMainWindow):
         self.spend_action.setToolTip("What your chats cost per day and per model (Ctrl+Shift+S)")
         self.spend_action.triggered.connect(self.show_spend)
         view_menu.addAction(self.spend_action)
+        themes = theme_controller()
+        if themes is not None:
+            self.theme_actions = add_theme_menu(view_menu, themes)
 
     def _connect(self) -> None:
         c = self.controller

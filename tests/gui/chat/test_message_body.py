@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication, QTextBlock, QWheelEvent
 from PySide6.QtWidgets import QApplication, QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.core.palettes import LIGHT
 from desktop.render.markdown import warm_up
 from desktop.ui.chat import message_body
 from desktop.ui.chat.message_body import MessageBody
@@ -96,9 +97,9 @@ def test_streamed_document_matches_the_full_render(qtbot: QtBot, body: MessageBo
     assert headings.count(1) == 1
     assert headings.count(2) == 1
     assert sum(1 for b in _blocks(body) if b.textList() is not None) == 2
-    code = [b for b in _blocks(body) if b.text() == "echo second"]
+    code = [b for b in _blocks(body) if b.text() == " echo second"]  # lines start with a space
     assert code
-    assert code[0].blockFormat().background().color().name() == "#f6f8fa"
+    assert code[0].blockFormat().background().color().name() == LIGHT.code_bg
 
 
 def test_a_burst_is_rendered_over_several_loop_turns(qtbot: QtBot, body: MessageBody) -> None:
@@ -237,7 +238,8 @@ def test_tail_replacements_leave_nothing_behind(body: MessageBody) -> None:
     assert body.document().lastBlock().textList() is not None
     body.append_text("`js\nlet a;\n```\n\nEnd")
     body.flush_all()
-    assert body.toPlainText() == "Intro\nitem one\njs  ·  Copy\nlet a;\nEnd"
+    # the code's bar (language, Copy button) and its thin strips above and below the code
+    assert body.toPlainText() == "Intro\nitem one\njs\n\n Copy \n\n \n let a;\n \nEnd"
     assert body.document().lastBlock().textList() is None
 
 

@@ -296,12 +296,13 @@ def test_the_sidebar_is_tinted_behind_its_list_and_around_it(qtbot) -> None:
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
     from desktop.core.conversation import Conversation, ConversationSettings
+    from desktop.core.palettes import LIGHT
     from desktop.ui.shell.sidebar import Sidebar
-    from desktop.ui.shell.theme import SIDEBAR, STYLESHEET
+    from desktop.ui.shell.stylesheet import stylesheet
 
     window = QWidget()  # the app's theme on a parent, as the application's own stylesheet is
     qtbot.addWidget(window)
-    window.setStyleSheet(STYLESHEET)
+    window.setStyleSheet(stylesheet(LIGHT))
     sidebar = Sidebar(window)
     QVBoxLayout(window).addWidget(sidebar)
     window.resize(260, 500)
@@ -312,5 +313,5 @@ def test_the_sidebar_is_tinted_behind_its_list_and_around_it(qtbot) -> None:
     origin = sidebar.geometry().topLeft()
     margin = image.pixelColor(origin.x() + 2, origin.y() + 250)  # left of the list
     list_area = image.pixelColor(origin.x() + 130, origin.y() + 450)  # below the only row
-    assert margin == QColor(SIDEBAR)
-    assert list_area == QColor(SIDEBAR)
+    assert margin == QColor(LIGHT.sidebar)
+    assert list_area == QColor(LIGHT.sidebar)
