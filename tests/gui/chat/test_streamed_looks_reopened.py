@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
 
-from desktop.ui.shell.theme import STYLESHEET
+from desktop.core.palettes import LIGHT
+from desktop.ui.shell.stylesheet import stylesheet
 from tests.fake_api.script import TextReply
 from tests.gui.conftest import Desk
 
@@ -46,7 +47,7 @@ def _on_screen(desk: Desk) -> QImage:
 
 def test_a_streamed_answer_looks_like_it_does_reopened(desk: Desk, qtbot, fake_api) -> None:
     window = desk.window
-    window.setStyleSheet(STYLESHEET)  # the app's look (cards with borders and round corners)
+    window.setStyleSheet(stylesheet(LIGHT))  # the app's look (cards with borders and round corners)
     window.resize(1000, 900)
     fake_api.enqueue(TextReply(ANSWER, delta_size=7, delay=0.005))
     window.composer.setFocus()
