@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from functools import lru_cache
 
@@ -68,7 +69,13 @@ QToolTip {{ background: {surface}; color: {text}; border: 1px solid {border_stro
 """
 
 
-@lru_cache(maxsize=4)
-def stylesheet(palette: Palette) -> str:
-    """The app's stylesheet in `palette`'s colours."""
-    return _TEMPLATE.format_map(asdict(palette))
+_FONT_SIZE = re.compile(r"font-size: (\d+)px")
+
+
+@lru_cache(maxsize=8)
+def stylesheet(palette: Palette, scale: float = 1.0) -> str:
+    """The app's stylesheet in `palette`'s colours, its font sizes times `scale` (zoom)."""
+    text = _TEMPLATE.format_map(asdict(palette))
+    if scale == 1.0:
+        return text
+    return _FONT_SIZE.sub(lambda m: f"font-size: {round(int(m.group(1)) * scale)}px", text)

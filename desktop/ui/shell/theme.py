@@ -100,6 +100,8 @@ class ThemeController(QObject):
         self._scheme_read = False  # whether Qt's scheme may be touched (see the module's doc)
         app.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
         self._palette: Palette | None = None
+        self._scale = 1.0  # the zoom of the stylesheet's font sizes
+        self._shown: tuple[Palette, float] | None = None
 
     def read_system_scheme(self) -> None:
         """Read the system's scheme now, and tell Qt a chosen one (after the first paint: see
@@ -139,16 +141,25 @@ class ThemeController(QObject):
         self.apply()
         self.mode_changed.emit(mode.value)
 
+    def set_scale(self, scale: float) -> None:
+        """Zoom: the stylesheet's font sizes times `scale`."""
+        self._scale = scale
+        self.apply()
+
     def apply(self) -> None:
         """Apply the mode's palette to the app (nothing when it is already shown)."""
         palette = self.palette
-        if palette == self._palette:
+        if (palette, self._scale) == self._shown:
             return
-        self._palette = palette
-        self._app.setPalette(qt_palette(palette))
-        self._app.setStyleSheet(stylesheet(palette))
-        publish(palette)
-        self.palette_applied.emit(palette)
+        self._shown = (palette, self._scale)
+        recoloured = palette != self._palette  # else a zoom: the colours stay
+        if recoloured:
+            self._palette = palette
+            self._app.setPalette(qt_palette(palette))
+        self._app.setStyleSheet(stylesheet(palette, self._scale))
+        if recoloured:
+            publish(palette)
+            self.palette_applied.emit(palette)
 
     def _request_scheme(self) -> None:
         """Tell Qt the scheme chosen, so native parts (title bars, dialogs) follow it too."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QWidget
 
 from desktop.ui.shell.keyboard import SHORTCUTS
 from tests.fake_api.script import TextReply
@@ -148,3 +148,25 @@ def test_esc_and_ctrl_w_close_the_batches_and_spend_windows(desk: Desk, qtbot, b
     desk.until(spend.isVisible)
     qtbot.keyClick(spend, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     desk.until(lambda: not spend.isVisible())
+
+
+def test_zoom_makes_text_larger_and_back(desk: Desk, qtbot, fake_api) -> None:
+    from desktop.ui.shell.theme import theme_controller
+
+    fake_api.enqueue(TextReply("Some answer text."))
+    _chat(desk, qtbot, "one")
+    _keyboard_ready(desk, qtbot)
+    window = desk.window
+    body = desk.last_answer().body
+    before = body.fontMetrics().height()
+    window.composer.setFocus()
+    qtbot.keyClick(window.composer, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.composer, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: body.fontMetrics().height() > before)
+    assert window.zoom.scale == 1.25
+    themes = theme_controller()
+    if themes is not None:
+        assert "font-size: 18px" in QApplication.instance().styleSheet()  # 14 px x 1.25
+    qtbot.keyClick(window.composer, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: body.fontMetrics().height() == before)
+    assert window.zoom.scale == 1.0
