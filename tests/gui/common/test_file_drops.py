@@ -12,7 +12,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QVBoxLayout, QWidget
 
 from desktop.ui.common.drops import FileDropTarget
-from tests.gui.test_non_utf8_names import dropped_urls, latin1_file
+from tests.gui.attachments.test_non_utf8_names import dropped_urls, latin1_file
 
 COPY = Qt.DropAction.CopyAction
 LEFT, NO_MODS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
