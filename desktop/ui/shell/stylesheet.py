@@ -43,24 +43,27 @@ QPushButton:focus, QToolButton:focus, QComboBox:focus, QListView:focus {{
     outline: none; border: 1px solid {accent}; }}
 #empty_chat_label {{ color: {text_muted}; font-size: 16px; }}
 #composer_row {{ background: {window}; }}
-#composer {{ border: 1px solid {border_strong}; border-radius: 10px; padding: 6px;
-    background: {surface}; color: {text}; font-size: 14px; }}
-#composer:focus {{ border-color: {accent}; }}
-#send_button {{ background: {accent}; color: {on_accent}; border: none; border-radius: 8px;
-    padding: 8px; font-weight: 600; }}
+#composer_frame {{ border: 1px solid {border_strong}; border-radius: 14px;
+    background: {surface}; }}
+#composer {{ border: none; padding: 2px; background: {surface}; color: {text};
+    font-size: 14px; }}
+#composer_frame #attach_button, #composer_frame #add_document_button {{ color: {text_muted};
+    border: none; border-radius: 8px; padding: 4px 6px; }}
+#composer_frame #attach_button:hover, #composer_frame #add_document_button:hover {{
+    background: {sidebar_hover}; }}
+#send_button {{ background: {accent}; border: none; border-radius: 16px; }}
 #send_button:hover {{ background: {accent_hover}; }}
-#stop_button {{ background: {stop}; color: {on_stop}; border: none; border-radius: 8px;
-    padding: 8px; font-weight: 600; }}
+#stop_button {{ background: {stop}; border: none; border-radius: 16px; }}
 #settings_panel {{ background: {panel}; border-left: 1px solid {border}; }}
 #panel_heading {{ font-weight: 600; font-size: 14px; }}
 #thinking_toggle {{ border: none; color: {text_muted}; }}
-#composer[dropTarget="true"], QScrollArea#chat_view[dropTarget="true"] {{
+#composer[dropTarget="true"], QScrollArea#chat_view[dropTarget="true"],
+#composer_frame[dropTarget="true"] {{
     border: 2px dashed {accent}; background: {drop}; }}
 #attachment_chip {{ background: {surface}; border: 1px solid {border_strong}; border-radius: 8px; }}
 #attachment_chip[preparing="true"] {{ border-style: dashed; }}
 #attachment_detail {{ color: {text_muted}; font-size: 11px; }}
 #attachment_message {{ color: {warning_text}; }}
-#attach_button, #add_document_button {{ padding: 6px 8px; }}
 #retry_button, #continue_button, #cancel_wait_button {{ padding: 4px 12px; }}
 QLabel[error="true"], QLabel[tone="error"] {{ color: {error_text}; }}
 QLabel[tone="warning"] {{ background: {warning_bg}; color: {text};
