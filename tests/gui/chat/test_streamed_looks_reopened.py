@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 
 from desktop.core.palettes import LIGHT
 from desktop.ui.shell.stylesheet import stylesheet
@@ -50,6 +51,8 @@ def test_a_streamed_answer_looks_like_it_does_reopened(desk: Desk, qtbot, fake_a
     window.setStyleSheet(stylesheet(LIGHT))  # the app's look (cards with borders and round corners)
     window.resize(1000, 900)
     fake_api.enqueue(TextReply(ANSWER, delta_size=7, delay=0.005))
+    # The pointer away from the conversation: a hovered answer shows its actions (by design).
+    QTest.mouseMove(window.sidebar.view)
     window.composer.setFocus()
     qtbot.keyClicks(window.composer, "Show me everything")
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)

@@ -41,7 +41,8 @@ def test_spend_view_after_chatting(desk: Desk, qtbot, fake_api, monkeypatch, tmp
     desk.until(desk.idle)
     action = desk.window.spend_action
     assert action.shortcut().toString() == "Ctrl+Shift+S"
-    assert action in desk.window.menuBar().actions()[2].menu().actions()  # View menu
+    view_menu = next(a.menu() for a in desk.window.menuBar().actions() if a.text() == "&View")
+    assert action in view_menu.actions()
     view = open_spend_by_shortcut(desk, qtbot)
     assert view.isVisible()
     assert view.total_label.text() == "$0.1200 · 2 answers · last 30 days"
