@@ -25,6 +25,7 @@ from desktop.ui.attachments.strip import AttachmentStrip
 from desktop.ui.chat.composer import Composer
 from desktop.ui.chat.send_queue import SendQueue, SendQueueBar, joined
 from desktop.ui.chat.token_estimate import TokenEstimator
+from desktop.ui.chat.tools_menu import ToolsButton
 from desktop.ui.common.enum_props import set_enum_property, set_shortcut
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ class ComposerRow(QWidget):
         self.add_document_button.setVisible(c.documents is not None)
         row.addLayout(at_bottom(self.attach_button))
         row.addLayout(at_bottom(self.add_document_button))
+        self.tools_button = ToolsButton(c, self)  # web search, fetch, code (tools_menu.py)
+        row.addLayout(at_bottom(self.tools_button))
         self.composer = Composer(self)
         row.addWidget(self.composer, 1)
         row.addLayout(at_bottom(self._build_actions()))
