@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from desktop.core.server_tools import has_dynamic_filtering
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
     from desktop.core.conversation import ConversationSettings
     from desktop.ui.chat.controller import ChatController
 
