@@ -62,14 +62,14 @@ def test_web_search_from_the_tools_menu_to_sources_and_markers(desk: Desk, qtbot
 
     seen: list[str] = []
 
-    def searching() -> bool:
+    def on_tool(_message_id: int, _block: object) -> None:  # after the view has shown it
         answer = desk.last_answer()
         activity = tool_activity(answer) if answer is not None else None
         if activity is not None:
             seen.extend(_rows_text(activity))
-        return desk.idle() and answer is not None and activity is not None
 
-    desk.until(searching, timeout=30)
+    desk.controller.stream_tool.connect(on_tool)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not None, timeout=30)
     assert "Searching: eclipse safety 2026 …" in seen  # shown before its result came
     tools = fake_api.requested_tools()[-1]
     assert [t["type"] for t in tools] == [WEB_SEARCH_LATEST]
@@ -123,3 +123,34 @@ def test_fetch_and_code_results_collapse_to_page_and_output(desk: Desk, qtbot, f
     # code execution is not declared beside the web tools that already run it
     assert [t["name"] for t in fake_api.requested_tools()[-1]] == ["web_fetch"]
     assert "1 fetch" in desk.last_answer().footer.text()
+
+
+def test_settings_panel_sets_search_options_sent_with_the_request(
+    desk: Desk, qtbot, fake_api
+) -> None:
+    window = desk.window
+    window.settings_button.setChecked(True)
+    panel = window.settings_panel
+    tools = panel.tools
+    qtbot.mouseClick(tools.web_search, Qt.MouseButton.LeftButton, pos=QPoint(4, 4))
+    tools.search_max.setValue(3)
+    tools.search_allowed.setFocus()
+    qtbot.keyClicks(tools.search_allowed, "https://Example.com/, docs.python.org")
+    qtbot.keyClick(tools.search_allowed, Qt.Key.Key_Return)  # editing finished
+    qtbot.keyClicks(tools.location["city"], "Lyon")
+    qtbot.keyClick(tools.location["city"], Qt.Key.Key_Return)
+    settings = desk.controller.settings.tools
+    assert settings.web_search and settings.search_max_uses == 3
+    assert settings.search_allowed_domains == ["example.com", "docs.python.org"]
+    assert window.composer_row.tools_button.text() == "Tools (1)"  # the menu follows
+    fake_api.enqueue(REPLY)
+    qtbot.keyClicks(window.composer, "Search, please")
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not None, timeout=30)
+    (search,) = fake_api.requested_tools()[-1]
+    assert search["max_uses"] == 3
+    assert search["allowed_domains"] == ["example.com", "docs.python.org"]
+    assert search["user_location"] == {"type": "approximate", "city": "Lyon"}
+    qtbot.keyClicks(tools.search_blocked, "spam.example")
+    qtbot.keyClick(tools.search_blocked, Qt.Key.Key_Return)
+    assert "not both" in tools.note.text()  # said, and only the allowed ones are sent
