@@ -89,7 +89,31 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await long_tables(desk, out)
     await table_then_text(desk, out)
     await variants(desk, out)
+    await web_search(desk, out)
     window.close()
+
+
+async def web_search(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Web search on from the Tools menu: the search, its sources opened, citation markers and
+    the search's cost in the footer."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.ui.chat.tool_blocks import tool_activity
+
+    window = desk.window
+    desk.controller.new_conversation()
+    window.composer_row.tools_button.actions_by_name["web_search"].setChecked(True)
+    QTest.keyClicks(window.composer, "Is it safe to watch the 2026 solar eclipse?")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)  # the fake server's search_demo answers
+    await wait_idle(desk)
+    answer = window.chat_view.message_widgets()[-1]
+    activity = tool_activity(answer)
+    if activity is not None:
+        for row in activity.rows.values():
+            row.toggle.setChecked(True)
+    await asyncio.sleep(0.4)
+    shot(window, out / "web-search.png")
 
 
 async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]

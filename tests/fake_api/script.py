@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fake_api.server_tools import ToolReply
+
 
 @dataclass
 class TextReply:
@@ -95,4 +97,13 @@ class Stall:
     text_after: str = " … and here is the rest of the answer."
 
 
-Reply = TextReply | SseFile | ErrorReply | MidStreamError | DropConnection | MalformedEvent | Stall
+Reply = (
+    TextReply
+    | SseFile
+    | ErrorReply
+    | MidStreamError
+    | DropConnection
+    | MalformedEvent
+    | Stall
+    | ToolReply
+)

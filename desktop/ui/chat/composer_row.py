@@ -21,6 +21,7 @@ from desktop.ui.attachments.strip import AttachmentStrip
 from desktop.ui.chat.composer_frame import ComposerFrame
 from desktop.ui.chat.send_queue import SendQueue, SendQueueBar, joined
 from desktop.ui.chat.token_estimate import TokenEstimator
+from desktop.ui.chat.tools_menu import ToolsButton
 from desktop.ui.common.enum_props import set_enum_property
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class ComposerRow(QWidget):
         self.send_button, self.stop_button = frame.send_button, frame.stop_button
         self.attach_button.setVisible(c.attachments is not None)
         self.add_document_button.setVisible(c.documents is not None)
+        self.tools_button = ToolsButton(c, frame)  # web search, fetch, code (tools_menu.py)
+        frame.tools_bar.addWidget(self.tools_button)
         column.addWidget(frame)
         self.token_estimate = QLabel(self)
         self.token_estimate.setObjectName("token_estimate")

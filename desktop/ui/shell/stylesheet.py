@@ -47,10 +47,9 @@ QPushButton:focus, QToolButton:focus, QComboBox:focus, QListView:focus {{
     background: {surface}; }}
 #composer {{ border: none; padding: 2px; background: {surface}; color: {text};
     font-size: 14px; }}
-#composer_frame #attach_button, #composer_frame #add_document_button {{ color: {text_muted};
-    border: none; border-radius: 8px; padding: 4px 6px; }}
-#composer_frame #attach_button:hover, #composer_frame #add_document_button:hover {{
-    background: {sidebar_hover}; }}
+#composer_frame QToolButton {{ color: {text_muted}; border: none; border-radius: 8px;
+    padding: 4px 6px; }}
+#composer_frame QToolButton:hover {{ background: {sidebar_hover}; }}
 #send_button {{ background: {accent}; border: none; border-radius: 16px; }}
 #send_button:hover {{ background: {accent_hover}; }}
 #stop_button {{ background: {stop}; border: none; border-radius: 16px; }}
