@@ -30,6 +30,7 @@ from desktop.core.preferences import Preferences
 from desktop.core.sealed import Sealed
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer
 from desktop.resources import resource_path
+from desktop.storage.appearance import appearance_path, read_appearance, save_appearance
 from desktop.storage.blobs import BlobStore
 from desktop.storage.database import SqliteConversationStore
 from desktop.storage.exports import FileExports
@@ -39,6 +40,7 @@ from desktop.storage.preferences import PreferencesFile
 from desktop.storage.sqlite import DatabaseCorruptError
 from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.theme import parse_mode, theme_controller
 from desktop.ui.shell.window_state import restore_window_state, window_state
 from desktop.version import APP_NAME, app_version
 
@@ -56,6 +58,8 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 log = logging.getLogger("desktop")
 
 STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
+THEME_PREFERENCE = "theme"
+SYSTEM_SCHEME_PREFERENCE = "system_scheme"  # the system's scheme last seen: "dark" or "light"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
 PREFERENCES_GROUP = "preferences"  # writing the settings file after Preferences… OK
 LOG_NAME = "claude-desk.log"
@@ -232,6 +236,26 @@ class DeskApp:
         self._worker: asyncio.Future[Any] | None = None
         self._preferences_writer: ThreadPoolExecutor | None = None
         self.window.closing.connect(self._on_window_closing)
+        themes = theme_controller()
+        if themes is not None:
+            themes.mode_changed.connect(self._on_theme_mode_changed)
+            themes.system_scheme_read.connect(self._on_theme_system_scheme_read)
+
+    def _on_theme_mode_changed(self, mode: str) -> None:
+        """Remember the theme chosen in View › Theme for the next start."""
+        self._save_appearance(THEME_PREFERENCE, mode, "the theme choice")
+
+    def _on_theme_system_scheme_read(self, dark: bool) -> None:
+        """Remember the system's scheme: the next start paints in it at once."""
+        value = "dark" if dark else "light"
+        if read_appearance(appearance_path(self.paths)).get(SYSTEM_SCHEME_PREFERENCE) != value:
+            self._save_appearance(SYSTEM_SCHEME_PREFERENCE, value, "the system's theme")
+
+    def _save_appearance(self, key: str, value: str, what: str) -> None:
+        try:
+            save_appearance(appearance_path(self.paths), key, value)
+        except OSError as exc:
+            self.window.show_status(f"Could not save {what}: {exc.strerror or exc}")
 
     async def serve(self) -> int:
         """Start the services and run until the window closes; then shut down cleanly."""
@@ -280,10 +304,13 @@ class DeskApp:
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
     async def start_services(self) -> None:
-        """After the first paint: the single-instance server, Batches, the SDK, the API key,
-        warm caches, the models."""
+        """After the first paint: the single-instance server, the system's theme, Batches,
+        the SDK, the API key, warm caches, the models."""
         if self.instance is not None and not self.instance.listen(self.bring_forward):
             log.warning("a second launch cannot reach this one (local server not listening)")
+        themes = theme_controller()
+        if themes is not None:
+            themes.read_system_scheme()
         await self.start_batches()
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
@@ -343,7 +370,7 @@ class DeskApp:
     async def ask_for_key(self) -> str | None:
         import asyncio
 
-        from desktop.ui.keys.dialogs import WelcomeDialog
+        from desktop.ui.keys.welcome import WelcomeDialog
 
         backend = self.controller.backend
         assert backend is not None
@@ -365,7 +392,7 @@ class DeskApp:
         return dialog.api_key() if accepted else None
 
     def show_key_settings(self) -> None:
-        from desktop.ui.keys.dialogs import ApiKeySettingsDialog
+        from desktop.ui.keys.settings import ApiKeySettingsDialog
 
         backend = self.controller.backend
         if backend is None or self.secrets is None:
@@ -472,6 +499,20 @@ class DeskApp:
             self.instance.release()
 
 
+def use_saved_theme(paths: AppPaths, keep_mode: bool = False) -> None:
+    """Show the theme chosen in View › Theme (unless `keep_mode`: --theme was given), the
+    system's scheme taken as last seen until it is read after the first paint. Called before
+    the window is built: nothing to restyle yet."""
+    themes = theme_controller()
+    if themes is None:
+        return
+    saved = read_appearance(appearance_path(paths))
+    themes.guess_system_dark(saved.get(SYSTEM_SCHEME_PREFERENCE) == "dark")
+    mode = parse_mode(saved.get(THEME_PREFERENCE))
+    if mode is not None and not keep_mode:
+        themes.set_mode(mode)
+
+
 def open_desk(
     app: QApplication, args: Options, instance: SingleInstance | None = None
 ) -> DeskApp | None:
@@ -494,6 +535,7 @@ def open_desk(
         instance.release()
         return None
     catalog, catalog_problem = load_catalog(paths)
+    use_saved_theme(paths, keep_mode=args.theme is not None)
     desk = DeskApp(app, paths, store, catalog, None, args.base_url, instance)
     desk.window.show()
     moved = f"The damaged history was kept as {store.moved_aside}." if store.moved_aside else None

@@ -11,11 +11,12 @@ from desktop.resources import resource_path
 APP_ICON = "icons/claude-desk.svg"
 
 
-def create_application(argv: Sequence[str]) -> QApplication:
-    """The QApplication (or the existing one) with the app's names, icon and theme."""
+def create_application(argv: Sequence[str], theme: str | None = None) -> QApplication:
+    """The QApplication (or the existing one) with the app's names, icon and theme
+    ("light", "dark" or "system"; None: system until the app applies the saved choice)."""
     from PySide6.QtGui import QIcon
 
-    from desktop.ui.shell.theme import STYLE_ARGS, apply_theme
+    from desktop.ui.shell.theme import STYLE_ARGS, ThemeMode, apply_theme, parse_mode
 
     existing = QApplication.instance()
     program = list(argv[:1]) or ["claude-desk"]
@@ -28,5 +29,5 @@ def create_application(argv: Sequence[str]) -> QApplication:
     icon = resource_path(APP_ICON)
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    apply_theme(app, style_set=existing is None)
+    apply_theme(app, style_set=existing is None, mode=parse_mode(theme) or ThemeMode.SYSTEM)
     return app

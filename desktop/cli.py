@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from desktop.version import APP_NAME, app_version
 
+THEMES = ("light", "dark", "system")
+
 if TYPE_CHECKING:
     import argparse
 
@@ -17,6 +19,7 @@ class Options:
     base_url: str | None = None
     portable: bool = False
     smoke: bool = False
+    theme: str | None = None  # "light", "dark" or "system"; None: the saved choice
 
 
 def parse_args(argv: Sequence[str]) -> Options:
@@ -24,7 +27,12 @@ def parse_args(argv: Sequence[str]) -> Options:
     if not argv:  # the usual launch: no argparse (~2 ms of the first paint)
         return Options()
     namespace = _parser().parse_args(list(argv))
-    return Options(base_url=namespace.base_url, portable=namespace.portable, smoke=namespace.smoke)
+    return Options(
+        base_url=namespace.base_url,
+        portable=namespace.portable,
+        smoke=namespace.smoke,
+        theme=namespace.theme,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,5 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--portable", action="store_true", help="keep all data beside the app")
     parser.add_argument(
         "--smoke", action="store_true", help="send one message to --base-url, check, and exit"
+    )
+    parser.add_argument(
+        "--theme",
+        choices=THEMES,
+        type=str.lower,
+        help="light, dark, or follow the system (this run only; default: View › Theme)",
     )
     return parser

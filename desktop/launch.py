@@ -57,7 +57,7 @@ def show_window(
     """
     gc.disable()
     try:
-        app = create_application(argv)
+        app = create_application(argv, args.theme)
         fonts = load_fonts_in_background(app)
         from desktop.app import open_desk  # the app's modules import while the fonts load
 

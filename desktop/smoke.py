@@ -57,7 +57,8 @@ LAZY_MODULES = (
     "anthropic",
     "desktop.api.backend",
     "desktop.storage.secrets",
-    "desktop.ui.keys.dialogs",
+    "desktop.ui.keys.welcome",
+    "desktop.ui.keys.settings",
     "desktop.ui.shell.about",
     "desktop.render.markdown",
     "PySide6.QtNetwork",  # the single-instance server (desktop.single_instance)

@@ -38,6 +38,7 @@ class ModelSpec:
     thinking: str = "adaptive"  # adaptive | always | budget | none
     efforts: tuple[str, ...] = ()
     from_account_only: bool = False  # listed by the API but not in models.toml
+    web_search_price: Decimal | None = None  # USD per 1,000 web searches (server tool)
 
     @property
     def price_known(self) -> bool:
@@ -72,7 +73,7 @@ def _price(value: Any, where: str) -> Decimal | None:
     return price
 
 
-def _spec_from_entry(entry: dict[str, Any]) -> ModelSpec:
+def _spec_from_entry(entry: dict[str, Any], search_price: Any = None) -> ModelSpec:
     model_id = str(entry["id"])
     return ModelSpec(
         id=model_id,
@@ -85,6 +86,7 @@ def _spec_from_entry(entry: dict[str, Any]) -> ModelSpec:
         image_long_edge=int(entry.get("image_long_edge") or DEFAULT_IMAGE_LONG_EDGE),
         thinking=str(entry.get("thinking") or "adaptive"),
         efforts=tuple(entry.get("efforts") or ()),
+        web_search_price=_price(entry.get("web_search_price", search_price), model_id),
     )
 
 
@@ -112,7 +114,8 @@ class Catalog:
     def from_data(cls, data: dict[str, Any]) -> Catalog:
         """A catalog from models.toml's parsed content (as tomllib or a JSON cache gives it)."""
         try:
-            models = [_spec_from_entry(entry) for entry in data.get("model", [])]
+            search = data.get("web_search_price")  # per 1,000 searches, for every model
+            models = [_spec_from_entry(entry, search) for entry in data.get("model", [])]
         except (KeyError, TypeError, AttributeError) as exc:
             raise CatalogError(f"models.toml is not valid: {exc}") from exc
         default = str(data.get("default_model") or (models[0].id if models else ""))
@@ -133,6 +136,9 @@ class Catalog:
                 base,
                 input_price=_price(entry.get("input_price", base.input_price), model_id),
                 output_price=_price(entry.get("output_price", base.output_price), model_id),
+                web_search_price=_price(
+                    entry.get("web_search_price", base.web_search_price), model_id
+                ),
             )
         return Catalog(models.values(), self.default_model, self.prices_date)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from desktop.core.server_tools import ServerTools
+
 Block = dict[str, Any]
 
 DEFAULT_MODEL = "claude-opus-4-8"
@@ -41,6 +43,8 @@ class Usage:
     cache_write_5m_tokens: int = 0
     cache_write_1h_tokens: int = 0
     thinking_tokens: int = 0
+    web_search_requests: int = 0  # usage.server_tool_use: searches and fetches the API ran
+    web_fetch_requests: int = 0
 
     @property
     def total_input_tokens(self) -> int:
@@ -73,6 +77,7 @@ class ConversationSettings:
     max_tokens: int = DEFAULT_MAX_TOKENS
     thinking: ThinkingSettings = field(default_factory=ThinkingSettings)
     cache_ttl: str = "5m"  # how long the documents stay cached: "5m" or "1h"
+    tools: ServerTools = field(default_factory=ServerTools)  # web search, fetch, code execution
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +90,7 @@ class ConversationSettings:
                 "show_summaries": self.thinking.show_summaries,
             },
             "cache_ttl": self.cache_ttl,
+            "tools": self.tools.to_dict(),
         }
 
     @classmethod
@@ -101,6 +107,7 @@ class ConversationSettings:
                 show_summaries=bool(thinking.get("show_summaries", True)),
             ),
             cache_ttl="1h" if data.get("cache_ttl") == "1h" else "5m",
+            tools=ServerTools.from_dict(data.get("tools")),
         )
 
     def copy(self) -> ConversationSettings:
@@ -109,7 +116,12 @@ class ConversationSettings:
         t = self.thinking
         thinking = ThinkingSettings(t.enabled, t.effort, t.show_summaries)
         return ConversationSettings(
-            self.model, self.system_prompt, self.max_tokens, thinking, self.cache_ttl
+            self.model,
+            self.system_prompt,
+            self.max_tokens,
+            thinking,
+            self.cache_ttl,
+            self.tools.copy(),
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Usage
-from desktop.core.pricing import cost, format_usd, sum_costs
+from desktop.core.pricing import cost, format_usd, search_cost, sum_costs
 
 
 def tokens(n: int) -> str:
@@ -29,9 +29,31 @@ def usage_line(usage: Usage | None, spec: ModelSpec | None) -> str:
             parts.append(f"{tokens(usage.cache_read_input_tokens)} read from cache")
         if usage.cache_creation_input_tokens:
             parts.append(f"{tokens(usage.cache_creation_input_tokens)} written to cache")
+        if tools := tool_line(usage, spec):
+            parts.append(tools)
         if spec is not None:
             price = cost(usage, spec)
             parts.append(format_usd(price.total) if price is not None else "price unknown")
+    return " · ".join(parts)
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def tool_line(usage: Usage, spec: ModelSpec | None) -> str:
+    """The server tools an answer used: "2 searches ($0.02) · 1 fetch"; "" for none.
+
+    Fetches cost only their tokens (already in the input count), so they carry no price.
+    """
+    parts: list[str] = []
+    if searches := usage.web_search_requests:
+        text = _counted(searches, "search", "searches")
+        fee = search_cost(searches, spec) if spec is not None else None
+        text += f" ({format_usd(fee)})" if fee is not None else " (search price unknown)"
+        parts.append(text)
+    if fetches := usage.web_fetch_requests:
+        parts.append(_counted(fetches, "fetch", "fetches"))
     return " · ".join(parts)
 
 

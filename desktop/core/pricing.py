@@ -10,6 +10,10 @@ Per answer (api-facts.md §3):
      + output × P_out) / 1e6,  × 0.5 for the Batch API
 
 `output_tokens` already includes thinking tokens, so thinking is never added twice.
+
+Server tools: web searches cost `ModelSpec.web_search_price` per 1,000 (models.toml; the Batch
+discount is for tokens, so searches are not halved); web fetches cost nothing beyond the tokens
+of what was fetched, which are already in the input counts.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Message, Usage
 
 PER_MILLION = Decimal(1_000_000)
+PER_THOUSAND = Decimal(1_000)
 CACHE_WRITE_5M_MULTIPLIER = Decimal("1.25")
 CACHE_WRITE_1H_MULTIPLIER = Decimal(2)
 CACHE_READ_MULTIPLIER = Decimal("0.1")
@@ -48,10 +53,11 @@ class Cost:
     cache_read: Decimal = _ZERO
     output: Decimal = _ZERO
     saved_by_cache: Decimal = _ZERO
+    tools: Decimal = _ZERO  # server tool fees (web searches)
 
     @property
     def total(self) -> Decimal:
-        return self.input + self.cache_write + self.cache_read + self.output
+        return self.input + self.cache_write + self.cache_read + self.output + self.tools
 
     def __add__(self, other: Cost) -> Cost:
         return Cost(
@@ -60,6 +66,7 @@ class Cost:
             cache_read=self.cache_read + other.cache_read,
             output=self.output + other.output,
             saved_by_cache=self.saved_by_cache + other.saved_by_cache,
+            tools=self.tools + other.tools,
         )
 
 
@@ -121,7 +128,21 @@ def cost(usage: Usage, spec: ModelSpec, batch: bool = False) -> Cost | None:
         cache_read=reads * CACHE_READ_MULTIPLIER * p_in * factor,
         output=usage.output_tokens * p_out * factor,
         saved_by_cache=saved_tokens * p_in * factor,
+        tools=search_cost(usage.web_search_requests, spec) or _ZERO,
     )
+
+
+def search_cost(searches: int, spec: ModelSpec) -> Decimal | None:
+    """The fee for `searches` web searches; None when searches were made at an unknown price.
+
+    An answer with searches but no known search price is priced without them: `cost` adds
+    zero, and the footer says the search price is unknown (see `formatting.tool_line`).
+    """
+    if not searches:
+        return _ZERO
+    if spec.web_search_price is None:
+        return None
+    return searches * spec.web_search_price / PER_THOUSAND
 
 
 def input_cost(tokens: int, spec: ModelSpec, batch: bool = False) -> Decimal | None:

@@ -14,6 +14,7 @@ from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import ConversationSettings, Message, MessageStatus, Role
 from desktop.core.documents import api_block, is_stored_document, stored_tokens
 from desktop.core.images import estimate_image_tokens, facts_from_block
+from desktop.core.server_tools import tool_params
 
 MIN_THINKING_BUDGET = 1024
 
@@ -37,7 +38,13 @@ def _thinking_params(settings: ConversationSettings, spec: ModelSpec) -> dict[st
 
 
 def _api_content(message: Message) -> list[dict[str, Any]]:
-    """Content to send back: blocks the API accepts, empty text blocks dropped."""
+    """Content to send back: blocks the API accepts, empty text blocks dropped.
+
+    Server tool blocks (`server_tool_use` and its `*_tool_result`) go back as they came; a
+    `server_tool_use` without its result (an answer stopped mid-search) is left out, since the
+    API pairs them.
+    """
+    answered = {b.get("tool_use_id") for b in message.content if b.get("tool_use_id")}
     blocks = []
     for block in message.content:
         kind = block.get("type")
@@ -45,6 +52,8 @@ def _api_content(message: Message) -> list[dict[str, Any]]:
             continue
         if kind == "thinking" and not block.get("signature"):
             continue  # an unsigned (cut off) thinking block would be rejected
+        if kind == "server_tool_use" and block.get("id") not in answered:
+            continue
         blocks.append(block)
     return blocks
 
@@ -96,6 +105,8 @@ def build_params(
     if settings.system_prompt.strip():
         params["system"] = settings.system_prompt
     params.update(_thinking_params(settings, spec))
+    if tools := tool_params(settings.tools, spec.id):
+        params["tools"] = tools
     return params
 
 

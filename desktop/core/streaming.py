@@ -202,7 +202,7 @@ def apply(event: Event, state: StreamState) -> StreamState:
 
 def merge_usage(usage: Usage, data: dict[str, Any] | None) -> None:
     """Overwrite the counters the API's usage object `data` carries (stream usage is cumulative;
-    TTL breakdown and thinking tokens included)."""
+    TTL breakdown, thinking tokens and server tool requests included)."""
     if not data:
         return
     for name in _USAGE_COUNTERS:
@@ -217,6 +217,11 @@ def merge_usage(usage: Usage, data: dict[str, Any] | None) -> None:
         usage.cache_write_5m_tokens = int(five)
     if (hour := by_ttl.get("ephemeral_1h_input_tokens")) is not None:
         usage.cache_write_1h_tokens = int(hour)
+    server = data.get("server_tool_use") or {}
+    if (searches := server.get("web_search_requests")) is not None:
+        usage.web_search_requests = int(searches)
+    if (fetches := server.get("web_fetch_requests")) is not None:
+        usage.web_fetch_requests = int(fetches)
 
 
 def _add_block(state: StreamState, index: int, start: Block) -> BlockState:

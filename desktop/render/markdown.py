@@ -2,9 +2,12 @@
 
 No Qt here: the output is an HTML string in the subset QTextDocument understands (inline
 styles, `cellspacing`/`bgcolor` on tables, `<pre>` for code). Raw HTML in the markdown is
-escaped, never passed through. Fenced code is highlighted with pygments (inline styles, light
-theme) and carries a header line with the language and a `copy-code:N` link, N being the code
-block's index within the message.
+escaped, never passed through. Colours come from the theme's palette (`render.code_theme`);
+what is rendered keeps them, so a new theme means rendering again. Fenced code is highlighted
+with pygments (inline styles from the palette's syntax colours), sits on its own background
+with a bar above (the language, and a Copy button: a `copy-code:N` link, N being the code
+block's index within the message) and a thin strip below. Blockquotes are a one-row table
+whose first cell is the bar; tables' body rows are striped.
 
 `StreamingMarkdown` splits a growing text into closed blocks (rendered once) and an open tail
 (re-rendered on demand), so streaming an answer costs time linear in its length. See
@@ -23,17 +26,17 @@ from typing import TYPE_CHECKING, Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 from pygments import highlight
-from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
-from pygments.styles.default import DefaultStyle
-from pygments.token import Text, Whitespace
 from pygments.util import ClassNotFound
 
+from desktop.render import code_theme
 from desktop.render.segments import Continuation, LineRun, split_long, widths_of
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
     from pygments.lexer import Lexer
+
+    from desktop.core.palettes import Palette
 
 __all__ = [
     "COMMON_LANGUAGES",
@@ -68,21 +71,17 @@ FENCE_STREAM_LINES = 40
 # Closed code is handed out in pieces of at most this many lines, so one piece renders quickly.
 CODE_PIECE_LINES = 24
 
-_PRE_STYLE = (
-    "margin-top:0px; margin-bottom:0px; background-color:#f6f8fa; color:#1f2328;"
-    " font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace;"
-)
-_HEADER_STYLE = "margin-top:10px; margin-bottom:0px; font-size:small; color:#57606a;"
-_INLINE_CODE_STYLE = (
-    "background-color:#eff1f3; font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace;"
-)
-# A table's lines are its own background showing through 1 px between white cells: it looks
+_MONO = "font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace;"
+# Code's left "padding": a space before each line. Qt paints a block's background only from
+# where its text starts: margins and text-indent stay uncovered.
+_CODE_INDENT = " "
+_CODE_PAD = "font-size:4px;"  # a thin full-width strip of the code's background above and below
+# A table's lines are its own background showing through 1 px between the cells: it looks
 # like collapsed 1 px borders, which Qt paints ~4x slower (4.4 vs 1.1 ms for 20 rows).
 _TABLE_OPEN = (
-    '<table border="0" cellspacing="1" cellpadding="5" bgcolor="#d0d7de"{width}'
+    '<table border="0" cellspacing="1" cellpadding="5" bgcolor="{border}"{width}'
     ' style="margin-top:{top}px; margin-bottom:{bottom}px;">\n'
 )
-_CELL_BACKGROUND = "#ffffff"  # the answer's background
 _TABLE_MARGIN = 12  # as a paragraph: Qt lays out a frame by its own margins only
 # Qt puts an empty (0 px) block between two tables: a following segment of a long table moves
 # up 1 px so that its top line lands on the previous segment's bottom line, pixel for pixel as
@@ -93,17 +92,75 @@ _TABLE_SEAM = 1
 # -- code ------------------------------------------------------------------------------------
 
 
-class _CodeStyle(DefaultStyle):  # type: ignore[misc]  # pygments is untyped
-    """Pygments' default light style, minus spans for plain text and whitespace.
+@dataclass(frozen=True)
+class _Look:
+    """The HTML pieces that carry a palette's colours, made once per palette."""
 
-    A quarter less HTML for QTextDocument to parse.
-    """
+    pre: str
+    code_head: str  # format(label=..., index=...)
+    code_foot: str
+    inline_code: str
+    table_open: str  # format(width=..., top=..., bottom=...)
+    cell: str
+    zebra: str
+    header_cell: str
+    quote_open: str
 
-    styles = {**DefaultStyle.styles, Whitespace: "", Text: ""}  # noqa: RUF012
+
+@lru_cache(maxsize=4)
+def _look_for(p: Palette) -> _Look:
+    pad = (
+        '<p style="margin-top:0px; margin-bottom:0px;'
+        f' background-color:{p.code_bg}; {_CODE_PAD}">&nbsp;</p>\n'
+    )
+    button = (
+        f'<table cellspacing="0" cellpadding="1" bgcolor="{p.copy_button}"'
+        f' style="border:1px solid {p.copy_border};"><tr><td>'
+        f'<a href="copy-code:{{index}}" style="color:{p.code_text}; text-decoration:none;'
+        ' font-size:small;">&nbsp;Copy&nbsp;</a></td></tr></table>'
+    )
+    head = (
+        f'<table width="100%" cellspacing="0" cellpadding="0" bgcolor="{p.code_header}"'
+        ' style="margin-top:10px; margin-bottom:0px;"><tr>'
+        '<td style="padding-left:10px; padding-top:4px; padding-bottom:4px;">'
+        f'<span style="font-size:small; color:{p.code_label};">{{label}}</span></td>'
+        '<td align="right" style="padding-right:6px; padding-top:3px; padding-bottom:3px;">'
+        f"{button}</td></tr></table>\n{pad}"
+    )
+    return _Look(
+        pre=(
+            f"margin-top:0px; margin-bottom:0px; background-color:{p.code_bg};"
+            f" color:{p.code_text}; {_MONO}"
+        ),
+        code_head=head,
+        code_foot=pad.replace("margin-bottom:0px", "margin-bottom:6px"),
+        inline_code=f"background-color:{p.inline_code_bg}; {_MONO}",
+        table_open=_TABLE_OPEN.replace("{border}", p.table_border),
+        cell=p.surface,
+        zebra=p.table_zebra,
+        header_cell=p.table_header,
+        quote_open=(
+            '<table width="100%" border="0" cellspacing="0" cellpadding="0"'
+            ' style="margin-top:8px; margin-bottom:8px;"><tr>'
+            f'<td width="3" bgcolor="{p.quote_bar}"></td>'
+            f'<td style="padding-left:12px; color:{p.quote_text};">\n'
+        ),
+    )
+
+
+_last: tuple[Palette, _Look] | None = None
+
+
+def _look() -> _Look:
+    """The current palette's look (called per table cell: an identity check, no hashing)."""
+    global _last
+    palette = code_theme.palette()
+    if _last is None or _last[0] is not palette:
+        _last = (palette, _look_for(palette))
+    return _last[1]
 
 
 _lexers: dict[str, Lexer | None] = {}
-_formatter = HtmlFormatter(noclasses=True, nowrap=True, style=_CodeStyle)
 
 
 def _lexer(lang: str) -> Lexer | None:
@@ -129,24 +186,27 @@ def code_html(code: str, lang: str) -> str:
     if lexer is None or not code:
         body = html.escape(code)
     else:
-        body = highlight(code, lexer, _formatter)
+        body = highlight(code, lexer, code_theme.formatter())
         if body.endswith("\n") and not code.endswith("\n"):  # the formatter ends each line
             body = body[:-1]
-    return f'<pre style="{_PRE_STYLE}">{body}</pre>\n'
+    # pygments closes its spans at each line's end, so each line starts outside any span.
+    body = _CODE_INDENT + body.replace("\n", "\n" + _CODE_INDENT)
+    return f'<pre style="{_look().pre}">{body}</pre>\n'
 
 
 def code_header_html(lang: str, index: int) -> str:
-    """The small line above a code block: its language and a `copy-code:N` link."""
-    label = html.escape(lang or "text")
-    return (
-        f'<p style="{_HEADER_STYLE}">{label} &nbsp;·&nbsp; '
-        f'<a href="copy-code:{index}">Copy</a></p>\n'
-    )
+    """The bar above a code block: its language and a Copy button (a `copy-code:N` link)."""
+    return _look().code_head.format(label=html.escape(lang or "text"), index=index)
+
+
+def code_footer_html() -> str:
+    """The thin strip of the code's background that ends a fenced block."""
+    return _look().code_foot
 
 
 def fence_html(code: str, lang: str, index: int) -> str:
-    """A whole fenced code block: header line, then the highlighted code."""
-    return code_header_html(lang, index) + code_html(code, lang)
+    """A whole fenced code block: header bar, the highlighted code, the closing strip."""
+    return code_header_html(lang, index) + code_html(code, lang) + code_footer_html()
 
 
 # -- markdown-it -----------------------------------------------------------------------------
@@ -171,7 +231,7 @@ def _render_code_block(
 def _render_code_inline(
     self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    return f'<code style="{_INLINE_CODE_STYLE}">{html.escape(tokens[idx].content)}</code>'
+    return f'<code style="{_look().inline_code}">{html.escape(tokens[idx].content)}</code>'
 
 
 def _render_table_open(
@@ -179,17 +239,50 @@ def _render_table_open(
 ) -> str:
     meta = tokens[idx].meta
     if "segment" not in meta:  # an ordinary table
-        return _TABLE_OPEN.format(width="", top=_TABLE_MARGIN, bottom=_TABLE_MARGIN)
+        return _look().table_open.format(width="", top=_TABLE_MARGIN, bottom=_TABLE_MARGIN)
     top = _TABLE_MARGIN if meta["segment"] == 0 else -_TABLE_SEAM
     bottom = _TABLE_MARGIN if meta["last"] else 0
-    return _TABLE_OPEN.format(width=' width="100%"', top=top, bottom=bottom)
+    return _look().table_open.format(width=' width="100%"', top=top, bottom=bottom)
+
+
+def _render_body_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    # Body rows are counted per table: a long table's segments have an even number of rows
+    # (`TABLE_SEGMENT_ROWS`), so the stripes run on across them.
+    env["row"] = -1
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _render_row_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    env["row"] = env.get("row", -1) + 1
+    return str(self.renderToken(tokens, idx, options, env))
 
 
 def _render_cell_open(
     self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    tokens[idx].attrSet("bgcolor", _CELL_BACKGROUND)
+    look = _look()
+    if tokens[idx].type == "th_open":
+        colour = look.header_cell
+    else:
+        colour = look.zebra if env.get("row", 0) % 2 else look.cell
+    tokens[idx].attrSet("bgcolor", colour)
     return str(self.renderToken(tokens, idx, options, env))
+
+
+def _render_quote_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    return _look().quote_open
+
+
+def _render_quote_close(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    return "</td></tr></table>\n"
 
 
 def _render_image(
@@ -216,6 +309,10 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("th_open", _render_cell_open)
     md.add_render_rule("td_open", _render_cell_open)
+    md.add_render_rule("tbody_open", _render_body_open)
+    md.add_render_rule("tr_open", _render_row_open)
+    md.add_render_rule("blockquote_open", _render_quote_open)
+    md.add_render_rule("blockquote_close", _render_quote_close)
     md.add_render_rule("image", _render_image)
     return md
 
@@ -313,6 +410,7 @@ class _CodePiece:
     end: int
     header: bool
     size: int = 0  # characters of code, for flush budgets
+    footer: bool = False  # the fence ends with this piece
 
     def render(self) -> str:
         lines = self.fence.lines[self.start : self.end]
@@ -325,7 +423,8 @@ class _CodePiece:
         code = "\n".join(lines)
         lang = self.fence.lang
         head = code_header_html(lang, self.fence.index) if self.header else ""
-        return head + code_html(code, lang)
+        foot = code_footer_html() if self.footer else ""
+        return head + (code_html(code, lang) if lines or self.header else "") + foot
 
 
 @dataclass
@@ -609,9 +708,15 @@ class StreamingMarkdown:
         self._fence = None
         if not fence.header_done:  # a short fence: one piece, rendered as in a full render
             size = sum(len(line) + 1 for line in fence.lines)
-            self._pending.append(_CodePiece(fence, 0, len(fence.lines), True, size))
-        elif fence.committed < len(fence.lines):
-            self._commit_fence_lines(fence)
+            self._pending.append(_CodePiece(fence, 0, len(fence.lines), True, size, footer=True))
+        else:
+            if fence.committed < len(fence.lines):
+                self._commit_fence_lines(fence)
+            last = self._pending[-1] if self._pending else None
+            if not (isinstance(last, _CodePiece) and last.fence is fence):
+                last = _CodePiece(fence, fence.committed, fence.committed, False)
+                self._pending.append(last)
+            last.footer = True
         self._codes.append("\n".join(fence.lines))
 
     def _commit_fence_lines(self, fence: _Fence) -> None:

@@ -19,8 +19,8 @@ import pytest
 from tests.bench.probe import PROBE_MS, Probe, settle
 from tests.bench.test_image_drop import distribution, drag_and_drop
 from tests.big_png import write_big_png
+from tests.gui.attachments.test_images import file_mime
 from tests.gui.conftest import Desk
-from tests.gui.test_images import file_mime
 
 pytestmark = pytest.mark.bench
 GUARD_S = 0.100

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.bench.probe import PROBE_MS, Probe, settle
 from tests.bench.test_image_prep import camera_jpeg
+from tests.gui.attachments.test_images import file_mime
 from tests.gui.conftest import Desk
-from tests.gui.test_images import file_mime
 
 pytestmark = pytest.mark.bench
 PHOTOS = 10

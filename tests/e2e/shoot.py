@@ -1,8 +1,12 @@
 """Screenshots of the real app talking to the fake server (run under Xvfb or offscreen).
 
-    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m tests.e2e.shoot OUT_DIR
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m tests.e2e.shoot OUT_DIR [THEME]
 
-Types questions into the composer as a person would and saves PNGs of the main window.
+Types questions into the composer as a person would and saves PNGs of the main window, at
+1280x800, in THEME ("light", the default, "dark" or "system"). Both themes:
+
+    for t in light dark; do xvfb-run -a -s "-screen 0 1280x800x24" \
+        .venv/bin/python -m tests.e2e.shoot shots/$t $t; done
 """
 
 from __future__ import annotations
@@ -85,7 +89,31 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await long_tables(desk, out)
     await table_then_text(desk, out)
     await variants(desk, out)
+    await web_search(desk, out)
     window.close()
+
+
+async def web_search(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Web search on from the Tools menu: the search, its sources opened, citation markers and
+    the search's cost in the footer."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.ui.chat.tool_blocks import tool_activity
+
+    window = desk.window
+    desk.controller.new_conversation()
+    window.composer_row.tools_button.actions_by_name["web_search"].setChecked(True)
+    QTest.keyClicks(window.composer, "Is it safe to watch the 2026 solar eclipse?")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)  # the fake server's search_demo answers
+    await wait_idle(desk)
+    answer = window.chat_view.message_widgets()[-1]
+    activity = tool_activity(answer)
+    if activity is not None:
+        for row in activity.rows.values():
+            row.toggle.setChecked(True)
+    await asyncio.sleep(0.4)
+    shot(window, out / "web-search.png")
 
 
 async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -433,6 +461,7 @@ async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
 
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    theme = sys.argv[2] if len(sys.argv) > 2 else "light"
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("CLAUDE_DESK_HOME", tempfile.mkdtemp(prefix="desk-shot-"))
     from tests.fake_api.server import FakeAnthropic
@@ -446,7 +475,7 @@ def main() -> int:
     from desktop.application import create_application
     from desktop.cli import parse_args
 
-    qapp = create_application([sys.argv[0]])
+    qapp = create_application([sys.argv[0]], theme)
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     original = desk_app.DeskApp.__init__
@@ -454,12 +483,12 @@ def main() -> int:
     def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         original(self, *args, **kwargs)
         self.fake = server
-        self.window.resize(1240, 760)
+        self.window.resize(1280, 800)
         self.shoot_task = asyncio.ensure_future(scenario(self, out))
 
     desk_app.DeskApp.__init__ = init  # type: ignore[method-assign]
     with loop:
-        loop.run_until_complete(desk_app.run(qapp, parse_args([])))
+        loop.run_until_complete(desk_app.run(qapp, parse_args(["--theme", theme])))
     server.stop()
     print("screenshots in", out)
     return 0

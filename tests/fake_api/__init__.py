@@ -11,16 +11,22 @@ from tests.fake_api.script import (
     TextReply,
 )
 from tests.fake_api.server import FakeAnthropic, RecordedRequest
+from tests.fake_api.server_tools import Cited, Fetch, RunCode, Search, ToolReply
 
 __all__ = [
+    "Cited",
     "DropConnection",
     "ErrorReply",
     "FakeAnthropic",
+    "Fetch",
     "MalformedEvent",
     "MidStreamError",
     "RecordedRequest",
     "Reply",
+    "RunCode",
+    "Search",
     "SseFile",
     "Stall",
     "TextReply",
+    "ToolReply",
 ]

@@ -13,6 +13,7 @@ from tests.fake_api.script import (
     Stall,
     TextReply,
 )
+from tests.fake_api.server_tools import declared, search_demo
 
 ERROR_TYPES = {
     400: ("invalid_request_error", "messages: text content blocks must be non-empty"),
@@ -79,6 +80,8 @@ def default_reply(body: dict[str, Any]) -> Reply:
     text = last_user_text(body)
     if text.strip().startswith("/fault"):
         return fault_reply(text.strip().split()[1:])
+    if "web_search" in declared(body):
+        return search_demo(text.strip() or "(nothing)")
     display = thinking_display(body)
     thinking = None
     if display == "summarized":

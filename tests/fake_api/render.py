@@ -19,6 +19,7 @@ from tests.fake_api.script import (
     Stall,
     TextReply,
 )
+from tests.fake_api.server_tools import ToolReply, stream_tools
 
 DEFAULT_MODEL = "claude-opus-4-8"
 
@@ -222,6 +223,10 @@ def render(reply: Reply, ctx: Context) -> Rendered:
         if ctx.streaming:
             return Rendered(steps=stream_text(reply, ctx))
         return Rendered(body=json_bytes(message_json(reply, ctx)), wait_first=reply.delay)
+    if isinstance(reply, ToolReply):
+        if not ctx.streaming:
+            return error_response(400, "invalid_request_error", "ToolReply streams", ctx.request_id)
+        return Rendered(steps=_paced(stream_tools(reply, ctx.body, ctx.message_id), reply.delay))
     return _render_fault(reply, ctx)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fake_api.server_tools import ToolReply
+
 
 @dataclass
 class TextReply:
@@ -100,4 +102,13 @@ class Stall:
     ping_every: float | None = None
 
 
-Reply = TextReply | SseFile | ErrorReply | MidStreamError | DropConnection | MalformedEvent | Stall
+Reply = (
+    TextReply
+    | SseFile
+    | ErrorReply
+    | MidStreamError
+    | DropConnection
+    | MalformedEvent
+    | Stall
+    | ToolReply
+)

@@ -151,6 +151,10 @@ class FakeAnthropic:
             r.body or {} for r in self.requests if r.method == "POST" and r.path == "/v1/messages"
         ]
 
+    def requested_tools(self) -> list[list[dict[str, Any]]]:
+        """The `tools` list of each POST /v1/messages request, in order ([] for none)."""
+        return [list(body.get("tools") or []) for body in self.message_requests()]
+
     @property
     def open_connections(self) -> int:
         """How many client connections are open right now."""

@@ -589,12 +589,15 @@ def test_settings_copy_is_deep_and_keeps_every_field() -> None:
     from dataclasses import fields
 
     from desktop.core.conversation import ConversationSettings, ThinkingSettings
+    from desktop.core.server_tools import ServerTools
 
     thinking = ThinkingSettings(enabled=True, effort="high", show_summaries=False)
-    settings = ConversationSettings("claude-x", "Be brief.", 1234, thinking, "1h")
+    tools = ServerTools(web_search=True, search_allowed_domains=["example.com"])
+    settings = ConversationSettings("claude-x", "Be brief.", 1234, thinking, "1h", tools)
     copied = settings.copy()
     assert copied == settings
     assert copied is not settings and copied.thinking is not settings.thinking
+    assert copied.tools is not settings.tools
     # a field added later must be copied too: every field differs from its default here
     assert all(
         getattr(settings, f.name) != getattr(ConversationSettings(), f.name)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from desktop.core.palettes import LIGHT
 from desktop.core.streaming import StreamState, apply
 from desktop.render.markdown import StreamingMarkdown, render_document, render_markdown
 from desktop.render.segments import LIST_SEGMENT_ITEMS, LONG_TABLE_ROWS, TABLE_SEGMENT_ROWS
@@ -79,7 +80,7 @@ def test_a_long_table_is_cut_into_segments_that_line_up() -> None:
     assert html.count("<tr>") == 46
     widths = re.findall(
         r'width="(\d+)%"',
-        html.replace('bgcolor="#d0d7de" width="100%"', ""),
+        html.replace(f'bgcolor="{LIGHT.table_border}" width="100%"', ""),
     )
     rows = [tuple(widths[i : i + 5]) for i in range(0, len(widths), 5)]
     assert len(rows) == tables and len(set(rows)) == 1  # same column widths in every segment

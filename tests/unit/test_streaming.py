@@ -271,6 +271,7 @@ def test_cache_usage_from_start_then_overwritten_by_message_delta() -> None:
         cache_read_input_tokens=7,
         cache_write_5m_tokens=10,  # the TTL breakdown comes only from message_start
         thinking_tokens=3,
+        web_search_requests=1,  # usage.server_tool_use
     )
     assert state.container == {"id": "container_01AbCdEfGh", "expires_at": "2025-01-01T00:00:00Z"}
     assert state.text == "Hello there!"
@@ -291,6 +292,7 @@ def test_message_start_without_usage() -> None:
         cache_creation_input_tokens=4,
         cache_read_input_tokens=3,
         thinking_tokens=2,
+        web_search_requests=1,  # usage.server_tool_use
     )
 
 

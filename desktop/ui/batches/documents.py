@@ -50,7 +50,7 @@ class BatchDocuments(QFrame):
         self.message_label = QLabel(self)
         self.message_label.setObjectName("batch_documents_message")
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #b3261e;")
+        self.message_label.setProperty("tone", "error")  # coloured by the theme's stylesheet
         self.message_label.setVisible(False)
         column.addWidget(self.message_label)
         self._rows: list[DocumentRow] = []

@@ -10,10 +10,9 @@ nothing already loaded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,7 +43,7 @@ from desktop.core.conversation import ConversationSettings
 from desktop.core.documents import Document, check_documents
 from desktop.ui.batches.controller import BatchesController, batch_title
 from desktop.ui.batches.documents import BatchDocuments
-from desktop.ui.common.drops import local_files, set_drop_highlight
+from desktop.ui.common.drops import FileDropTarget
 from desktop.ui.common.model_picker import ModelPicker
 from desktop.ui.documents.model import ContextDocuments
 
@@ -73,8 +72,12 @@ def read_items(path: str, column: str | None) -> tuple[list[BatchItem], list[str
     return parse_lines(text), [], None
 
 
-class BatchForm(QWidget):
+class BatchForm(FileDropTarget, QWidget):
+    """Dropped files (on the form or its text boxes) become shared documents; prompts come
+    with “Import CSV / JSONL…”."""
+
     submitted = Signal()  # a batch was sent (the view shows the list)
+    files_dropped = Signal(object)  # list[str] of paths dropped (object: names not UTF-8 kept)
 
     def __init__(
         self,
@@ -130,14 +133,13 @@ class BatchForm(QWidget):
             self.documents_box = BatchDocuments(self.documents, self)
             form.addRow("Shared documents", self.documents_box)
             self.setAcceptDrops(True)
-            for editor in (self.prompts, self.system_prompt):
-                editor.viewport().installEventFilter(self)
+            self.take_drops_on(self.prompts.viewport(), self.system_prompt.viewport())
         form.addRow("Max output tokens", self.max_tokens)
         form.addRow("", self.thinking)
         column.addLayout(form)
         self.problems = _named(QLabel(self), "batch_problems", "Problems with the prompts")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #b3261e;")
+        self.problems.setProperty("tone", "error")  # coloured by the theme's stylesheet
         self.summary = _named(QLabel(self), "batch_summary", "Batch summary")
         self.summary.setWordWrap(True)
         column.addWidget(self.problems)
@@ -175,6 +177,7 @@ class BatchForm(QWidget):
         if self.documents is not None:
             self.documents.changed.connect(self._on_edited)
             self.model_picker.currentIndexChanged.connect(self._on_model_picker_changed)
+            self.files_dropped.connect(self.add_documents)
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.csv_column.textActivated.connect(self._on_csv_column_activated)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
@@ -336,36 +339,6 @@ class BatchForm(QWidget):
         self._on_clear_button_clicked()
         self.summary.setText("")
         self.submitted.emit()
-
-    # -- drops -------------------------------------------------------------------------------
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.documents is not None and local_files(event.mimeData()):
-            set_drop_highlight(self, True)
-            event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        set_drop_highlight(self, False)
-        super().dragLeaveEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Files dropped on the text boxes are documents too, not paths to type in."""
-        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
-            drag = cast(QDropEvent, event)
-            if self.documents is not None and local_files(drag.mimeData()):
-                drag.acceptProposedAction()
-                if event.type() == QEvent.Type.Drop:
-                    self.add_documents(local_files(drag.mimeData()))
-                return True
-        return super().eventFilter(watched, event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        """Dropped files become shared documents (prompts come with “Import CSV / JSONL…”)."""
-        set_drop_highlight(self, False)
-        files = local_files(event.mimeData())
-        if files and self.documents is not None:
-            event.acceptProposedAction()
-            self.add_documents(files)
 
 
 def _collect(loaded: list[BatchItem], text: str) -> list[BatchItem]:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from desktop.core.batch_results import ResultRow, results_summary
 from desktop.core.pricing import format_usd
+from desktop.ui.common.theme_state import colour
 
 COLUMNS = ("ID", "Prompt", "Status", "Answer", "Stop reason", "Usage", "Cost", "Error")
 PREVIEW = 80
@@ -25,7 +25,6 @@ _STATUS = {
     "expired": "expired",
     "missing": "no result",
 }
-_FAILED_COLOUR = QColor("#b3261e")
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -140,7 +139,7 @@ class ResultsModel(QAbstractTableModel):
         if role == _TOOLTIP:
             return self._tooltip(row, index.column())
         if role == _FOREGROUND and row.result.failed and index.column() in (2, 7):
-            return _FAILED_COLOUR
+            return colour("error_text")
         if role == _ALIGNMENT and index.column() == 6:
             return _RIGHT
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from desktop.core.conversation import Message
@@ -23,3 +23,4 @@ class AnswerHooks:
     save: Callable[[Message], None]  # the partial answer, every second
     stalled: Callable[[int, float], None]  # message id, seconds without data (0: data again)
     done: Callable[[Message], None]  # the final state, however the run ended
+    tool: Callable[[int, dict[str, Any]], None] | None = None  # a server tool block, finished

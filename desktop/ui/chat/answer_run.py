@@ -96,6 +96,8 @@ class AnswerRun:
                 self.state = apply(event, self.state)
                 if event["type"] == "content_block_delta":
                     self._collect_delta(event["delta"], loop)
+                elif event["type"] == "content_block_stop":
+                    self._block_done(event.get("index", -1))
                 now = self._heard = clock()
                 if self._stalled:
                     self._on_heard_again(loop)
@@ -157,6 +159,15 @@ class AnswerRun:
         self._got_output = True
         if self._flush_timer is None:
             self._flush_timer = loop.call_later(YIELD_EVERY, self._flush)
+
+    def _block_done(self, index: int) -> None:
+        """A server tool call or result is complete: show it (after the text before it)."""
+        block = self.state.block_at(index)
+        if block is None or block.type in ("text", "thinking") or self.hooks.tool is None:
+            return
+        self._flush()
+        assert self.message.id is not None
+        self.hooks.tool(self.message.id, block.to_block())
 
     def _flush(self) -> None:
         """Hand the deltas gathered since the last flush to the view, in one signal each."""

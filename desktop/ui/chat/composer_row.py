@@ -11,21 +11,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
-    QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui.attachments.image_input import PASTED_NAME, png_loader, split_images
 from desktop.ui.attachments.strip import AttachmentStrip
-from desktop.ui.chat.composer import Composer
+from desktop.ui.chat.composer_frame import ComposerFrame
 from desktop.ui.chat.send_queue import SendQueue, SendQueueBar, joined
 from desktop.ui.chat.token_estimate import TokenEstimator
-from desktop.ui.common.enum_props import set_enum_property, set_shortcut
+from desktop.ui.chat.tools_menu import ToolsButton
+from desktop.ui.common.enum_props import set_enum_property
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
@@ -36,15 +33,6 @@ if TYPE_CHECKING:
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.heic *.avif *.ico);;All files (*)"
 )
-
-
-def at_bottom(widget: QWidget) -> QVBoxLayout:
-    """`widget` at the bottom of its row (a stretch above it: no `Qt` alignment, see enum_props)."""
-    column = QVBoxLayout()
-    column.setSpacing(0)
-    column.addStretch(1)
-    column.addWidget(widget)
-    return column
 
 
 class ComposerRow(QWidget):
@@ -74,25 +62,18 @@ class ComposerRow(QWidget):
         if c.attachments is not None:
             self.attachment_strip = AttachmentStrip(c.attachments, self)
             column.addWidget(self.attachment_strip)
-        row = QHBoxLayout()
-        column.addLayout(row)
-        self.attach_button = self._tool_button(
-            "attach_button", "Attach image…", "Attach images (or drop or paste them)"
+        frame = self.frame = ComposerFrame(self)
+        self.composer, self.action_stack = frame.composer, frame.action_stack
+        self.attach_button, self.add_document_button = (
+            frame.attach_button,
+            frame.add_document_button,
         )
-        self.attach_button.setAccessibleName("Attach image")
+        self.send_button, self.stop_button = frame.send_button, frame.stop_button
         self.attach_button.setVisible(c.attachments is not None)
-        self.add_document_button = self._tool_button(
-            "add_document_button",
-            "Add document…",
-            "Add PDFs or text files to this conversation's context",
-        )
-        self.add_document_button.setAccessibleName("Add document")
         self.add_document_button.setVisible(c.documents is not None)
-        row.addLayout(at_bottom(self.attach_button))
-        row.addLayout(at_bottom(self.add_document_button))
-        self.composer = Composer(self)
-        row.addWidget(self.composer, 1)
-        row.addLayout(at_bottom(self._build_actions()))
+        self.tools_button = ToolsButton(c, frame)  # web search, fetch, code (tools_menu.py)
+        frame.tools_bar.addWidget(self.tools_button)
+        column.addWidget(frame)
         self.token_estimate = QLabel(self)
         self.token_estimate.setObjectName("token_estimate")
         self.token_estimate.setAccessibleName("Estimated input tokens and price")
@@ -102,28 +83,6 @@ class ComposerRow(QWidget):
     def add_above(self, widget: QWidget) -> None:
         """A bar above the attachments and the composer (e.g. an offer about a paste)."""
         self._column.insertWidget(0, widget)
-
-    def _tool_button(self, name: str, text: str, tip: str) -> QToolButton:
-        button = QToolButton(self)
-        button.setObjectName(name)
-        button.setText(text)
-        button.setToolTip(tip)
-        return button
-
-    def _build_actions(self) -> QStackedWidget:
-        self.send_button = QPushButton("Send", self)
-        self.send_button.setObjectName("send_button")
-        self.send_button.setAccessibleName("Send message")
-        self.send_button.setDefault(False)
-        self.stop_button = QPushButton("Stop", self)
-        self.stop_button.setObjectName("stop_button")
-        self.stop_button.setAccessibleName("Stop the answer")
-        set_shortcut(self.stop_button, "Esc")
-        self.action_stack = QStackedWidget(self)
-        self.action_stack.addWidget(self.send_button)
-        self.action_stack.addWidget(self.stop_button)
-        self.action_stack.setFixedWidth(88)
-        return self.action_stack
 
     def _connect(self) -> None:
         c = self.controller

@@ -56,6 +56,7 @@ class ChatController(QObject):
     stream_thinking = Signal(int, str)
     wait_started = Signal(int, str, float)  # message id, why, seconds until the retry
     stream_stalled = Signal(int, float)  # message id, seconds without data (0: data again)
+    stream_tool = Signal(int, object)  # message id, a finished server tool block (tool_blocks.py)
     busy_changed = Signal(bool)
     settings_changed = Signal(object)  # ConversationSettings of the open conversation
     catalog_changed = Signal()
@@ -110,6 +111,7 @@ class ChatController(QObject):
             self.save_answer,
             self.stream_stalled.emit,
             self.answer_done,
+            self.stream_tool.emit,
         )
 
     # -- services -------------------------------------------------------------------------

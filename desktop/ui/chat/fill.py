@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.conversation import Message, MessageStatus, Role
+from desktop.render.citations import answer_markdown
 from desktop.render.markdown import StreamingMarkdown
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ class ChatFill(QObject):
 
     def _start(self, job: _Job) -> None:
         job.widget = widget = self._build(job.message, job.deferred)
-        text = job.message.text
+        text = answer_markdown(job.message.content, job.message.text)
         if job.deferred and text:
             if job.message.role is Role.ASSISTANT:
                 job.markdown = markdown = StreamingMarkdown()

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from desktop.ui.chat.controller import ChatController
 
 NEW_TITLE = "New conversation"
+MODEL_PICKER_MAX_WIDTH = 260  # px
 
 
 class ChatHeader(QWidget):
@@ -31,6 +32,7 @@ class ChatHeader(QWidget):
         self.cost_label.setObjectName("cost_label")
         self.cost_label.setAccessibleName("Conversation cost")
         self.model_picker = ModelPicker(controller.catalog, self)
+        self.model_picker.setMaximumWidth(MODEL_PICKER_MAX_WIDTH)  # the longest name, no more
         self.settings_button = QToolButton(self)
         self.settings_button.setObjectName("settings_toggle")
         self.settings_button.setText("Settings")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QSize, QSizeF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QSize, QSizeF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QTextEdit, QWidget
 
 from desktop.render.markdown import StreamingMarkdown, render_document
+from desktop.ui.common.theme_state import theme_signals
 
 FLUSH_INTERVAL_MS = 33
 # Render and insert closed blocks for about this long per flush (laying them out and painting
@@ -56,11 +57,13 @@ class MessageBody(QTextBrowser):
         self._tail_start = 0  # where the open tail begins in the document
         self._tail_shown = ""  # the tail HTML now in the document
         self._height = 0
+        self._markdown: bool | None = None  # what the body shows (None: nothing yet)
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self.flush)
         self.document().documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.anchorClicked.connect(self._on_anchor_clicked)
+        _ThemeFollower(self)
 
     def _setup_view(self) -> None:
         self.setReadOnly(True)
@@ -92,6 +95,7 @@ class MessageBody(QTextBrowser):
     def set_markdown(self, text: str) -> None:
         """Show a whole message (history): one full render."""
         self._reset(text)
+        self._markdown = True
         rendered = render_document(text)
         self._codes = rendered.code_blocks
         self.setHtml(rendered.html.rstrip("\n"))
@@ -108,6 +112,9 @@ class MessageBody(QTextBrowser):
 
     def append_piece(self, html: str) -> None:
         """Append one piece of HTML (see `begin_pieces`)."""
+        if self._stream is not None:  # rendered again whole for a new theme meanwhile
+            return
+        self._markdown = True
         start = self.document().characterCount() - 1
         self._append_html(QTextCursor(self.document()), html)
         if TABLE_TAG in html:
@@ -115,6 +122,9 @@ class MessageBody(QTextBrowser):
 
     def append_plain(self, text: str) -> None:
         """Append text as typed (see `begin_pieces`)."""
+        if self._stream is not None:
+            return
+        self._markdown = False
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(text)
@@ -122,6 +132,7 @@ class MessageBody(QTextBrowser):
     def set_plain_text(self, text: str) -> None:
         """Show text as typed (a person's own message), no markdown."""
         self._reset(text)
+        self._markdown = False
         self.setPlainText(text)
 
     def append_text(self, delta: str) -> None:
@@ -130,6 +141,7 @@ class MessageBody(QTextBrowser):
             self._reset("")
             self.clear()
             self._stream = StreamingMarkdown()
+            self._markdown = True
         self._stream.append(delta)
         if not self._flush_timer.isActive():
             self._flush_timer.start(FLUSH_INTERVAL_MS)
@@ -179,6 +191,7 @@ class MessageBody(QTextBrowser):
         return not stream.has_pending and stream.tail_html() == self._tail_shown
 
     def _reset(self, text: str) -> None:
+        self._markdown = None
         self._flush_timer.stop()
         self._stream = None
         self._text = text
@@ -224,7 +237,12 @@ class MessageBody(QTextBrowser):
         self._tail_shown = tail
         cursor.endEditBlock()
         if tables or TABLE_TAG in tail:  # Qt knows the new tables only now
+            # A block tidied away before the tail (after a code block's header bar, say)
+            # moves the tail: a cursor there moves with it.
+            tail_start = QTextCursor(self.document())
+            tail_start.setPosition(self._tail_start)
             _tidy_around_tables(self.document(), start)
+            self._tail_start = tail_start.position()
 
     def _remove_tail(self, cursor: QTextCursor) -> None:
         if not self._tail_shown:
@@ -278,20 +296,51 @@ class MessageBody(QTextBrowser):
     # -- links --------------------------------------------------------------------------------
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
+        """A code block's copy link copies that block; web and mail links open outside."""
         if url.scheme() == COPY_SCHEME:
-            self._copy_code(url.path())
+            codes = self._stream.code_blocks if self._stream is not None else self._codes
+            index = _code_index(url.path(), len(codes))
+            if index is not None:
+                QGuiApplication.clipboard().setText(codes[index])
+                self.code_copied.emit(index)
         elif url.scheme().lower() in _OPENABLE_SCHEMES:
             QDesktopServices.openUrl(url)
 
-    def _copy_code(self, number: str) -> None:
-        if not number.isdigit():
-            return
-        index = int(number)
-        codes = self._stream.code_blocks if self._stream is not None else self._codes
-        if index >= len(codes):
-            return
-        QGuiApplication.clipboard().setText(codes[index])
-        self.code_copied.emit(index)
+
+def _code_index(number: str, count: int) -> int | None:
+    """The code block a copy link's `number` names, when there are that many blocks."""
+    if not number.isdigit():
+        return None
+    index = int(number)
+    return index if index < count else None
+
+
+class _ThemeFollower(QObject):
+    """Renders its body again when the theme changes (the HTML keeps the old colours)."""
+
+    def __init__(self, body: MessageBody) -> None:
+        super().__init__(body)
+        self._body = body
+        theme_signals().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _palette: object) -> None:
+        render_again(self._body)
+
+
+def render_again(body: MessageBody) -> None:
+    """Render `body`'s markdown again in the theme's colours now (plain text follows the
+    palette by itself). It goes the streaming way: closed blocks a few at a time."""
+    if not body._markdown:
+        return
+    stream = body._stream
+    text = stream.text if stream is not None else body._text
+    finished = stream is None or stream.finished
+    body._stream = None
+    if not text:
+        return
+    body.append_text(text)
+    if finished:
+        body.finish()
 
 
 TABLE_TAG = "<table"  # pieces without one leave the blocks around tables as they were

@@ -24,6 +24,7 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_file_name, url_from_block
 from desktop.core.notices import notice_for
+from desktop.render.citations import answer_markdown
 from desktop.ui.chat.message_actions import MessageActions, ModelChoices
 from desktop.ui.chat.message_body import MessageBody
 from desktop.ui.common.restyle import repolish
@@ -265,7 +266,7 @@ class MessageWidget(QFrame):
         elif message.role is Role.USER:
             self.body.set_plain_text(message.text)
         elif message.status is not MessageStatus.STREAMING:
-            self.body.set_markdown(message.text)
+            self.body.set_markdown(answer_markdown(message.content, message.text))
             if message.thinking_text:
                 self._ensure_thinking().body.set_markdown(message.thinking_text)
         if message.status is MessageStatus.STREAMING and message.thinking_text:

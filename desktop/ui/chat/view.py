@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,6 +21,7 @@ from desktop.core.conversation import Message
 from desktop.ui.attachments.image_input import carries_images, pasted_image
 from desktop.ui.chat.message_cursor import MessageCursor, leave_tab_chain
 from desktop.ui.chat.scroll_keeper import ScrollKeeper
+from desktop.ui.chat.tool_blocks import settle_answer
 from desktop.ui.common.drops import local_files, set_drop_highlight
 from desktop.ui.common.enum_props import set_enum_property
 
@@ -137,6 +138,7 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id or -1)
         if widget is not None:
             widget.update_message(message)
+            settle_answer(widget, cited_again=True)
             leave_tab_chain(widget)  # notices with buttons may have come
         elif self._fill is not None:
             self._fill.replace(message)
@@ -170,6 +172,13 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message_id)
         if widget is not None:
             show_stall(widget, seconds)
+
+    def show_tool_block(self, message_id: int, block: dict[str, Any]) -> None:
+        from desktop.ui.chat.tool_blocks import show_tool_block
+
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            show_tool_block(widget, block)
 
     def show_thumbnail(self, sha256: str, data: bytes) -> None:
         for widget in self._widgets.values():
@@ -261,6 +270,7 @@ class ChatView(QScrollArea):
         widget.branch_requested.connect(self.branch_requested)
         widget.variant_requested.connect(self.variant_requested)
         widget.model_choices = lambda: [(m.id, m.label) for m in self.catalog]
+        settle_answer(widget, cited_again=False)
         if message.id in self._variants:
             widget.tree_actions.set_variants(self._variants[message.id])
         leave_tab_chain(widget)

@@ -55,6 +55,7 @@ def connect_view(view: ChatView, controller: ChatController, row: ComposerRow) -
     c.stream_thinking.connect(view.append_thinking)
     c.wait_started.connect(view.show_wait)
     c.stream_stalled.connect(view.show_stall)
+    c.stream_tool.connect(view.show_tool_block)
     c.busy_changed.connect(on_busy_changed)
     view.retry_requested.connect(on_retry_requested)
     view.continue_requested.connect(c.continue_answer)

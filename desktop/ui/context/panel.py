@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,19 +12,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.common.drops import local_files, set_drop_highlight
+from desktop.ui.common.drops import FileDropTarget
 from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
 from desktop.ui.context.cache_status import CacheStatus
 from desktop.ui.documents.model import ContextDocuments
 from desktop.ui.documents.rows import DocumentRow, sync_rows
 
-if TYPE_CHECKING:
-    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
-
 EMPTY_HINT = "Drop PDFs or text files here, or use “Add document…”."
 
 
-class ContextPanel(QFrame):
+class ContextPanel(FileDropTarget, QFrame):
     """Lists the documents sent (and cached) at the start of every request, and the cache state."""
 
     files_dropped = Signal(object)  # list[str] of paths; object keeps non-UTF-8 names intact
@@ -129,21 +124,3 @@ class ContextPanel(QFrame):
 
     def _update_visible(self) -> None:
         self.setVisible(bool(self.documents.items) or not self.message_label.isHidden())
-
-    # -- drops ----------------------------------------------------------------------------------
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if local_files(event.mimeData()):
-            set_drop_highlight(self, True)
-            event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        set_drop_highlight(self, False)
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        set_drop_highlight(self, False)
-        files = local_files(event.mimeData())
-        if files:
-            event.acceptProposedAction()
-            self.files_dropped.emit(files)

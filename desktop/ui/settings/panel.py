@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import Catalog, ModelSpec
 from desktop.core.conversation import ConversationSettings, ThinkingSettings
 from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
+from desktop.ui.settings.tools_section import ToolsSection
 
 DEFAULT_EFFORT_LABEL = "Model default"
 
@@ -76,6 +77,9 @@ class SettingsPanel(QWidget):
         form.addRow(self.summaries)
         form.addRow(self.thinking_note)
         form.addRow("Keep documents cached for", self.cache_ttl)
+        self.tools = ToolsSection(self)  # web search, fetch, code execution (tools_section.py)
+        self.tools.changed.connect(self._emit)
+        form.addRow(self.tools)
         layout = QVBoxLayout(self)
         heading = QLabel("Conversation settings", self)
         heading.setObjectName("panel_heading")
@@ -116,6 +120,7 @@ class SettingsPanel(QWidget):
         self.summaries.setEnabled(self.thinking.isChecked())
         self.thinking_note.setText(_thinking_note(spec))
         self.cache_ttl.setCurrentIndex(max(0, self.cache_ttl.findData(settings.cache_ttl)))
+        self.tools.show_tools(settings.tools)
         del blockers
 
     def _emit(self) -> None:
@@ -147,6 +152,7 @@ class SettingsPanel(QWidget):
             max_tokens=self.max_tokens.value(),
             thinking=thinking,
             cache_ttl=str(self.cache_ttl.currentData() or "5m"),
+            tools=self.tools.edited(),
         )
 
 

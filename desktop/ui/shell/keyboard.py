@@ -38,6 +38,9 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+B", "Send the composer's text to the batch queue"),
     ("Ctrl+W", "Close the Batches or Spend window"),
     ("Ctrl+Q", "Quit"),
+    ("Ctrl++ / Ctrl+=", "Zoom in"),
+    ("Ctrl+-", "Zoom out"),
+    ("Ctrl+0", "Actual size"),
     ("Ctrl+/", "This list"),
 )
 
@@ -64,6 +67,8 @@ def set_up_keyboard(
     _shortcut(window, "Ctrl+K", lambda: _focus_search(sidebar))
     _shortcut(window, "Ctrl+L", row.focus_composer)
     _shortcut(window, "Ctrl+Shift+C", lambda: copy_last_answer(window, chat))
+    if (zoom := getattr(window, "zoom", None)) is not None:  # Ctrl++ without Shift
+        _shortcut(window, "Ctrl+=", zoom.zoom_in)
 
 
 def help_action(window: QWidget) -> QAction:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop.core.conversation import Conversation, ConversationSettings, Message
 from desktop.ui.chat.composer_row import ComposerRow
@@ -20,6 +20,8 @@ from desktop.ui.shell.keyboard import help_action, set_up_keyboard
 from desktop.ui.shell.side_panels import SidePanels
 from desktop.ui.shell.sidebar import PAGE_SIZE, Sidebar
 from desktop.ui.shell.sidebar_search import SearchFunc, SidebarSearch
+from desktop.ui.shell.theme import add_theme_menu, theme_controller
+from desktop.ui.shell.zoom import Zoom, add_zoom_menu
 
 STATUS_MS = 10_000
 
@@ -172,6 +174,14 @@ class MainWindow(QMainWindow):
         self.spend_action.setToolTip("What your chats cost per day and per model (Ctrl+Shift+S)")
         self.spend_action.triggered.connect(self.show_spend)
         view_menu.addAction(self.spend_action)
+        themes = theme_controller()
+        if themes is not None:
+            self.theme_actions = add_theme_menu(view_menu, themes)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            view_menu.addSeparator()
+            self.zoom = Zoom(app)
+            add_zoom_menu(view_menu, self.zoom)
 
     def _connect(self) -> None:
         c = self.controller

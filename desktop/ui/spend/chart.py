@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from desktop.core.pricing import format_usd
 from desktop.core.spend import DaySpend
+from desktop.ui.common.theme_state import colour, current, theme_signals
 
 Series = tuple[str, bool]  # model, batch
 
-PALETTE = ("#c96442", "#3b6ea5", "#5a8f4e", "#b08a2e", "#7b5ea7", "#2f8f8a", "#a34d6d", "#6b6860")
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 12, 12, 44
 LEGEND_ROW = 18
 
@@ -45,7 +45,9 @@ def axis_usd(amount: Decimal) -> str:
 
 
 def series_color(index: int) -> QColor:
-    return QColor(PALETTE[index % len(PALETTE)])
+    """The theme's colour for the `index`-th series (`Palette.chart_series`, repeating)."""
+    colours = current().chart_series
+    return QColor(colours[index % len(colours)])
 
 
 def series_name(series: Series) -> str:
@@ -64,6 +66,7 @@ class SpendChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.days: list[DaySpend] = []
         self.series: list[Series] = []
+        theme_signals().changed.connect(self.update)  # painted in the theme's colours
 
     def set_data(self, days: list[DaySpend], series: list[Series]) -> None:
         self.days = days
@@ -111,7 +114,7 @@ class SpendChart(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("white"))
+        painter.fillRect(self.rect(), colour("surface"))
         legend_height = self._legend_rows() * LEGEND_ROW
         plot = QRectF(
             MARGIN_LEFT,
@@ -127,11 +130,11 @@ class SpendChart(QWidget):
 
     def _paint_axes(self, painter: QPainter, plot: QRectF) -> None:
         peak = self.peak()
-        painter.setPen(QPen(QColor("#e6e2d6")))
+        painter.setPen(QPen(colour("chart_grid")))
         for fraction in (0.25, 0.5, 0.75, 1.0):
             y = plot.bottom() - plot.height() * fraction
             painter.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
-        painter.setPen(QPen(QColor("#83807a")))
+        painter.setPen(QPen(colour("text_muted")))
         painter.drawLine(
             int(plot.left()), int(plot.bottom()), int(plot.right()), int(plot.bottom())
         )
@@ -145,7 +148,7 @@ class SpendChart(QWidget):
     def _paint_bars(self, painter: QPainter, plot: QRectF) -> None:
         peak = self.peak()
         if not self.days or peak <= 0:
-            painter.setPen(QPen(QColor("#8a877f")))
+            painter.setPen(QPen(colour("border_strong")))
             painter.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "No priced spending yet")
             return
         slot = plot.width() / len(self.days)
@@ -172,7 +175,7 @@ class SpendChart(QWidget):
     def _paint_day_labels(self, painter: QPainter, plot: QRectF) -> None:
         if not self.days:
             return
-        painter.setPen(QPen(QColor("#6b6860")))
+        painter.setPen(QPen(colour("text_muted")))
         slot = plot.width() / len(self.days)
         every = max(1, math.ceil(56 / slot))  # a label every 56 px at most
         for i in range(0, len(self.days), every):
@@ -191,5 +194,5 @@ class SpendChart(QWidget):
             painter.fillRect(QRectF(x, y + 3, 12, 12), self._brush(index, series))
             painter.setPen(QPen(series_color(index)))
             painter.drawRect(QRectF(x, y + 3, 12, 12))
-            painter.setPen(QPen(QColor("#3d3929")))
+            painter.setPen(QPen(colour("text")))
             painter.drawText(QRectF(x + 18, y, column - 22, LEGEND_ROW), series_name(series))

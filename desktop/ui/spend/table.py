@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.pricing import cache_write_split, format_usd
 from desktop.core.spend import ModelSpend, SpendSummary
+from desktop.ui.common.theme_state import colour, theme_signals
 from desktop.ui.spend.chart import series_color
 
 COLUMNS = ("Model", "Kind", "Requests", "Input", "Output", "Cache writes", "Cache reads", "Cost")
@@ -32,8 +32,15 @@ class SpendTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self._summary: SpendSummary | None = None
+        theme_signals().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _palette: object) -> None:
+        if self._summary is not None:  # the items' colours are the old theme's
+            self.show_summary(self._summary)
 
     def show_summary(self, summary: SpendSummary) -> None:
+        self._summary = summary
         self.setRowCount(len(summary.models))
         colours = {series: i for i, series in enumerate(summary.series)}
         for row, spend in enumerate(summary.models):
@@ -47,7 +54,7 @@ class SpendTable(QTableWidget):
                 if column == 0 and index is not None:
                     item.setForeground(series_color(index))
                 if column == len(COLUMNS) - 1 and index is None:
-                    item.setForeground(QColor("#9a3412"))  # price unknown
+                    item.setForeground(colour("warning_text"))  # price unknown
                 self.setItem(row, column, item)
 
     def row_texts(self) -> list[list[str]]:

@@ -1,0 +1,68 @@
+"""The composer row's Tools button: web search, web fetch and code execution for this
+conversation, as checkable actions (their options live in the conversation settings panel)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+
+from desktop.core.server_tools import has_dynamic_filtering
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
+    from desktop.core.conversation import ConversationSettings
+    from desktop.ui.chat.controller import ChatController
+
+TOOLS = (
+    ("web_search", "Web search", "Claude may search the web ($10 per 1,000 searches + tokens)"),
+    ("web_fetch", "Web fetch", "Claude may read pages whose address is in the conversation"),
+    ("code_execution", "Code execution", "Claude may run code in Anthropic's sandbox"),
+)
+
+
+class ToolsButton(QToolButton):
+    """ "Tools" with a menu of checkable server tools; the label counts the ones switched on."""
+
+    def __init__(self, controller: ChatController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tools_button")
+        self.setAccessibleName("Server tools")
+        self.setToolTip("Tools Claude may use in this conversation")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.controller = controller
+        self.tools_menu = QMenu(self)
+        self.tools_menu.setObjectName("tools_menu")
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, label, tip in TOOLS:
+            action = self.tools_menu.addAction(label)
+            action.setObjectName(f"tool_{name}")
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.toggled.connect(self._on_action_toggled)
+            self.actions_by_name[name] = action
+        self.tools_menu.setToolTipsVisible(True)
+        self.setMenu(self.tools_menu)
+        controller.settings_changed.connect(self.show_settings)
+        self.show_settings(controller.settings)
+
+    def show_settings(self, settings: ConversationSettings) -> None:
+        tools = settings.tools
+        for name, action in self.actions_by_name.items():
+            action.blockSignals(True)
+            action.setChecked(bool(getattr(tools, name)))
+            action.blockSignals(False)
+        on = sum(1 for a in self.actions_by_name.values() if a.isChecked())
+        self.setText(f"Tools ({on})" if on else "Tools")
+        both = tools.code_execution and (tools.web_search or tools.web_fetch)
+        note = "the web tools run code themselves on this model"
+        self.actions_by_name["code_execution"].setStatusTip(
+            note if both and has_dynamic_filtering(settings.model) else ""
+        )
+
+    def _on_action_toggled(self, _checked: bool) -> None:
+        settings = self.controller.settings.copy()
+        for name, action in self.actions_by_name.items():
+            setattr(settings.tools, name, action.isChecked())
+        self.controller.update_settings(settings)
