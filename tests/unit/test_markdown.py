@@ -142,11 +142,18 @@ def test_autolinks() -> None:
     assert '<a href="https://example.com">' in render_markdown("see <https://example.com>")
 
 
-def test_warm_up_makes_the_next_render_fast() -> None:
+def test_warm_up_pays_the_first_use_costs() -> None:
+    """The parser and every common lexer exist after warm_up, so the next render builds none
+    (how much faster that render is: tests/bench/test_core_speed.py)."""
+    from desktop.ui import markdown
+
     warm_up()
-    start = time.perf_counter()
+    assert markdown._markdown.cache_info().currsize == 1
+    lexers = markdown._lexers
+    assert all(lexers.get(lang) is not None for lang in markdown.COMMON_LANGUAGES)
+    built = dict(lexers)
     render_markdown("```javascript\nconst a = 1;\n```\n\n```bash\necho hi\n```\n")
-    assert time.perf_counter() - start < 0.05
+    assert markdown._lexers == built  # nothing new was built for the render
 
 
 # -- streaming -------------------------------------------------------------------------------
@@ -304,8 +311,12 @@ def test_append_is_linear_for_a_long_code_block() -> None:
         streamer.take_closed()
         return time.perf_counter() - start
 
+    # Relative to a baseline measured here, kept in the suite because linear growth is the
+    # behaviour (a quadratic re-render of the fence would give ~16x); best of 3 each, so a
+    # stall from another process on a loaded machine does not decide the ratio.
     feed(200)  # warm the lexer
-    small, large = feed(750), feed(3000)
+    small = min(feed(750) for _ in range(3))
+    large = min(feed(3000) for _ in range(3))
     print(f"\n3,000-line fence: {large * 1000:.0f} ms; 750 lines: {small * 1000:.0f} ms")
     assert large / small < 6
 

@@ -546,14 +546,17 @@ def _best_time(events: list[Event], check: Callable[[StreamState], None]) -> flo
     return best
 
 
-def test_twenty_thousand_deltas_fast_and_linear() -> None:
+def test_twenty_thousand_deltas_linear() -> None:
+    """Relative to 5k deltas measured in the same run (kept here: O(1) per delta is the
+    reducer's contract; quadratic joining would give ~16x). Absolute speed against a plain
+    list-and-join floor: tests/bench/test_core_speed.py."""
+
     def check(state: StreamState) -> None:
         assert state.finished
         assert state.content()[0]["text"].startswith("abc abc")
 
     small = _best_time(_text_stream(5_000), check)
     large = _best_time(_text_stream(20_000), check)  # an 80 KB answer
-    assert large < 0.25, f"20k deltas took {large:.3f}s"
     assert large < small * 8, f"5k: {small:.4f}s, 20k: {large:.4f}s — not linear"
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 from PySide6.QtCore import Qt
 
@@ -73,17 +70,14 @@ def test_shift_enter_adds_a_line_and_enter_sends(desk: Desk, qtbot, fake_api) ->
     assert sent == "line one\nline two"
 
 
-def test_stop_ends_stream_quickly_and_keeps_partial_text(desk: Desk, qtbot, fake_api) -> None:
-    fake_api.enqueue(Stall("Here is the first part", seconds=20))
+def test_stop_ends_stream_at_once_and_keeps_partial_text(desk: Desk, qtbot, fake_api) -> None:
+    """The server stalls for an hour: the answer going idle at all proves Stop did not wait
+    for it (how quickly, against the SDK's own cancel: tests/bench/test_stop.py)."""
+    fake_api.enqueue(Stall("Here is the first part", seconds=3600))
     type_and_send(desk, qtbot, "Tell me a long story")
     desk.until(lambda: desk.last_answer() and "first part" in desk.last_answer().body.toPlainText())
-    gc.collect()  # the app collects and freezes after startup; a test process has far more garbage
-    gc.freeze()
-    start = time.perf_counter()
     qtbot.mouseClick(desk.window.stop_button, Qt.MouseButton.LeftButton)
-    elapsed = desk.until(desk.idle)
-    gc.unfreeze()
-    assert time.perf_counter() - start < 0.1, f"stop took {elapsed * 1000:.0f} ms"
+    desk.until(desk.idle)
     answer = desk.last_answer()
     assert answer.message.status is MessageStatus.STOPPED
     assert "first part" in answer.body.toPlainText()

@@ -6,7 +6,6 @@ import gc
 import random
 import time
 from collections.abc import Iterator
-from statistics import median
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, QUrl
@@ -328,20 +327,6 @@ def chat_like(qtbot: QtBot) -> tuple[QScrollArea, MessageBody]:
     return area, widget
 
 
-def time_flushes(widget: MessageBody) -> list[float]:
-    """Record how long each document update of `widget` takes."""
-    durations: list[float] = []
-    flush_once = widget._flush_once
-
-    def timed(budget_s: float | None) -> None:
-        start = time.perf_counter()
-        flush_once(budget_s)
-        durations.append(time.perf_counter() - start)
-
-    widget._flush_once = timed  # type: ignore[method-assign]
-    return durations
-
-
 class Feeder:
     """Feeds deltas from a QTimer, 50 per turn; a 5 ms probe timer records loop stalls."""
 
@@ -383,33 +368,20 @@ class Feeder:
             self.done = True
 
 
-@pytest.mark.usefixtures("frozen_gc")
-@pytest.mark.parametrize(
-    ("interval_ms", "label"), [(2, "paced like the SDK"), (0, "as fast as the loop turns")]
-)
-def test_streaming_20k_deltas_keeps_frames_short(
-    qtbot: QtBot, interval_ms: int, label: str
+@pytest.mark.parametrize("interval_ms", [2, 0], ids=["paced like the SDK", "as fast as the loop"])
+def test_streaming_20k_deltas_from_a_timer_ends_with_the_whole_text(
+    qtbot: QtBot, interval_ms: int
 ) -> None:
+    """(How long the loop's frames are meanwhile, against a plain text edit fed the same way:
+    tests/bench/test_message_body_frames.py.)"""
     warm_up()
     text = long_answer()
     _area, widget = chat_like(qtbot)
     feeder = Feeder(widget, split_deltas(text, 20_000), interval_ms)
-    flushes = time_flushes(widget)
-    started = time.perf_counter()
     feeder.start()
     qtbot.waitUntil(feeder.finished, timeout=60_000)
-    elapsed = time.perf_counter() - started
-    worst = max(feeder.gaps)
-    slow = sum(1 for gap in feeder.gaps if gap > 0.016)
-    print(
-        f"\n20k deltas ({len(text) / 1000:.0f} KB, {label}): {elapsed * 1000:.0f} ms total, "
-        f"longest 5 ms-timer gap {worst * 1000:.1f} ms, "
-        f"{slow} of {len(feeder.gaps)} gaps > 16 ms; {len(flushes)} flushes, "
-        f"longest {max(flushes) * 1000:.1f} ms, median {median(flushes) * 1000:.1f} ms"
-    )
     assert widget.markdown_text() == text
     assert "result_399 = compute(399, 'x')" in widget.toPlainText()
-    assert worst < 0.050
 
 
 def feed_and_flush(widget: MessageBody, deltas: list[str]) -> float:
@@ -428,9 +400,11 @@ def test_streaming_time_grows_linearly(qtbot: QtBot) -> None:
     warm_up()
     deltas = split_deltas(long_answer(), 20_000)
     timings = {}
+    # Relative to a baseline measured here (kept in the suite: growing linearly with the answer
+    # is the behaviour; re-rendering the whole text per flush would give ~16x); best of 3 each.
     for count in (5_000, 20_000):
         best = float("inf")
-        for _ in range(2):
+        for _ in range(3):
             _area, widget = chat_like(qtbot)
             best = min(best, feed_and_flush(widget, deltas[:count]))
             widget.document().clear()
