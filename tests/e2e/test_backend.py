@@ -40,12 +40,6 @@ PARAMS: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def api(fake_api: Any) -> FakeAnthropic:
-    assert isinstance(fake_api, FakeAnthropic)
-    return fake_api
-
-
 def run(
     api: FakeAnthropic,
     body: Callable[[AnthropicBackend], Awaitable[T]],
@@ -345,18 +339,18 @@ def test_list_models_default_list(api: FakeAnthropic) -> None:
     assert "claude-experimental-9" in ids
 
 
-def test_verify_key() -> None:
-    with FakeAnthropic(accepted_keys={"good"}) as api:
+def test_verify_key(start_fake_api: Callable[..., FakeAnthropic]) -> None:
+    api = start_fake_api(accepted_keys={"good"})
 
-        async def verify(backend: AnthropicBackend) -> None:
-            await backend.verify_key("good")
-            with pytest.raises(errors.AuthFailed):
-                await backend.verify_key("bad")
-            with pytest.raises(errors.MissingApiKey):
-                await backend.verify_key("")
+    async def verify(backend: AnthropicBackend) -> None:
+        await backend.verify_key("good")
+        with pytest.raises(errors.AuthFailed):
+            await backend.verify_key("bad")
+        with pytest.raises(errors.MissingApiKey):
+            await backend.verify_key("")
 
-        run(api, verify, key=None)
-        assert [r.headers["authorization"] for r in api.requests] == ["Bearer good", "Bearer bad"]
+    run(api, verify, key=None)
+    assert [r.headers["authorization"] for r in api.requests] == ["Bearer good", "Bearer bad"]
 
 
 def test_base_url_from_environment(api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,16 +93,6 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[FakeAnthropic]:
-    api = FakeAnthropic()
-    api.start()
-    try:
-        yield api
-    finally:
-        api.stop()
-
-
-@pytest.fixture(scope="module")
 def rig(server: FakeAnthropic) -> Iterator[Rig]:
     """One child for the module's tests that do not kill it."""
     shared = Rig(server)

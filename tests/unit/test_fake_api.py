@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,12 +129,6 @@ def ask(api: FakeAnthropic, text: str = "hi", stream: bool = True, **extra: Any)
     return request(api, "POST", "/v1/messages", body)
 
 
-@pytest.fixture
-def api(fake_api: Any) -> FakeAnthropic:
-    assert isinstance(fake_api, FakeAnthropic)
-    return fake_api
-
-
 def test_stream_is_chunked_in_odd_sizes_that_split_utf8(api: FakeAnthropic) -> None:
     text = "Grüße aus 東京 🎉 " * 30
     api.enqueue(TextReply(text, delta_size=4))
@@ -214,17 +209,15 @@ def test_requests_are_recorded(api: FakeAnthropic) -> None:
     assert bodies[0]["system"] == "be brief"
 
 
-def test_keys_are_checked() -> None:
-    with FakeAnthropic(accepted_keys={"good"}) as api:
-        bad = request(api, "GET", "/v1/models", key="bad")
-        assert bad.status == 401
-        assert bad.json()["error"]["type"] == "authentication_error"
-        assert bad.json()["request_id"] == bad.headers["request-id"]
-        assert request(api, "GET", "/v1/models", key=None).status == 401
-        bearer = request(
-            api, "GET", "/v1/models", key=None, headers={"Authorization": "Bearer good"}
-        )
-        assert bearer.status == 200
+def test_keys_are_checked(start_fake_api: Callable[..., FakeAnthropic]) -> None:
+    api = start_fake_api(accepted_keys={"good"})
+    bad = request(api, "GET", "/v1/models", key="bad")
+    assert bad.status == 401
+    assert bad.json()["error"]["type"] == "authentication_error"
+    assert bad.json()["request_id"] == bad.headers["request-id"]
+    assert request(api, "GET", "/v1/models", key=None).status == 401
+    bearer = request(api, "GET", "/v1/models", key=None, headers={"Authorization": "Bearer good"})
+    assert bearer.status == 200
 
 
 def test_default_reply_echoes_markdown(api: FakeAnthropic) -> None:
