@@ -208,7 +208,7 @@ def test_cancel_stops_at_once_and_the_child_closes_the_request(rig: Rig) -> None
             seen.append(event)
 
     def stalled() -> bool:  # the text before the stall arrived; the reader waits for more
-        return any(e.get("delta", {}).get("text") == "before" for e in seen)
+        return "".join(e.get("delta", {}).get("text", "") for e in seen) == "before"
 
     async def cancel() -> None:
         stream = rig.backend.stream_message(PARAMS)
