@@ -107,7 +107,7 @@ def test_a_burst_is_rendered_over_several_loop_turns(qtbot: QtBot, body: Message
     body.flush()
     assert not body.up_to_date  # one flush renders only a frame's worth
     assert "Paragraph 0 " in body.toPlainText()
-    qtbot.waitUntil(lambda: body.up_to_date, timeout=5000)
+    qtbot.waitUntil(lambda: body.up_to_date, timeout=10_000)
     assert "Paragraph 399 " in body.toPlainText()
     body.append_text("tail")
     body.finish()
@@ -120,7 +120,7 @@ def test_finish_after_a_burst_renders_the_rest_over_later_turns(
     body.append_text("".join(f"Paragraph {i}.\n\n" for i in range(1000)))
     body.finish()
     assert not body.streaming
-    qtbot.waitUntil(lambda: body.up_to_date, timeout=5000)
+    qtbot.waitUntil(lambda: body.up_to_date, timeout=10_000)
     assert body.toPlainText().endswith("Paragraph 999.")
     body.flush_all()  # nothing left: a no-op
 
@@ -128,7 +128,7 @@ def test_finish_after_a_burst_renders_the_rest_over_later_turns(
 def test_flush_waits_for_the_timer(qtbot: QtBot, body: MessageBody) -> None:
     body.append_text("Hello **world**\n\nSecond")
     assert body.toPlainText() == ""
-    qtbot.waitUntil(lambda: "Second" in body.toPlainText(), timeout=1000)
+    qtbot.waitUntil(lambda: "Second" in body.toPlainText(), timeout=10_000)
     assert body.toPlainText() == "Hello world\nSecond"
 
 

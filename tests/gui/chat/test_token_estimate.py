@@ -25,7 +25,7 @@ def test_estimate_follows_typing_with_one_count_after_a_pause(desk: Desk, qtbot,
         QApplication.processEvents()  # the loop turns between keys, as when a person types
     assert estimator.requests_started == 0  # nothing counted while typing
     assert count_requests(fake_api) == []
-    desk.until(lambda: "tokens in" in label.text(), timeout=5)
+    desk.until(lambda: "tokens in" in label.text())
     assert len(count_requests(fake_api)) == 1
     assert estimator.requests_started == 1
     body = count_requests(fake_api)[0]

@@ -379,7 +379,7 @@ def test_settings_remove_asks_first_then_removes(
     assert stored.read() == GOOD_KEY
 
     answer = QMessageBox.StandardButton.Yes
-    with qtbot.waitSignal(dialog.key_changed, timeout=1000) as changed:
+    with qtbot.waitSignal(dialog.key_changed, timeout=10_000) as changed:
         qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     assert changed.args == [""]
     assert stored.read() is None
