@@ -57,7 +57,7 @@ def median_times(*functions: Callable[[], object]) -> list[float]:
 
 RENDER = """
 import sys, time
-from desktop.ui.markdown import render_markdown, warm_up
+from desktop.render.markdown import render_markdown, warm_up
 TEXT = "```javascript\\nconst a = 1;\\n```\\n\\n```bash\\necho hi\\n```\\n"
 if sys.argv[1] == "warm":
     warm_up()

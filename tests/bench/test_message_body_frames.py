@@ -22,8 +22,8 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
-from desktop.ui.markdown import warm_up
-from desktop.ui.message_body import MessageBody
+from desktop.render.markdown import warm_up
+from desktop.ui.chat.message_body import MessageBody
 from tests.bench.test_streaming import frozen_gc  # noqa: F401  (the fixture)
 from tests.gui.test_message_body import Feeder, chat_like, long_answer, split_deltas
 

@@ -145,7 +145,7 @@ def test_autolinks() -> None:
 def test_warm_up_pays_the_first_use_costs() -> None:
     """The parser and every common lexer exist after warm_up, so the next render builds none
     (how much faster that render is: tests/bench/test_core_speed.py)."""
-    from desktop.ui import markdown
+    from desktop.render import markdown
 
     warm_up()
     assert markdown._markdown.cache_info().currsize == 1
