@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import time
@@ -297,19 +298,25 @@ def test_random_documents_keep_code_blocks_consistent() -> None:
 
 def test_append_is_linear_for_a_long_code_block() -> None:
     def feed(lines: int) -> float:
+        """Seconds to stream the fence, with the collector off: late in a full run the test
+        process holds so many objects that one collection would decide the ratio."""
         streamer = StreamingMarkdown()
-        start = time.perf_counter()
-        streamer.append("```python\n")
-        for i in range(lines):
-            for part in (f"value_{i} = ", f"compute({i}, ", "'text')\n"):
-                streamer.append(part)
-            if i % 20 == 0:
-                streamer.take_closed()
-                streamer.tail_html()
-        streamer.append("```\n")
-        streamer.finish()
-        streamer.take_closed()
-        return time.perf_counter() - start
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            streamer.append("```python\n")
+            for i in range(lines):
+                for part in (f"value_{i} = ", f"compute({i}, ", "'text')\n"):
+                    streamer.append(part)
+                if i % 20 == 0:
+                    streamer.take_closed()
+                    streamer.tail_html()
+            streamer.append("```\n")
+            streamer.finish()
+            streamer.take_closed()
+            return time.perf_counter() - start
+        finally:
+            gc.enable()
 
     # Relative to a baseline measured here, kept in the suite because linear growth is the
     # behaviour (a quadratic re-render of the fence would give ~16x); best of 3 each, so a
