@@ -408,7 +408,9 @@ def test_a_child_that_cannot_start_leaves_answers_in_process(
     assert process is not None
     pids = set()
     for attempt in range(stream_process.MAX_FAILED_STARTS + 1):
-        rig.until(lambda: process.failed_to_start or process.pid is None)
+        # This child has failed, or there is none any more (given up). Not `pid is None`: a
+        # child whose thread has not run Popen yet has no pid either (seen under load).
+        rig.until(lambda: process.failed_to_start or process._child is None)
         pids.add(process.pid)
         rig.api.enqueue(TextReply(f"In-process {attempt}"))
         assert fold(rig.collect_from(backend)).text == f"In-process {attempt}"

@@ -399,22 +399,26 @@ def feed_and_flush(widget: MessageBody, deltas: list[str]) -> float:
 def test_streaming_time_grows_linearly(qtbot: QtBot) -> None:
     warm_up()
     deltas = split_deltas(long_answer(), 20_000)
-    timings = {}
     # Relative to a baseline measured here (kept in the suite: growing linearly with the answer
-    # is the behaviour; re-rendering the whole text per flush would give ~16x); best of 3 each.
-    for count in (5_000, 20_000):
-        best = float("inf")
-        for _ in range(3):
+    # is the behaviour). 4x the deltas: linear gives ~4, re-rendering the whole text per flush
+    # ~16; the bound is their geometric middle, 8 (6 failed once at 6.4 under two full runs).
+    # Best of 3, the sizes alternating so a busy spell slows both, the collector off meanwhile.
+    timings = {5_000: float("inf"), 20_000: float("inf")}
+    for _ in range(3):
+        for count in timings:
             _area, widget = chat_like(qtbot)
-            best = min(best, feed_and_flush(widget, deltas[:count]))
+            gc.disable()
+            try:
+                timings[count] = min(timings[count], feed_and_flush(widget, deltas[:count]))
+            finally:
+                gc.enable()
             widget.document().clear()
-        timings[count] = best
     ratio = timings[20_000] / timings[5_000]
     print(
         f"\n5k deltas {timings[5_000] * 1000:.0f} ms, 20k deltas {timings[20_000] * 1000:.0f} ms, "
         f"ratio {ratio:.2f}"
     )
-    assert ratio < 6
+    assert ratio < 8
 
 
 def _blocks(widget: MessageBody) -> list[QTextBlock]:
