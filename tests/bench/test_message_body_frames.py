@@ -2,7 +2,7 @@
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/pytest tests/bench/test_message_body_frames.py -s
 
-Moved here from tests/gui/test_message_body.py, which asserted "the longest 5 ms-timer gap
+Moved here from tests/gui/chat/test_message_body.py, which asserted "the longest 5 ms-timer gap
 < 50 ms" and failed on a loaded machine (a 56 ms frame). The same Feeder (50 deltas per timer
 turn, paced every 2 ms like the SDK, or as fast as the loop turns) feeds ~80 KB of markdown
 into a `MessageBody` in a scroll area as in the chat, and, as the floor, into a bare
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 from desktop.render.markdown import warm_up
 from desktop.ui.chat.message_body import MessageBody
 from tests.bench.test_streaming import frozen_gc  # noqa: F401  (the fixture)
-from tests.gui.test_message_body import Feeder, chat_like, long_answer, split_deltas
+from tests.gui.chat.test_message_body import Feeder, chat_like, long_answer, split_deltas
 
 pytestmark = pytest.mark.bench
 RUNS = 3

@@ -3,7 +3,7 @@
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/pytest tests/bench/test_stop.py -s
 
 Moved here from the suite, which asserted absolute limits (a Stop click < 100 ms in
-tests/gui/test_chat.py, a cancel through the streaming child < 100 ms in
+tests/gui/chat/test_chat.py, a cancel through the streaming child < 100 ms in
 tests/e2e/test_stream_process.py, closing a stream < 500 ms in tests/e2e/test_backend.py); the
 suite now proves the same behaviour without a clock (the server stalls for an hour, so only a
 cut can end the answer).
