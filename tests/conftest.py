@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.keyring_memory import MemoryKeyring
+
+if TYPE_CHECKING:
+    from tests.fake_api.server import FakeAnthropic
 
 
 @pytest.hookimpl(trylast=True)
@@ -42,17 +46,57 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         keyring.set_keyring(previous)
 
 
+# -- the fake Anthropic server (tests/fake_api): every fixture that runs one lives here ---------
+
+
 @pytest.fixture
-def fake_api() -> Iterator[object]:
-    """A running fake Anthropic server on 127.0.0.1 (see tests/fake_api)."""
+def start_fake_api() -> Iterator[Callable[..., FakeAnthropic]]:
+    """Start fake servers with options (`accepted_keys=...`, `port=...`) during a test; each
+    is stopped afterwards (stopping one earlier, as a "network down" test does, is fine)."""
     from tests.fake_api.server import FakeAnthropic
 
-    server = FakeAnthropic()
-    server.start()
+    servers: list[FakeAnthropic] = []
+
+    def start(**options: Any) -> FakeAnthropic:
+        server = FakeAnthropic(**options).start()
+        servers.append(server)
+        return server
+
     try:
-        yield server
+        yield start
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def fake_api(start_fake_api: Callable[..., FakeAnthropic]) -> FakeAnthropic:
+    """A running fake Anthropic server on 127.0.0.1, accepting any key."""
+    return start_fake_api()
+
+
+@pytest.fixture
+def api(fake_api: FakeAnthropic) -> FakeAnthropic:
+    """`fake_api` under the name the API-level tests use."""
+    return fake_api
+
+
+@pytest.fixture
+def fake_server(fake_api: FakeAnthropic) -> FakeAnthropic:
+    """`fake_api` under the name the packaging tests use."""
+    return fake_api
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeAnthropic]:
+    """One fake server for a whole module (tests that share a slow-to-start client)."""
+    from tests.fake_api.server import FakeAnthropic
+
+    shared = FakeAnthropic().start()
+    try:
+        yield shared
+    finally:
+        shared.stop()
 
 
 # qasync leaves a closed loop's timers registered (stopped) until they fire. If garbage collection

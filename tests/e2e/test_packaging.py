@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tarfile
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from subprocess import CompletedProcess
 from typing import Any
@@ -76,12 +75,6 @@ def deb_name() -> str:
 
 def tarball_name() -> str:
     return f"{PACKAGE}-{VERSION}-linux-x86_64.tar.gz"
-
-
-@pytest.fixture
-def fake_server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as api:
-        yield api
 
 
 def app_environment(**extra: str) -> dict[str, str]:

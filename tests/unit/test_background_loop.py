@@ -6,15 +6,23 @@ import asyncio
 import gc
 import threading
 import warnings
+from collections.abc import Callable
 
 import pytest
 
 from desktop.api.background import BackgroundLoop
 
 
+async def until(condition: Callable[[], object]) -> None:
+    """Wait for the background thread to get somewhere (pytest-timeout caps a hang)."""
+    while not condition():
+        await asyncio.sleep(0.001)
+
+
 def test_result_error_and_cancellation() -> None:
     background = BackgroundLoop("test-background")
     events: list[str] = []
+    started = threading.Event()
 
     async def where() -> str:
         return threading.current_thread().name
@@ -23,6 +31,7 @@ def test_result_error_and_cancellation() -> None:
         raise ValueError("bad request")
 
     async def slow() -> None:
+        started.set()
         try:
             await asyncio.sleep(10)
         except asyncio.CancelledError:
@@ -35,7 +44,7 @@ def test_result_error_and_cancellation() -> None:
         with pytest.raises(ValueError, match="bad request"):
             await background.run(fails)
         task = asyncio.ensure_future(background.run(slow))
-        await asyncio.sleep(0.05)
+        await until(started.is_set)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -64,13 +73,13 @@ def test_close_cancels_work_still_running_and_its_callers_end() -> None:
 
     async def main() -> None:
         running = asyncio.ensure_future(background.run(slow))
-        await asyncio.sleep(0.05)
+        await until(lambda: "started" in events)
         just_sent = asyncio.ensure_future(background.run(slow))
         await asyncio.sleep(0)  # its start is queued on the background loop
         background.close()
         for caller in (running, just_sent):
             with pytest.raises(asyncio.CancelledError):
-                await asyncio.wait_for(caller, timeout=5)
+                await asyncio.wait_for(caller, timeout=30)  # a cap, not a measure
         events.append("callers done")
 
     with warnings.catch_warnings(record=True) as caught:

@@ -187,18 +187,16 @@ def test_list_pages_follow_each_other_without_gaps_even_on_equal_times(
     assert [c.id for p in pages for c in p] == [c.id for c in everything]
 
 
-def test_1000_conversations_list_fast(store: SqliteConversationStore) -> None:
+def test_1000_conversations_list_newest_first(store: SqliteConversationStore) -> None:
+    """(How fast, against a plain SELECT of the same rows: tests/bench/test_core_speed.py.)"""
     settings = ConversationSettings()
     for _ in range(1000):
         store.create_conversation(settings)
 
-    started = time.perf_counter()
     listed = store.list_conversations()
-    elapsed = time.perf_counter() - started
 
     assert len(listed) == 1000
     assert [c.id for c in listed] == sorted((c.id for c in listed), reverse=True)
-    assert elapsed < 0.1
 
 
 # -- messages -----------------------------------------------------------------------------
@@ -320,6 +318,8 @@ def test_last_n_cost_does_not_grow_with_history(store: SqliteConversationStore) 
             timings.append(time.perf_counter() - started)
         return min(timings)
 
+    # Relative to a baseline measured here (kept in the suite: the page's cost not growing with
+    # the history is the behaviour; a scan of 20,000 rows would be ~400x); best of 20 each.
     assert best_of(big.id) < best_of(small.id) * 5 + 0.001
 
 
@@ -485,8 +485,15 @@ def test_move_aside_twice_in_one_second_keeps_both(db_path: Path) -> None:
     assert kept == [b"first ", b"second"]
 
 
+def busy_timeout_ms(store: SqliteConversationStore) -> int:
+    return int(store._db.execute("PRAGMA busy_timeout").fetchone()[0])
+
+
 def test_a_write_lock_held_elsewhere_fails_quickly(db_path: Path) -> None:
+    """Quickly = after the store's own busy timeout (200 ms here, not sqlite3's 5 s default):
+    the connection carries it, and the write waited for it before failing."""
     store = SqliteConversationStore(db_path, busy_timeout_ms=200)
+    assert busy_timeout_ms(store) == 200
     conv = store.create_conversation(ConversationSettings())
     other = sqlite3.connect(db_path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
@@ -499,7 +506,7 @@ def test_a_write_lock_held_elsewhere_fails_quickly(db_path: Path) -> None:
         other.execute("ROLLBACK")
         other.close()
 
-    assert 0.1 < elapsed < 2
+    assert elapsed > 0.1  # a lower bound, not a limit: it retried; load only lengthens it
     assert "another Claude Desk may be running" in caught.value.message
     assert str(db_path) in caught.value.message
     saved = store.add_message(user(conv.id, "works once released"))  # no stuck transaction
@@ -513,12 +520,12 @@ def test_an_exclusive_lock_elsewhere_fails_opening(db_path: Path) -> None:
     other.execute("PRAGMA locking_mode = EXCLUSIVE")
     other.execute("BEGIN EXCLUSIVE")
     try:
-        started = time.perf_counter()
         with pytest.raises(DatabaseLockedError):
             SqliteConversationStore(db_path, busy_timeout_ms=200)
-        assert time.perf_counter() - started < 2
     finally:
         other.close()
+    with SqliteConversationStore(db_path, busy_timeout_ms=200) as store:  # the same opening path
+        assert busy_timeout_ms(store) == 200
 
 
 def test_default_busy_timeout_is_about_two_seconds(store: SqliteConversationStore) -> None:

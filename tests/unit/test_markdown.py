@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import time
@@ -142,11 +143,18 @@ def test_autolinks() -> None:
     assert '<a href="https://example.com">' in render_markdown("see <https://example.com>")
 
 
-def test_warm_up_makes_the_next_render_fast() -> None:
+def test_warm_up_pays_the_first_use_costs() -> None:
+    """The parser and every common lexer exist after warm_up, so the next render builds none
+    (how much faster that render is: tests/bench/test_core_speed.py)."""
+    from desktop.render import markdown
+
     warm_up()
-    start = time.perf_counter()
+    assert markdown._markdown.cache_info().currsize == 1
+    lexers = markdown._lexers
+    assert all(lexers.get(lang) is not None for lang in markdown.COMMON_LANGUAGES)
+    built = dict(lexers)
     render_markdown("```javascript\nconst a = 1;\n```\n\n```bash\necho hi\n```\n")
-    assert time.perf_counter() - start < 0.05
+    assert markdown._lexers == built  # nothing new was built for the render
 
 
 # -- streaming -------------------------------------------------------------------------------
@@ -290,24 +298,36 @@ def test_random_documents_keep_code_blocks_consistent() -> None:
 
 def test_append_is_linear_for_a_long_code_block() -> None:
     def feed(lines: int) -> float:
+        """Seconds to stream the fence, with the collector off: late in a full run the test
+        process holds so many objects that one collection would decide the ratio."""
         streamer = StreamingMarkdown()
-        start = time.perf_counter()
-        streamer.append("```python\n")
-        for i in range(lines):
-            for part in (f"value_{i} = ", f"compute({i}, ", "'text')\n"):
-                streamer.append(part)
-            if i % 20 == 0:
-                streamer.take_closed()
-                streamer.tail_html()
-        streamer.append("```\n")
-        streamer.finish()
-        streamer.take_closed()
-        return time.perf_counter() - start
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            streamer.append("```python\n")
+            for i in range(lines):
+                for part in (f"value_{i} = ", f"compute({i}, ", "'text')\n"):
+                    streamer.append(part)
+                if i % 20 == 0:
+                    streamer.take_closed()
+                    streamer.tail_html()
+            streamer.append("```\n")
+            streamer.finish()
+            streamer.take_closed()
+            return time.perf_counter() - start
+        finally:
+            gc.enable()
 
+    # Relative to a baseline measured here, kept in the suite because linear growth is the
+    # behaviour: 4x the lines gives ~4 when linear, ~16 when the fence is re-rendered per
+    # delta; the bound is their geometric middle, 8. Best of 3, the sizes alternating, so a
+    # stall from another process on a loaded machine does not decide the ratio.
     feed(200)  # warm the lexer
-    small, large = feed(750), feed(3000)
+    small = large = float("inf")
+    for _ in range(3):
+        small, large = min(small, feed(750)), min(large, feed(3000))
     print(f"\n3,000-line fence: {large * 1000:.0f} ms; 750 lines: {small * 1000:.0f} ms")
-    assert large / small < 6
+    assert large / small < 8
 
 
 def test_text_is_joined_lazily() -> None:

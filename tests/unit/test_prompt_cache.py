@@ -82,23 +82,23 @@ def test_short_prefixes_are_not_cached() -> None:
     assert usage["cache_creation_input_tokens"] == 0 and usage["input_tokens"] == 2102
 
 
-def test_more_than_four_breakpoints_is_a_400() -> None:
+def test_more_than_four_breakpoints_is_a_400(fake_api: FakeAnthropic) -> None:
     many = body("aaaa")
     for _ in range(4):
         many["messages"][0]["content"].append({"type": "text", "text": "y", "cache_control": MARK})
     with pytest.raises(TooManyBreakpoints, match="maximum of 4"):
         PromptCache().usage(many, 10)
-    with FakeAnthropic() as api:
-        import http.client
-        import json
+    api = fake_api
+    import http.client
+    import json
 
-        host, port = api.base_url.removeprefix("http://").split(":")
-        conn = http.client.HTTPConnection(host, int(port))
-        headers = {"content-type": "application/json", "x-api-key": "k"}
-        conn.request("POST", "/v1/messages", json.dumps({**many, "max_tokens": 5}), headers)
-        response = conn.getresponse()
-        assert response.status == 400
-        assert b"maximum of 4" in response.read()
+    host, port = api.base_url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port))
+    headers = {"content-type": "application/json", "x-api-key": "k"}
+    conn.request("POST", "/v1/messages", json.dumps({**many, "max_tokens": 5}), headers)
+    response = conn.getresponse()
+    assert response.status == 400
+    assert b"maximum of 4" in response.read()
 
 
 def call(
@@ -134,41 +134,43 @@ def post(api: FakeAnthropic, path: str, payload: dict) -> tuple[int, dict]:
     ],
     ids=["500", "429", "overloaded"],
 )
-def test_a_scripted_error_neither_reads_nor_writes_the_cache(refusal: Any) -> None:
+def test_a_scripted_error_neither_reads_nor_writes_the_cache(
+    refusal: Any, fake_api: FakeAnthropic
+) -> None:
     request = {**body("aaaa"), "max_tokens": 5}
-    with FakeAnthropic() as api:
-        api.enqueue(refusal, TextReply("first answer"), TextReply("second answer"))
-        status, _ = post(api, "/v1/messages", request)
-        assert status >= 400
-        status, first = post(api, "/v1/messages", request)
-        assert status == 200
-        assert first["usage"]["cache_read_input_tokens"] == 0  # the error wrote nothing
-        assert first["usage"]["cache_creation_input_tokens"] > 0
-        _, second = post(api, "/v1/messages", request)
-        assert second["usage"]["cache_read_input_tokens"] > 0
+    api = fake_api
+    api.enqueue(refusal, TextReply("first answer"), TextReply("second answer"))
+    status, _ = post(api, "/v1/messages", request)
+    assert status >= 400
+    status, first = post(api, "/v1/messages", request)
+    assert status == 200
+    assert first["usage"]["cache_read_input_tokens"] == 0  # the error wrote nothing
+    assert first["usage"]["cache_creation_input_tokens"] > 0
+    _, second = post(api, "/v1/messages", request)
+    assert second["usage"]["cache_read_input_tokens"] > 0
 
 
-def test_batch_results_are_the_messages_the_api_would_send() -> None:
+def test_batch_results_are_the_messages_the_api_would_send(fake_api: FakeAnthropic) -> None:
     """A succeeded batch result is rendered like any non-streaming Message (same fields,
     the cache_creation breakdown), with the batch service tier."""
     params = {**body("aaaa"), "max_tokens": 5}
-    with FakeAnthropic() as api:
-        api.batches.polls_before_end = 0
-        _, batch = post(
-            api,
-            "/v1/messages/batches",
-            {
-                "requests": [
-                    {"custom_id": "one", "params": params},
-                    {"custom_id": "two", "params": params},
-                ]
-            },
-        )
-        call(api, "GET", f"/v1/messages/batches/{batch['id']}")
-        _, jsonl = call(api, "GET", f"/batch-results/{batch['id']}.jsonl")
-        lines = jsonl.decode().splitlines()
-        api.enqueue(TextReply("Answer to one."))
-        _, single = post(api, "/v1/messages", params)
+    api = fake_api
+    api.batches.polls_before_end = 0
+    _, batch = post(
+        api,
+        "/v1/messages/batches",
+        {
+            "requests": [
+                {"custom_id": "one", "params": params},
+                {"custom_id": "two", "params": params},
+            ]
+        },
+    )
+    call(api, "GET", f"/v1/messages/batches/{batch['id']}")
+    _, jsonl = call(api, "GET", f"/batch-results/{batch['id']}.jsonl")
+    lines = jsonl.decode().splitlines()
+    api.enqueue(TextReply("Answer to one."))
+    _, single = post(api, "/v1/messages", params)
     import json
 
     results = {r["custom_id"]: r["result"]["message"] for r in map(json.loads, lines)}

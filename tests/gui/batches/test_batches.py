@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.conftest import Batches, Desk
+from tests.gui.conftest import POLL_S, Batches, Desk
 
 
 async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
@@ -174,7 +174,9 @@ def test_restart_resumes_polling_from_stored_ids(desk, fake_api):
         await until(lambda: polls(batch_id) >= 2)
         await first.close()  # the app quits while the batch runs
         before = polls(batch_id)
-        await asyncio.sleep(0.3)
+        assert not first.controller.tasks.running(f"batch-poll:{batch_id}")
+        # No poll over six poll intervals: here the silence over time is the behaviour.
+        await asyncio.sleep(POLL_S * 6)
         assert polls(batch_id) == before  # polling stopped with the app
         fake_api.batches.finish(batch_id)
         second = Batches(desk)  # the next start: nothing but the stored id to go on

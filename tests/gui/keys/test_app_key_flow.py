@@ -321,9 +321,12 @@ def test_network_down_is_said_plainly_and_the_key_works_once_it_is_back(
 
 
 def test_server_gone_while_the_welcome_waits_is_network_down(
-    aloop: asyncio.AbstractEventLoop, start: Start, memory_keyring: MemoryKeyring
+    aloop: asyncio.AbstractEventLoop,
+    start: Start,
+    memory_keyring: MemoryKeyring,
+    fake_api: FakeAnthropic,
 ) -> None:
-    api = FakeAnthropic().start()
+    api = fake_api
 
     async def scenario() -> None:
         app = start(api.base_url)

@@ -379,7 +379,7 @@ def test_settings_remove_asks_first_then_removes(
     assert stored.read() == GOOD_KEY
 
     answer = QMessageBox.StandardButton.Yes
-    with qtbot.waitSignal(dialog.key_changed, timeout=1000) as changed:
+    with qtbot.waitSignal(dialog.key_changed, timeout=10_000) as changed:
         qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     assert changed.args == [""]
     assert stored.read() is None
@@ -442,28 +442,23 @@ def test_settings_show_session_only_key(qtbot: Any, aloop: Any) -> None:
 
 
 def test_welcome_with_real_backend_against_fake_server(
-    qtbot: Any, aloop: Any, stored: Stored
+    qtbot: Any, aloop: Any, stored: Stored, start_fake_api: Any
 ) -> None:
     backend_module = pytest.importorskip("desktop.api.backend")
-    server_module = pytest.importorskip("tests.fake_api.server")
-    server = server_module.FakeAnthropic(accepted_keys={GOOD_KEY})
-    server.start()
-    try:
-        backend = backend_module.AnthropicBackend(base_url=server.base_url)
-        dialog = welcome(qtbot, stored.store, backend.verify_key)
+    server = start_fake_api(accepted_keys={GOOD_KEY})
+    backend = backend_module.AnthropicBackend(base_url=server.base_url)
+    dialog = welcome(qtbot, stored.store, backend.verify_key)
 
-        enter_key(qtbot, dialog, OTHER_KEY)
-        run_until(aloop, lambda: status_text(dialog) != "Checking your key…", timeout=15)
-        assert status_text(dialog) == REJECTED
-        assert stored.read() is None
+    enter_key(qtbot, dialog, OTHER_KEY)
+    run_until(aloop, lambda: status_text(dialog) != "Checking your key…", timeout=15)
+    assert status_text(dialog) == REJECTED
+    assert stored.read() is None
 
-        enter_key(qtbot, dialog, GOOD_KEY)
-        run_until(aloop, lambda: not dialog.isVisible(), timeout=15)
-        assert dialog.result() == QDialog.DialogCode.Accepted
-        assert stored.read() == GOOD_KEY
-        aloop.run_until_complete(backend.aclose())
-    finally:
-        server.stop()
+    enter_key(qtbot, dialog, GOOD_KEY)
+    run_until(aloop, lambda: not dialog.isVisible(), timeout=15)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert stored.read() == GOOD_KEY
+    aloop.run_until_complete(backend.aclose())
 
 
 def test_no_keyring_with_real_store_keeps_key_off_disk(

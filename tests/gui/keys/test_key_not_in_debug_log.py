@@ -30,6 +30,23 @@ def streams_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAUDE_DESK_STREAM_PROCESS", "0")
 
 
+def _levels() -> dict[str, tuple[int, bool]]:
+    return {
+        name: (logger.level, logger.disabled)
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+
+
+def _restore(levels: dict[str, tuple[int, bool]]) -> None:
+    """Every logger back as it was (loggers made since: unset), so later tests do not format
+    and capture every library's DEBUG records (markdown-it's made a later test time out)."""
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(levels.get(name, (logging.NOTSET, False))[0])
+            logger.disabled = levels.get(name, (logging.NOTSET, False))[1]
+
+
 def _everything_at_debug() -> None:
     logging.getLogger().setLevel(logging.DEBUG)
     for logger in list(logging.Logger.manager.loggerDict.values()):
@@ -49,6 +66,7 @@ def debug_log(
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     root = logging.getLogger()
     before = root.level
+    levels = _levels()
     root.addHandler(handler)
     original = desk_app.setup_logging
 
@@ -67,6 +85,7 @@ def debug_log(
         root.removeHandler(handler)
         handler.close()
         root.setLevel(before)
+        _restore(levels)
 
 
 def test_a_chat_a_key_check_and_a_count_log_no_key(

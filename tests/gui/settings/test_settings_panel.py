@@ -55,7 +55,7 @@ def set_prompt(desk: Desk, qtbot, text: str) -> None:
     """Type a system prompt (saved once the typing pauses)."""
     panel = desk.window.settings_panel
     qtbot.keyClicks(panel.system_prompt, text)
-    desk.until(lambda: desk.controller.settings.system_prompt == text, timeout=3)
+    desk.until(lambda: desk.controller.settings.system_prompt == text)
 
 
 def open_titled(desk: Desk, qtbot, title: str) -> None:
@@ -144,13 +144,13 @@ def test_panel_emits_once_per_real_change(desk: Desk, qtbot) -> None:
     # Typing and then deleting it again leaves the prompt as it was: nothing to save.
     qtbot.keyClicks(panel.system_prompt, "x")
     qtbot.keyClick(panel.system_prompt, Qt.Key.Key_Backspace)
-    desk.until(lambda: not panel._prompt_timer.isActive(), timeout=3)
+    desk.until(lambda: not panel._prompt_timer.isActive())
     assert edits == []
 
     choose(qtbot, panel.cache_ttl, "1 hour")
     assert [e.cache_ttl for e in edits] == ["1h"]
     qtbot.keyClicks(panel.system_prompt, "Be brief.")
-    desk.until(lambda: not panel._prompt_timer.isActive(), timeout=3)
+    desk.until(lambda: not panel._prompt_timer.isActive())
     assert [e.system_prompt for e in edits] == ["", "Be brief."]
     assert desk.controller.settings.system_prompt == "Be brief."
     assert desk.controller.settings.cache_ttl == "1h"
