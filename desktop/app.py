@@ -42,7 +42,7 @@ from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.shell.theme import parse_mode, theme_controller
 from desktop.ui.shell.window_state import restore_window_state, window_state
-from desktop.version import APP_NAME, app_version
+from desktop.version import app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
@@ -61,6 +61,7 @@ STREAM_PROCESS_ENV = "CLAUDE_DESK_STREAM_PROCESS"
 THEME_PREFERENCE = "theme"
 SYSTEM_SCHEME_PREFERENCE = "system_scheme"  # the system's scheme last seen: "dark" or "light"
 MODELS_GROUP = "models"  # the task that lists the account's models after a key change
+KEY_SETTINGS_GROUP = "key-settings"  # opening Settings › API key… once the app has started
 PREFERENCES_GROUP = "preferences"  # writing the settings file after Preferences… OK
 LOG_NAME = "claude-desk.log"
 
@@ -232,6 +233,7 @@ class DeskApp:
         self.batches: BatchesController | None = None  # the first paint (start_batches)
         self.batch_feature: BatchesFeature | None = None
         self._closed: asyncio.Event | None = None
+        self._backend_ready: asyncio.Event | None = None
         self._window_closed = False
         self._worker: asyncio.Future[Any] | None = None
         self._preferences_writer: ThreadPoolExecutor | None = None
@@ -331,6 +333,7 @@ class DeskApp:
         key, source = sealed.value
         backend.set_api_key(key)
         self.controller.set_backend(backend)  # a message sent meanwhile goes out now
+        self._backend_set().set()
         if self.batches is not None:  # resumes polling of stored batches
             self.batches.set_api(AnthropicBatches(backend), backend.count_tokens)
         if key is None:
@@ -392,19 +395,30 @@ class DeskApp:
         return dialog.api_key() if accepted else None
 
     def show_key_settings(self) -> None:
+        """Settings › API key…; while the app is still starting, it opens once it can (no
+        modal box to dismiss: it would also block everything behind it)."""
         from desktop.ui.keys.settings import ApiKeySettingsDialog
 
         backend = self.controller.backend
         if backend is None or self.secrets is None:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.information(
-                self.window, APP_NAME, "Still starting up — try again in a moment."
-            )
+            self.window.show_status("Still starting up — the API key settings open in a moment.")
+            self.controller.tasks.start(KEY_SETTINGS_GROUP, self._key_settings_when_ready())
             return
         dialog = ApiKeySettingsDialog(self.secrets, backend.verify_key, self.window)
         dialog.key_changed.connect(self._on_key_changed)
         dialog.open()
+
+    async def _key_settings_when_ready(self) -> None:
+        await self._backend_set().wait()
+        self.show_key_settings()
+
+    def _backend_set(self) -> asyncio.Event:
+        """Set once the backend and the secret store exist (made on first use, in the loop)."""
+        import asyncio
+
+        if self._backend_ready is None:
+            self._backend_ready = asyncio.Event()
+        return self._backend_ready
 
     def _on_key_changed(self, _key: str) -> None:
         assert self.secrets is not None
