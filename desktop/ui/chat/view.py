@@ -42,6 +42,7 @@ class ChatView(QScrollArea):
     # signal would pass them as QStrings, losing the surrogate escapes of non-UTF-8 names)
     image_dropped = Signal(object)  # QImage
     image_open_requested = Signal(str)  # sha256 of a sent image to show full size
+    filled = Signal()  # every message of the shown pages is in, its text laid out
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,6 +210,7 @@ class ChatView(QScrollArea):
     def _on_fill_done(self) -> None:
         self._scroll.pin_scrollbar(False)
         self._update_empty()
+        self.filled.emit()
 
     def _on_fill_build(self, message: Message, deferred: bool) -> MessageWidget:
         """A message of a page: at the top, above the newer ones already shown."""
