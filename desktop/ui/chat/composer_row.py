@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.attachments.image_input import PASTED_NAME, png_loader, split_images
+from desktop.ui.attachments.image_input import PASTED_NAME, pixels_loader, split_images
 from desktop.ui.attachments.strip import AttachmentStrip
 from desktop.ui.chat.composer import Composer
 from desktop.ui.chat.token_estimate import TokenEstimator
@@ -211,7 +211,7 @@ class ComposerRow(QWidget):
     def attach_image(self, image: QImage) -> None:
         attachments = self.controller.attachments
         if attachments is not None:
-            attachments.add_data(PASTED_NAME, png_loader(image))
+            attachments.add_data(PASTED_NAME, pixels_loader(image))
             self.focus_composer()
 
     def attach_urls(self, urls: list[str]) -> None:
