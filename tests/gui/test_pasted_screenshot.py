@@ -40,7 +40,16 @@ def pasted(desk: Desk, qtbot, image: QImage) -> Image.Image:
     assert pending is not None
     prepared = pending.items[0].prepared
     assert prepared is not None and prepared.media_type == "image/png"
+    desk.until(lambda: counted(desk))  # the estimate's recount is over before the test ends
     return Image.open(io.BytesIO(prepared.data))
+
+
+def counted(desk: Desk) -> bool:
+    """The token estimate is not about to count, nor counting. (A count still starting when
+    the backend closes can leave its task waiting forever: api/background.py `run`.)"""
+    estimator = desk.window.estimator
+    task = estimator._count_task
+    return not estimator._timer.isActive() and (task is None or task.done())
 
 
 def test_an_opaque_screenshot_is_handed_over_as_rgb_pixels_and_sent_as_png(
