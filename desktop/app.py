@@ -275,9 +275,10 @@ class DeskApp:
 
     def search(
         self, query: str, limit: int | None = None, after: Conversation | None = None
-    ) -> list[Conversation]:
-        """Conversations whose title or messages match `query`, newest first, a page at a
-        time (the sidebar calls this in a worker thread)."""
+    ) -> Sequence[Conversation]:
+        """Conversations whose title or messages match `query`, pinned then newest first, a
+        page at a time, each with a snippet of its match (the sidebar calls this in a worker
+        thread)."""
         return self.store.search_conversations(query, limit, after)
 
     async def start_batches(self) -> None:

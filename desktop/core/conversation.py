@@ -132,6 +132,7 @@ class Conversation:
     created_at: float
     updated_at: float
     settings: ConversationSettings = field(default_factory=ConversationSettings)
+    pinned: bool = False  # listed before the others (see the store's list_conversations)
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ numbers (within ~5 %), see `estimate_tokens_legacy`.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -280,3 +281,47 @@ def url_from_block(block: dict[str, Any]) -> str | None:
     if isinstance(source, dict) and source.get("type") == URL_SOURCE:
         return str(source.get("url") or "") or None
     return None
+
+
+# --- raw pixels -------------------------------------------------------------------------------
+
+RAW_PIXELS_MAGIC = b"\x89CDPIXELS\r\n"
+"""How raw pixels handed to the image preparer start (a pasted picture: no PNG round trip).
+No image format starts so (PNG starts with ``\\x89PNG``)."""
+_RAW_HEADER = struct.Struct("<4sIII")  # mode (padded), width, height, bytes per row
+RAW_MODES = ("RGB", "RGBA")
+
+
+@dataclass(frozen=True, slots=True)
+class RawPixels:
+    """8-bit RGB or RGBA rows, `stride` bytes apart (rows may be padded), top row first."""
+
+    mode: str
+    width: int
+    height: int
+    stride: int
+    pixels: memoryview
+
+
+def pack_pixels(mode: str, width: int, height: int, stride: int, pixels: Any) -> bytes:
+    """`pixels` (any buffer: bytes, memoryview) with a header saying how to read them."""
+    if mode not in RAW_MODES:
+        raise ValueError(f"raw pixels are RGB or RGBA, not {mode}")
+    header = RAW_PIXELS_MAGIC + _RAW_HEADER.pack(mode.encode().ljust(4), width, height, stride)
+    return b"".join([header, pixels])
+
+
+def unpack_pixels(data: bytes) -> RawPixels | None:
+    """The pixels `pack_pixels` made (None: `data` is not such pixels). Raises ValueError when
+    the header does not match the bytes that follow."""
+    if not data.startswith(RAW_PIXELS_MAGIC):
+        return None
+    start = len(RAW_PIXELS_MAGIC) + _RAW_HEADER.size
+    if len(data) < start:
+        raise ValueError("raw pixels: the header is cut short")
+    raw_mode, width, height, stride = _RAW_HEADER.unpack_from(data, len(RAW_PIXELS_MAGIC))
+    mode = raw_mode.rstrip(b" ").decode("ascii", "replace")
+    row = width * len(mode)
+    if mode not in RAW_MODES or stride < row or len(data) - start < stride * height:
+        raise ValueError("raw pixels: the header does not match the pixels")
+    return RawPixels(mode, width, height, stride, memoryview(data)[start:])

@@ -94,8 +94,12 @@ class ConversationRepository(Protocol):
     def list_conversations(
         self, limit: int | None = None, after: Conversation | None = None
     ) -> list[Conversation]:
-        """Most recently updated first: all of them, or at most `limit` that come after
-        `after` in that order (the next page of a list)."""
+        """Pinned first, then most recently updated first: all of them, or at most `limit`
+        that come after `after` in that order (the next page of a list)."""
+        ...
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pin the conversation to the top of the list, or unpin it."""
         ...
 
     def create_conversation(self, settings: ConversationSettings) -> Conversation: ...

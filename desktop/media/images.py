@@ -28,21 +28,29 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from desktop.core.images import (
-    MAX_IMAGE_BYTES,
     MB,
     ImageFacts,
     ImagePrepError,
+    RawPixels,
     format_bytes,
     target_size,
+    unpack_pixels,
+)
+from desktop.media.encoding import (
+    JPEG_QUALITY,
+    encode_within_limit,
+    few_colours,
+    resample_filter,
 )
 from desktop.media.png_strips import reduced_png
+
+__all__ = ["JPEG_QUALITY", "PillowImagePreparer", "PreparedImage", "prepare_image"]
 
 MAX_INPUT_BYTES = 100 * MB
 """Files of this size (100 MB, counted as `format_bytes` shows sizes) or more are refused."""
@@ -53,12 +61,7 @@ MAX_INPUT_PIXELS = 150_000_000
 MAX_WHOLE_DECODE_PIXELS = 40_000_000
 """Pictures decoded whole (GIF, WebP, TIFF, BMP, interlaced or 16-bit PNG) may have at most
 this many pixels (~160 MB as RGBA)."""
-JPEG_QUALITY = 90
-JPEG_QUALITIES_WHEN_TOO_BIG = (80, 70, 60)
-FEW_COLOURS = 4096
-"""Images with at most this many distinct colours are treated as screenshots or graphics."""
 _JPEG_FORMATS = ("JPEG", "MPO")  # MPO: cameras' JPEG with a second (preview) picture
-_RESAMPLE = Image.Resampling.LANCZOS
 _REDUCING_GAP = 3.0
 _LOSSLESS_OK_MODES = {"L", "LA", "RGB", "RGBA"}
 
@@ -113,12 +116,18 @@ def prepare_image(data: bytes, name: str, long_edge: int) -> PreparedImage:
     Raises:
         ImagePrepError: the file is empty, too large, not an image, damaged or enormous.
     """
-    with _open(data, name) as source:
-        original_format = source.format or ""
-        original_size = source.size
-        notes = _notes(source, original_format)
-        image, lossless = _decode(source, name, long_edge, data)
-    data_out, media_type, image = _encode_within_limit(image, lossless)
+    notes: tuple[str, ...] = ()
+    raw = _raw_pixels(data, name)
+    if raw is not None:  # a pasted picture's pixels: nothing to decode
+        original_format, original_size = "", (raw.width, raw.height)
+        image, lossless = _from_pixels(raw, long_edge)
+    else:
+        with _open(data, name) as source:
+            original_format = source.format or ""
+            original_size = source.size
+            notes = _notes(source, original_format)
+            image, lossless = _decode(source, name, long_edge, data)
+    data_out, media_type, image = encode_within_limit(image, lossless)
     return PreparedImage(
         data=data_out,
         media_type=media_type,
@@ -225,6 +234,51 @@ def _notes(source: Image.Image, original_format: str) -> tuple[str, ...]:
     return tuple(notes)
 
 
+# --- raw pixels (pasted pictures) -------------------------------------------------------------
+
+
+def _raw_pixels(data: bytes, name: str) -> RawPixels | None:
+    """`data` as raw pixels (None: it is a file's bytes), checked like a file's size."""
+    try:
+        raw = unpack_pixels(data)
+    except ValueError as exc:
+        raise ImagePrepError(_damaged_message(name)) from exc
+    if raw is not None and (
+        max(raw.width, raw.height) > MAX_INPUT_SIDE or raw.width * raw.height > MAX_INPUT_PIXELS
+    ):
+        raise ImagePrepError(_enormous_message(name, (raw.width, raw.height)))
+    return raw
+
+
+def _from_pixels(raw: RawPixels, long_edge: int) -> tuple[Image.Image, bool]:
+    """The pixels at most `long_edge` on their long side: reduced by the whole factor that
+    keeps them at least the target size (a box filter), then resampled as a big PNG is
+    (`resample_filter`). Graphics or a photo is decided on the pixels as they came (a sample)."""
+    size = target_size(raw.width, raw.height, long_edge)
+    image = Image.frombuffer(
+        raw.mode,
+        (raw.width, raw.height),
+        raw.pixels,  # type: ignore[arg-type]  # any buffer will do (Pillow's stubs say bytes)
+        "raw",
+        raw.mode,
+        raw.stride,
+        1,
+    )
+    lossless = few_colours(image)
+    factor = min(raw.width // size[0], raw.height // size[1])
+    if factor >= 2:
+        image = image.reduce(factor)
+    if image.size != size:
+        image = image.resize(size, resample_filter(lossless))
+    elif image.readonly:
+        image = image.copy()  # its own pixels, not a view of the caller's bytes
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")  # an opaque picture: graphics only if its colours say so
+    elif image.mode == "RGBA":
+        lossless = True
+    return image, lossless
+
+
 # --- decoding ---------------------------------------------------------------------------------
 
 
@@ -252,10 +306,11 @@ def _decode(
         icc = source.info.get("icc_profile")
         lossless = _looks_like_graphics(source, image)
         if image.size != size and not loaded:  # reduced already: one pass at a time, so
-            image = image.resize((size[0], image.height), _RESAMPLE)  # each frees the last
-            image = image.resize(size, _RESAMPLE)
+            resample = resample_filter(lossless)
+            image = image.resize((size[0], image.height), resample)  # each frees the last
+            image = image.resize(size, resample)
         elif image.size != size:
-            image = image.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP)
+            image = image.resize(size, resample_filter(lossless), reducing_gap=_REDUCING_GAP)
         elif image is source:
             image = source.copy()  # the source is closed after this
     except Image.DecompressionBombError as exc:
@@ -302,7 +357,7 @@ def _looks_like_graphics(source: Image.Image, image: Image.Image) -> bool:
         return True
     if source.format in _JPEG_FORMATS:
         return False
-    return image.getcolors(FEW_COLOURS) is not None
+    return few_colours(image)
 
 
 def _orientation(source: Image.Image, loaded: bool = True) -> int:
@@ -356,50 +411,3 @@ def _to_srgb(image: Image.Image, icc: object) -> Image.Image:
         if converted is not None:
             return converted
     return image.convert("RGB") if image.mode == "CMYK" else image
-
-
-# --- encoding ---------------------------------------------------------------------------------
-
-
-def _drop_unused_alpha(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema() == (255, 255):
-        return image.convert(image.mode[:-1])
-    return image
-
-
-def _encode_within_limit(image: Image.Image, lossless: bool) -> tuple[bytes, str, Image.Image]:
-    """PNG for graphics and transparency, else JPEG; scaled down if it exceeds the limit."""
-    image = _drop_unused_alpha(image)
-    png = lossless or image.mode in ("RGBA", "LA")
-    while True:
-        data = _encode_png(image) if png else _encode_jpeg(image)
-        if len(data) <= MAX_IMAGE_BYTES:
-            return data, "image/png" if png else "image/jpeg", image
-        # Too big: shrink by the square root of the overshoot, with a margin; at least 10 %.
-        scale = min(0.9, math.sqrt(MAX_IMAGE_BYTES / len(data)) * 0.9)
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        image = image.resize(size, _RESAMPLE)
-
-
-def _encode_jpeg(image: Image.Image) -> bytes:
-    data = _save(image, "JPEG", quality=JPEG_QUALITY)
-    for quality in JPEG_QUALITIES_WHEN_TOO_BIG:
-        if len(data) <= MAX_IMAGE_BYTES:
-            break
-        data = _save(image, "JPEG", quality=quality)
-    return data
-
-
-def _encode_png(image: Image.Image) -> bytes:
-    data = _save(image, "PNG", compress_level=6)
-    if len(data) > MAX_IMAGE_BYTES and image.mode in ("RGB", "RGBA"):
-        method = Image.Quantize.FASTOCTREE if image.mode == "RGBA" else Image.Quantize.MEDIANCUT
-        palette = image.quantize(256, method=method)
-        data = _save(palette, "PNG", compress_level=6)
-    return data
-
-
-def _save(image: Image.Image, fmt: str, **options: int) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()

@@ -12,7 +12,16 @@ from desktop.storage.store_base import StoreBase, rowid
 
 NEW_TITLE = "New conversation"
 
-CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json"
+CONVERSATION_COLUMNS = "id, title, created_at, updated_at, settings_json, pinned_at IS NOT NULL"
+LIST_ORDER = "ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC"
+"""Pinned conversations first, then the most recently updated (the `conversations_by_pin`
+index); `AFTER_CLAUSE` pages through it."""
+AFTER_CLAUSE = "((pinned_at IS NOT NULL), updated_at, id) < (?, ?, ?)"
+
+
+def after_params(after: Conversation) -> tuple[int, float, int]:
+    """The parameters of `AFTER_CLAUSE`: the list's key of the last conversation shown."""
+    return (int(after.pinned), after.updated_at, after.id)
 
 
 class ConversationsMixin(StoreBase):
@@ -21,16 +30,16 @@ class ConversationsMixin(StoreBase):
     def list_conversations(
         self, limit: int | None = None, after: Conversation | None = None
     ) -> list[Conversation]:
-        """Most recently updated first: all, or `limit` of them listed after `after`."""
+        """Pinned first, then most recently updated first: all, or `limit` of them listed
+        after `after`."""
         where = ""
         params: tuple[float, ...] = ()
         if after is not None:  # keyset paging: the conversations listed after `after`
-            where = "WHERE (updated_at, id) < (?, ?) "
-            params = (after.updated_at, after.id)
+            where = f"WHERE {AFTER_CLAUSE} "
+            params = after_params(after)
         with self._errors("read the conversation list"):
             rows = self._db.execute(
-                f"SELECT {CONVERSATION_COLUMNS} FROM conversations {where}"
-                "ORDER BY updated_at DESC, id DESC LIMIT ?",
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations {where}{LIST_ORDER} LIMIT ?",
                 (*params, -1 if limit is None else limit),
             ).fetchall()
         return self._parse(rows, conversation_from_row)
@@ -59,6 +68,14 @@ class ConversationsMixin(StoreBase):
         with self._errors("rename a conversation"), self._write() as db:
             db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
 
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pin the conversation to the top of the list, or unpin it (its place by date again)."""
+        with self._errors("pin a conversation"), self._write() as db:
+            db.execute(
+                "UPDATE conversations SET pinned_at = ? WHERE id = ?",
+                (time.time() if pinned else None, conversation_id),
+            )
+
     def update_settings(self, conversation_id: int, settings: ConversationSettings) -> None:
         settings_json = json.dumps(settings.to_dict())
         with self._errors("save conversation settings"), self._write() as db:
@@ -74,7 +91,8 @@ class ConversationsMixin(StoreBase):
 
 def conversation_from_row(row: tuple[Any, ...]) -> Conversation:
     settings = _settings_from_json(row[4] or "{}").copy()
-    return Conversation(int(row[0]), str(row[1]), float(row[2]), float(row[3]), settings)
+    pinned = bool(row[5])
+    return Conversation(int(row[0]), str(row[1]), float(row[2]), float(row[3]), settings, pinned)
 
 
 @lru_cache(maxsize=256)

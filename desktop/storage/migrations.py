@@ -183,11 +183,25 @@ def _v4_message_tree(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_V5_PINS = (
+    # Pinned conversations come first in the list (NULL: not pinned; else when it was pinned).
+    "ALTER TABLE conversations ADD COLUMN pinned_at REAL",
+    # The list's order and keyset pages: pinned first, then the most recently updated.
+    "CREATE INDEX conversations_by_pin ON conversations ((pinned_at IS NOT NULL), updated_at, id)",
+)
+
+
+def _v5_pinned_conversations(conn: sqlite3.Connection) -> None:
+    for statement in _V5_PINS:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_documents,
     _v3_batches,
     _v4_message_tree,
+    _v5_pinned_conversations,
 )
 """Every migration in order; `len(MIGRATIONS)` is the current schema version."""
 

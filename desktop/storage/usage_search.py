@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.conversation import Conversation, Usage
-from desktop.storage.conversations import CONVERSATION_COLUMNS, conversation_from_row
+from desktop.core.search import MARK_END, MARK_START, ConversationHit, marked_terms, one_line
+from desktop.storage.conversations import (
+    AFTER_CLAUSE,
+    CONVERSATION_COLUMNS,
+    LIST_ORDER,
+    after_params,
+    conversation_from_row,
+)
 from desktop.storage.store_base import StoreBase
 
 if TYPE_CHECKING:  # the spending modules load when usage is first read (startup)
@@ -28,6 +36,21 @@ MATCHING_CONVERSATIONS_SQL = (
     "SELECT DISTINCT m.conversation_id FROM messages_fts "
     "JOIN messages AS m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
 )
+
+LATEST_MATCH_SQL = (
+    "SELECT conversation_id, max(id) FROM messages WHERE conversation_id IN ({ids}) "
+    "AND id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) "
+    "GROUP BY conversation_id"
+)
+SNIPPET_SQL = (
+    f"SELECT rowid, snippet(messages_fts, 0, '{MARK_START}', '{MARK_END}', '…', {{words}}), "
+    f"highlight(messages_fts, 0, '{MARK_START}', '{MARK_END}') "
+    "FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN ({ids})"
+)
+SNIPPET_WORDS = 12
+"""Words of a result's snippet, around the match (FTS5's `snippet()` allows up to 64)."""
+
+_Snippet = tuple[int, str, tuple[str, ...]]  # message id, snippet, matched words
 
 
 def fts_query(query: str) -> str | None:
@@ -83,9 +106,10 @@ class UsageSearchMixin(StoreBase):
 
     def search_conversations(
         self, query: str, limit: int | None = None, after: Conversation | None = None
-    ) -> list[Conversation]:
+    ) -> list[ConversationHit]:
         """Conversations whose title holds `query` (any case) or whose messages hold every
-        word of it, newest first, paged as `list_conversations` is.
+        word of it, pinned first then newest first, paged as `list_conversations` is; each
+        with its latest matching message and a snippet of it (`ConversationHit`).
 
         Reads over a connection of its own, so it may run in a worker thread while the main
         thread uses the store (a common word over a long history takes a while).
@@ -98,16 +122,15 @@ class UsageSearchMixin(StoreBase):
             params.append(match)
         where = f"({' OR '.join(clauses)})"
         if after is not None:  # keyset paging, as list_conversations
-            where += " AND (updated_at, id) < (?, ?)"
-            params += [after.updated_at, after.id]
-        sql = (
-            f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {where} "
-            "ORDER BY updated_at DESC, id DESC LIMIT ?"
-        )
+            where += f" AND {AFTER_CLAUSE}"
+            params += after_params(after)
+        sql = f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {where} {LIST_ORDER} LIMIT ?"
         with self._errors("search the history"), self._reader() as conn:
             conn.create_function("casefold", 1, _casefold, deterministic=True)
             rows = conn.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
-        return self._parse(rows, conversation_from_row)
+            found = self._parse(rows, conversation_from_row)
+            snippets = {} if match is None else _snippets(conn, match, [c.id for c in found])
+        return [_hit(conversation, snippets.get(conversation.id)) for conversation in found]
 
     def referenced_blobs(self) -> set[str]:
         """SHA-256 of every blob a stored message's content, a conversation's documents or a
@@ -124,6 +147,34 @@ class UsageSearchMixin(StoreBase):
         for (raw,) in [*rows, *batches]:
             found.update(_BLOB_REF.findall(raw))
         return found
+
+
+def _snippets(conn: sqlite3.Connection, match: str, ids: list[int]) -> dict[int, _Snippet]:
+    """For each conversation of `ids` with a matching message: its latest matching message,
+    a snippet of it and the words that matched, by conversation id."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    latest = conn.execute(LATEST_MATCH_SQL.format(ids=marks), (*ids, match)).fetchall()
+    conversation_of = {int(message_id): int(cid) for cid, message_id in latest}
+    if not conversation_of:
+        return {}
+    marks = ", ".join("?" * len(conversation_of))
+    sql = SNIPPET_SQL.format(words=SNIPPET_WORDS, ids=marks)
+    found: dict[int, _Snippet] = {}
+    for message_id, snippet, highlighted in conn.execute(sql, (match, *conversation_of)):
+        terms = marked_terms(str(highlighted or ""))
+        snippet_line = one_line(str(snippet or ""))
+        found[conversation_of[int(message_id)]] = (int(message_id), snippet_line, terms)
+    return found
+
+
+def _hit(conversation: Conversation, snippet: _Snippet | None) -> ConversationHit:
+    c = conversation
+    hit = ConversationHit(c.id, c.title, c.created_at, c.updated_at, c.settings, c.pinned)
+    if snippet is not None:
+        hit.message_id, hit.snippet, hit.terms = snippet
+    return hit
 
 
 def _casefold(text: str | None) -> str | None:

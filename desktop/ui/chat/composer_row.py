@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.attachments.image_input import PASTED_NAME, png_loader, split_images
+from desktop.ui.attachments.image_input import PASTED_NAME, pixels_loader, split_images
 from desktop.ui.attachments.strip import AttachmentStrip
 from desktop.ui.chat.composer_frame import ComposerFrame
 from desktop.ui.chat.send_queue import SendQueue, SendQueueBar, joined
@@ -188,7 +188,7 @@ class ComposerRow(QWidget):
     def attach_image(self, image: QImage) -> None:
         attachments = self.controller.attachments
         if attachments is not None:
-            attachments.add_data(PASTED_NAME, png_loader(image))
+            attachments.add_data(PASTED_NAME, pixels_loader(image))
             self.focus_composer()
 
     def attach_urls(self, urls: list[str]) -> None:

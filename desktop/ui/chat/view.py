@@ -48,6 +48,7 @@ class ChatView(QScrollArea):
     regenerate_requested = Signal(int, str)  # an answer's id, a model id ("" for the usual)
     branch_requested = Signal(int)  # Branch from here on a message
     variant_requested = Signal(int)  # show this sibling's branch instead
+    filled = Signal()  # every message of the shown pages is in, its text laid out
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -239,6 +240,7 @@ class ChatView(QScrollArea):
     def _on_fill_done(self) -> None:
         self._scroll.pin_scrollbar(False)
         self._update_empty()
+        self.filled.emit()
 
     def _on_fill_build(self, message: Message, deferred: bool) -> MessageWidget:
         """A message of a page: at the top, above the newer ones already shown."""

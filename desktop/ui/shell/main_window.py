@@ -285,6 +285,9 @@ class MainWindow(QMainWindow):
         """Build the panels the first paint goes without, so they are ready when needed."""
         _ = self.settings_panel, self.documents_input.panel
         set_up_keyboard(self, self.sidebar, self.chat_view, self.composer_row, self.header)
+        from desktop.ui.shell.find import set_up_find  # after the first paint
+
+        self.search_jump = set_up_find(self.sidebar, self.chat_view, self.controller)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

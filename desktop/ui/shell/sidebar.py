@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.conversation import Conversation
 from desktop.core.formatting import relative_time
+from desktop.core.search import ConversationHit, plain_snippet
 from desktop.ui.common.enum_props import set_enum_property, set_shortcut
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 # Qt.ItemDataRole values as plain ints: the list is built before the first paint (enum_props).
 DISPLAY_ROLE = 0
 TOOLTIP_ROLE = 3
+ACCESSIBLE_TEXT_ROLE = 11
 ConversationRole = 256 + 1  # Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -116,7 +118,11 @@ class ConversationListModel(QAbstractListModel):
         if role == DISPLAY_ROLE:
             return item.title
         if role == TOOLTIP_ROLE:
-            return f"{item.title}\nUpdated {relative_time(item.updated_at)}"
+            pinned = "Pinned · " if item.pinned else ""
+            tip = f"{item.title}\n{pinned}Updated {relative_time(item.updated_at)}"
+            return tip + _snippet_line(item)
+        if role == ACCESSIBLE_TEXT_ROLE:
+            return f"{item.title}{', pinned' if item.pinned else ''}{_snippet_line(item)}"
         if role == ConversationRole:
             return item
         return None
@@ -136,6 +142,7 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
     open_requested = Signal(object)  # Conversation
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
+    pin_requested = Signal(int, bool)  # conversation id, pinned
     search_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -165,6 +172,7 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
         self.view.clicked.connect(self._on_view_clicked)
         self.view.activated.connect(self._on_view_clicked)
+        self.menu: QWidget | None = None  # the conversation's right-click menu, while open
         self._add_shortcuts()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -213,10 +221,19 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
             return
         from PySide6.QtWidgets import QMenu  # dialogs and menus load on first use (startup)
 
+        conversation = self.model.conversation_at(index.row())
+        pinned = conversation.pinned
         menu = QMenu(self)
+        menu.setObjectName("conversation_menu")
+        menu.addAction(
+            "Unpin" if pinned else "Pin",
+            lambda: self.pin_requested.emit(conversation.id, not pinned),
+        )
         menu.addAction("Rename…", lambda: self.ask_rename(index.row()))
         menu.addAction("Delete…", lambda: self.ask_delete(index.row()))
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.aboutToHide.connect(menu.deleteLater)  # its action still runs (queued delete)
+        self.menu = menu  # the one open (tests and screen readers reach it here)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def ask_rename(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
@@ -248,3 +265,10 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
 
     def _on_search_timer_timeout(self) -> None:
         self.search_changed.emit(self.search_box.text().strip())
+
+
+def _snippet_line(item: Conversation) -> str:
+    """A search result's snippet on a line of its own ("" for anything else)."""
+    if isinstance(item, ConversationHit) and item.snippet:
+        return f"\n{plain_snippet(item.snippet)}"
+    return ""

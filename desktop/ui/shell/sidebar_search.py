@@ -8,7 +8,7 @@ scrolled to its end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.conversation import Conversation
@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from desktop.ui.common.tasks import TaskRegistry
     from desktop.ui.shell.sidebar import Sidebar
 
-SearchFunc = Callable[[str, int, "Conversation | None"], list[Conversation]]
-"""Conversations matching a query: at most `limit` of them, after the given one (a page).
-Runs in a worker thread."""
+SearchFunc = Callable[[str, int, "Conversation | None"], Sequence[Conversation]]
+"""Conversations matching a query: at most `limit` of them, after the given one (a page);
+`ConversationHit`s carry the matching message and a snippet. Runs in a worker thread."""
 SEARCH_GROUP = "sidebar-search"
 
 
@@ -70,7 +70,7 @@ class SidebarSearch:
         if (error := task.exception()) is not None:
             self._failed(getattr(error, "message", str(error)))
             return
-        found: list[Conversation] = task.result()
+        found: list[Conversation] = list(task.result())
         more = self._request_page if len(found) == limit else None
         if after is not None:
             self._sidebar.model.append_page(found, more is not None)
