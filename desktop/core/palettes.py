@@ -42,6 +42,8 @@ class Palette:
     link: str
     highlight: str  # selected text's background
     on_highlight: str
+    find_match: str  # a search hit's words in an opened conversation
+    on_find_match: str
     # accent
     accent: str  # buttons that act (Send, New conversation), focus, drop border
     accent_hover: str
@@ -94,6 +96,7 @@ class Palette:
             ("link on surface", self.link, self.surface),
             ("link on window", self.link, self.window),
             ("selected text", self.on_highlight, self.highlight),
+            ("search hit", self.on_find_match, self.find_match),
             ("accent button", self.on_accent, self.accent),
             ("accent button hovered", self.on_accent, self.accent_hover),
             ("stop button", self.on_stop, self.stop),
@@ -152,6 +155,8 @@ LIGHT = Palette(
     link="#2156a5",
     highlight="#f3d9cd",
     on_highlight="#1f1e1d",
+    find_match="#ffd54f",  # amber: readable under dark text in both themes
+    on_find_match="#1a1a1a",
     accent="#b0512f",
     accent_hover="#9a4527",
     on_accent="#ffffff",
@@ -233,6 +238,8 @@ DARK = Palette(
     link="#8ab4f8",
     highlight="#6b4131",
     on_highlight="#f5f3ee",
+    find_match="#ffd54f",  # amber: readable under dark text in both themes
+    on_find_match="#1a1a1a",
     accent="#d97757",
     accent_hover="#e38a6c",
     on_accent="#1f1e1d",

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextEdit
+
+from desktop.ui.common.theme_state import colour
 
 if TYPE_CHECKING:
     from desktop.core.conversation import Conversation, Message
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from desktop.ui.chat.message_widget import MessageWidget
     from desktop.ui.chat.view import ChatView
 
-HIGHLIGHT_BACKGROUND = "#ffd54f"  # amber: readable under dark text in both themes
-HIGHLIGHT_TEXT = "#1a1a1a"
 MAX_HIGHLIGHTS = 500  # a word on every line of a very long message: enough to see, no more
 VIEW_FRACTION = 3  # the first match lands a third of the way down the view
 
@@ -97,8 +97,8 @@ class SearchJump(QObject):
 def _selections(document: QTextDocument, terms: tuple[str, ...]) -> list[QTextEdit.ExtraSelection]:
     """Every whole-word occurrence of `terms` in `document` (any case), as highlights."""
     look = QTextCharFormat()
-    look.setBackground(QColor(HIGHLIGHT_BACKGROUND))
-    look.setForeground(QColor(HIGHLIGHT_TEXT))
+    look.setBackground(colour("find_match"))
+    look.setForeground(colour("on_find_match"))
     whole_words = QTextDocument.FindFlag.FindWholeWords
     found: list[QTextEdit.ExtraSelection] = []
     for term in terms:
