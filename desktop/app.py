@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batches.controller import BatchesController
     from desktop.ui.batches.wiring import BatchesFeature
+    from desktop.ui.exchange.feature import ExchangeFeature
 
 log = logging.getLogger("desktop")
 
@@ -148,6 +149,8 @@ def key_status_text(source: KeySource) -> str:
     }[source]
 
 
+EXCHANGE_MODULES = ("desktop.storage.exchange", "desktop.ui.exchange.feature")
+
 BATCH_MODULES_WITHOUT_QT = (
     "desktop.core.batch_documents",
     "desktop.core.batch_results",
@@ -188,6 +191,7 @@ class DeskApp:
             documents=LazyDocumentPreparer(),
         )
         self.window = MainWindow(self.controller, search=self.search)
+        self.exchange: ExchangeFeature | None = None  # File › Export, Import (start_exchange)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.about_requested.connect(self.show_about)
         self.batch_store: SqliteBatchStore | None = None  # the Batches feature comes after
@@ -224,6 +228,15 @@ class DeskApp:
         time (the sidebar calls this in a worker thread)."""
         return self.store.search_conversations(query, limit, after)
 
+    async def start_exchange(self) -> None:
+        """Export and import (File menu, the sidebar's Export…), after the first paint."""
+        await self._collector_off_in_worker(_import_all, EXCHANGE_MODULES)
+        from desktop.storage.exchange import SqliteExchange
+        from desktop.ui.exchange.feature import ExchangeFeature
+
+        files = SqliteExchange(self.paths.database_path, self.blobs, self.paths.config_dir)
+        self.exchange = ExchangeFeature(self.window, self.controller, files, about_app)
+
     async def start_batches(self) -> None:
         """The Batches feature (menu, store, polling), built after the first paint.
 
@@ -251,6 +264,7 @@ class DeskApp:
 
     async def start_services(self) -> None:
         """After the first paint: Batches, the SDK, the API key, warm caches, the models."""
+        await self.start_exchange()
         await self.start_batches()
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
@@ -375,6 +389,11 @@ class DeskApp:
         if backend is not None:
             await backend.aclose()
         self.store.close()
+
+
+def about_app() -> str:
+    """The app and its version, as exports name what made them."""
+    return f"{APP_NAME} {app_version()}"
 
 
 def open_desk(app: QApplication, args: Options) -> DeskApp | None:

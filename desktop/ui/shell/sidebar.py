@@ -136,6 +136,7 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
     open_requested = Signal(object)  # Conversation
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
+    export_requested = Signal(int)
     search_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -216,6 +217,8 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
         menu = QMenu(self)
         menu.addAction("Rename…", lambda: self.ask_rename(index.row()))
         menu.addAction("Delete…", lambda: self.ask_delete(index.row()))
+        conversation_id = self.model.conversation_at(index.row()).id
+        menu.addAction("Export…", lambda: self.export_requested.emit(conversation_id))
         menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def ask_rename(self, row: int) -> None:
