@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import json_pieces
 from desktop.core.claude_ai import (
     ATTACHMENT_HEADING,
     SKIPPED_ATTACHMENTS,
@@ -227,27 +226,3 @@ def test_file_names():
     assert unique_stems({1: "Notes", 2: "notes", 3: "Notes"}) == {
         1: "Notes", 2: "notes (2)", 3: "Notes (3)"
     }  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        [],
-        {},
-        {"a": [1, 2.5, None, True, 'x"y\\z\u00e9\n'], "b": {"c": {"d": {"e": [{"f": []}]}}}},
-        [{"format": "claude-desk/1", "blobs": {"k": {"data": "QUJD" * 1000}}}],
-        "plain",
-        12,
-    ],
-)
-def test_json_pieces_match_the_standard_library(value):
-    for text in (json.dumps(value), json.dumps(value, indent=2), json_pieces.dumps(value)):
-        assert json_pieces.loads(text) == json.loads(text) == value
-
-
-@pytest.mark.parametrize("text", ["[1,", '{"a" 1}', "[1 2]", "", '{"a":1}x', "[1,]", '{"a":}'])
-def test_json_pieces_refuse_what_json_refuses(text):
-    with pytest.raises(json.JSONDecodeError):
-        json.loads(text)
-    with pytest.raises(json.JSONDecodeError):
-        json_pieces.loads(text)

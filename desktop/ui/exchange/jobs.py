@@ -5,13 +5,13 @@ No Qt here; the feature (`desktop.ui.exchange.feature`) runs these with `asyncio
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.core import json_pieces
 from desktop.core.claude_ai import is_claude_ai_export, parse_claude_ai
 from desktop.core.conversation import ConversationSettings
 from desktop.core.exchange import (
@@ -60,7 +60,8 @@ def export_conversations(
     now = time.time()
     missing = sum(len(s.missing_blobs) for s in snapshots)
     if kind == JSON:
-        exchange.write_export(path, json_pieces.dumps(export_dict(snapshots, now, app())) + "\n")
+        data = export_dict(snapshots, now, app())
+        exchange.write_export(path, json.dumps(data, ensure_ascii=False) + "\n")
     elif len(snapshots) == 1:
         stem = Path(path).stem
         text, files = markdown_export(snapshots[0], stem, spec_for, now)
@@ -96,7 +97,7 @@ def import_file(
     the whole file reads; each conversation is then written whole or not at all."""
     text = exchange.read_text(path)
     try:
-        data = json_pieces.loads(text)
+        data = json.loads(text)
     except ValueError as exc:
         raise ExchangeError(
             f"This file is not valid JSON ({exc}), so it cannot be imported. Nothing was imported."
