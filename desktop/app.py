@@ -42,7 +42,7 @@ from desktop.ui.chat.controller import ChatController
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.shell.theme import parse_mode, theme_controller
 from desktop.ui.shell.window_state import restore_window_state, window_state
-from desktop.version import app_version
+from desktop.version import APP_NAME, app_version
 
 if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first paint
     import asyncio
@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batches.controller import BatchesController
     from desktop.ui.batches.wiring import BatchesFeature
+    from desktop.ui.exchange.feature import ExchangeFeature
 
 log = logging.getLogger("desktop")
 
@@ -176,6 +177,8 @@ def key_status_text(source: KeySource) -> str:
     }[source]
 
 
+EXCHANGE_MODULES = ("desktop.storage.exchange", "desktop.ui.exchange.feature")
+
 BATCH_MODULES_WITHOUT_QT = (
     "desktop.core.batch_documents",
     "desktop.core.batch_results",
@@ -226,6 +229,7 @@ class DeskApp:
         self.window = MainWindow(self.controller, search=self.search, exports=self.exports)
         self.window.composer.set_send_key(self.preferences.send_key)
         restore_window_state(self.window, self.preferences.window)
+        self.exchange: ExchangeFeature | None = None  # File › Export, Import (start_exchange)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.preferences_requested.connect(self.show_preferences)
         self.window.about_requested.connect(self.show_about)
@@ -281,6 +285,15 @@ class DeskApp:
         thread)."""
         return self.store.search_conversations(query, limit, after)
 
+    async def start_exchange(self) -> None:
+        """Export and import (File menu, the sidebar's Export…), after the first paint."""
+        await self._collector_off_in_worker(_import_all, EXCHANGE_MODULES)
+        from desktop.storage.exchange import SqliteExchange
+        from desktop.ui.exchange.feature import ExchangeFeature
+
+        files = SqliteExchange(self.paths.database_path, self.blobs, self.paths.config_dir)
+        self.exchange = ExchangeFeature(self.window, self.controller, files, about_app)
+
     async def start_batches(self) -> None:
         """The Batches feature (menu, store, polling), built after the first paint.
 
@@ -307,13 +320,14 @@ class DeskApp:
         self.batch_feature = BatchesFeature(self.window, self.batches)
 
     async def start_services(self) -> None:
-        """After the first paint: the single-instance server, the system's theme, Batches,
-        the SDK, the API key, warm caches, the models."""
+        """After the first paint: the single-instance server, the system's theme, Export and
+        Import, Batches, the SDK, the API key, warm caches, the models."""
         if self.instance is not None and not self.instance.listen(self.bring_forward):
             log.warning("a second launch cannot reach this one (local server not listening)")
         themes = theme_controller()
         if themes is not None:
             themes.read_system_scheme()
+        await self.start_exchange()
         await self.start_batches()
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
@@ -526,6 +540,11 @@ def use_saved_theme(paths: AppPaths, keep_mode: bool = False) -> None:
     mode = parse_mode(saved.get(THEME_PREFERENCE))
     if mode is not None and not keep_mode:
         themes.set_mode(mode)
+
+
+def about_app() -> str:
+    """The app and its version, as exports name what made them."""
+    return f"{APP_NAME} {app_version()}"
 
 
 def open_desk(

@@ -7,6 +7,7 @@ shown, stored or sent uses `file_name`, where each undecodable byte reads as U+F
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 
@@ -23,3 +24,13 @@ def readable(text: str) -> str:
 def file_name(path: str) -> str:
     """The last part of `path`, readable (see `readable`)."""
     return readable(PurePath(path).name)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+STEM_LIMIT = 80
+
+
+def safe_stem(title: str) -> str:
+    """A file name (without suffix) from a title: no separators or reserved characters."""
+    stem = " ".join(_UNSAFE.sub(" ", title).split()).strip(". ")
+    return stem[:STEM_LIMIT].rstrip(". ") or "conversation"

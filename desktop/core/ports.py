@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -11,6 +11,7 @@ from desktop.core.conversation import Conversation, ConversationSettings, Messag
 
 if TYPE_CHECKING:  # not needed at run time (and not imported before the first paint)
     from desktop.core.documents import Document
+    from desktop.core.exchange import ConversationSnapshot, ImportBundle, ImportResult
     from desktop.core.images import ImageFacts
     from desktop.core.spend import UsageRecord
     from desktop.core.tree import Variants
@@ -299,3 +300,37 @@ class AttachmentStore(Protocol):
     def get(self, sha256: str) -> bytes: ...
 
     def delete_unreferenced(self, referenced: set[str], *, min_age: float = 0.0) -> int: ...
+
+
+class ConversationExchange(Protocol):
+    """Conversations in and out of files (export, import; formats in `core.exchange`). Every
+    method blocks: call it from a worker thread. Raises StorageError or ExchangeError."""
+
+    def folder(self) -> str:
+        """Where the last export or import was ("" before the first: the dialog's default)."""
+        ...
+
+    def conversation_ids(self) -> list[int]:
+        """Every conversation, most recently updated first."""
+        ...
+
+    def snapshot(self, conversation_id: int) -> ConversationSnapshot:
+        """One conversation as stored: every branch, documents, the bytes of its blobs."""
+        ...
+
+    def make_folder(self, path: str) -> None:
+        """A folder for an export of many files."""
+        ...
+
+    def write_export(self, path: str, text: str, files: Mapping[str, bytes] | None = None) -> None:
+        """Write `files` (relative to `path`'s folder), then `text` to `path`: atomically,
+        readable by the owner alone; remember the folder."""
+        ...
+
+    def read_text(self, path: str) -> str:
+        """A file to import, as text; remembers the folder."""
+        ...
+
+    def import_bundle(self, bundle: ImportBundle) -> ImportResult:
+        """Add the bundle's conversations as new ones, each in one transaction."""
+        ...

@@ -143,6 +143,7 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
     pin_requested = Signal(int, bool)  # conversation id, pinned
+    export_requested = Signal(int)  # conversation id
     search_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -231,6 +232,7 @@ class Sidebar(QFrame):  # a frame paints its stylesheet background; a plain widg
         )
         menu.addAction("Rename…", lambda: self.ask_rename(index.row()))
         menu.addAction("Delete…", lambda: self.ask_delete(index.row()))
+        menu.addAction("Export…", lambda: self.export_requested.emit(conversation.id))
         menu.aboutToHide.connect(menu.deleteLater)  # its action still runs (queued delete)
         self.menu = menu  # the one open (tests and screen readers reach it here)
         menu.popup(self.view.viewport().mapToGlobal(pos))

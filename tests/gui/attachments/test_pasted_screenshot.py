@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.images import unpack_pixels
 from desktop.ui.attachments.image_input import pixels_loader
-from tests.gui.conftest import Desk
 from tests.gui.attachments.test_images import strip_ready, type_text
+from tests.gui.conftest import Desk
 
 
 def screenshot(fmt: QImage.Format, transparent_corner: bool = False) -> QImage:
