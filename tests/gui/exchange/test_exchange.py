@@ -23,7 +23,7 @@ from desktop.ui.exchange.feature import JSON_FILTER, MARKDOWN_FILTER, ExchangeFe
 from tests.exchange_data import PNG, comparable, make_conversation
 from tests.gui.conftest import Desk
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "claude_ai" / "conversations.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "claude_ai" / "conversations.json"
 
 
 async def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
@@ -196,7 +196,7 @@ def test_sidebar_menu_exports_that_conversation(desk, feature, dialogs, tmp_path
     class PickingMenu(QMenu):
         """The sidebar's menu, where the person picks "Export…" (no popup offscreen)."""
 
-        def exec(self, *_: Any) -> None:
+        def popup(self, *_: Any) -> None:
             picked.extend(a.text() for a in self.actions())
             next(a for a in self.actions() if a.text() == "Export…").trigger()
 
@@ -207,7 +207,7 @@ def test_sidebar_menu_exports_that_conversation(desk, feature, dialogs, tmp_path
         view = desk.window.sidebar.view
         view.customContextMenuRequested.emit(view.visualRect(view.model().index(0, 0)).center())
         await until(finished)
-        assert picked == ["Rename…", "Delete…", "Export…"]
+        assert picked == ["Pin", "Rename…", "Delete…", "Export…"]
         assert dialogs.save_starts[0].endswith("Branchy.md")
         data = json.loads(target.read_text(encoding="utf-8"))
         assert [c["title"] for c in data["conversations"]] == ["Branchy"]
