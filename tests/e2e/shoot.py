@@ -245,6 +245,47 @@ async def variants(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     shot(window, out / "variants.png")
 
 
+async def search_hit(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two conversations; a search for a word in an earlier answer: the result's snippet in
+    the sidebar, and the opened conversation scrolled to the match with the word highlighted."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.fake_api.script import TextReply
+
+    window, chat = desk.window, desk.controller
+    talks = [
+        [
+            ("Where should we walk on Sunday?", "The **cliff path** is lovely in spring."),
+            ("Anything to see on the way?", "Yes: the old lighthouse at the point, open till 5."),
+            ("And lunch?", "The harbour café does a good fish soup."),
+        ],
+        [("Give me a word for happy.", "Cheerful, glad, content.")],
+    ]
+    for talk in talks:
+        chat.new_conversation()
+        for question, answer in talk:
+            desk.fake.enqueue(TextReply(answer, delta_size=9))
+            QTest.keyClicks(window.composer, question)
+            QTest.keyClick(window.composer, Qt.Key.Key_Return)
+            await wait_idle(desk)
+    box = window.sidebar.search_box
+    box.setFocus()
+    QTest.keyClicks(box, "lighthouse")
+    view = window.sidebar.view
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if view.model().rowCount() == 1:
+            break
+    QTest.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.visualRect(view.model().index(0, 0)).center(),
+    )
+    await asyncio.sleep(1.5)
+    shot(window, out / "search-hit.png")
+
+
 def shot(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
     """The widget as drawn (`grab`), or with SHOOT_SCREEN=1 as the X server shows its window
     (what a person sees: also catches colours Qt draws with alpha into an opaque window)."""
