@@ -32,6 +32,7 @@ from desktop.core.exchange import (
 from desktop.storage.blobs import BlobMissingError, BlobStore
 from desktop.storage.context_documents import _DOCUMENT_COLUMNS, _document
 from desktop.storage.conversations import CONVERSATION_COLUMNS, conversation_from_row
+from desktop.storage.exports import read_folder
 from desktop.storage.files import atomic_write, private_dir
 from desktop.storage.message_tree import TREE_SQL
 from desktop.storage.messages import CURRENT_SQL, _mutable_fields, message_from_row
@@ -56,7 +57,7 @@ class SqliteExchange:
     def folder(self) -> str:
         """The folder of the last export or import while it exists, else ""."""
         if self._folder is None:
-            self._folder = _read_folder(self._settings)
+            self._folder = read_folder(self._settings)
         return self._folder if self._folder and Path(self._folder).is_dir() else ""
 
     def remember_folder(self, path: str) -> None:
@@ -249,12 +250,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
         return "the history was busy; import the file again"
     return text or type(exc).__name__
-
-
-def _read_folder(settings: Path) -> str:
-    try:
-        data = json.loads(settings.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    folder = data.get("folder") if isinstance(data, dict) else None
-    return folder if isinstance(folder, str) else ""

@@ -25,7 +25,7 @@ class FileExports:
     def folder(self) -> str:
         """The last export's folder while it still exists, else ""."""
         if self._folder is None:
-            self._folder = _read_folder(self._settings)
+            self._folder = read_folder(self._settings)
         return self._folder if self._folder and Path(self._folder).is_dir() else ""
 
     def write_text(self, path: str, text: str) -> None:
@@ -39,7 +39,8 @@ class FileExports:
             atomic_write(self._settings, json.dumps({"folder": folder}))
 
 
-def _read_folder(settings: Path) -> str:
+def read_folder(settings: Path) -> str:
+    """The folder remembered in `settings` (exports.json), or ""."""
     try:
         data = json.loads(settings.read_text(encoding="utf-8"))
     except (OSError, ValueError):
