@@ -67,6 +67,14 @@ QPushButton:focus, QToolButton:focus, QComboBox:focus, QListView:focus {{
 QLabel[error="true"], QLabel[tone="error"] {{ color: {error_text}; }}
 QLabel[tone="warning"] {{ background: {warning_bg}; color: {text};
     border: 1px solid {border_strong}; border-radius: 4px; padding: 6px; }}
+QScrollBar:vertical {{ background: {window}; width: 11px; margin: 0; border: none; }}
+QScrollBar:horizontal {{ background: {window}; height: 11px; margin: 0; border: none; }}
+QScrollBar::handle {{ background: {border_strong}; border-radius: 4px; margin: 2px; }}
+QScrollBar::handle:vertical {{ min-height: 24px; }}
+QScrollBar::handle:horizontal {{ min-width: 24px; }}
+QScrollBar::handle:hover {{ background: {text_muted}; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; border: none; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
 QToolTip {{ background: {surface}; color: {text}; border: 1px solid {border_strong}; }}
 """
 
