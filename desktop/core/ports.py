@@ -10,9 +10,18 @@ from desktop.core.catalog import RemoteModel
 from desktop.core.conversation import Conversation, ConversationSettings, Message, Usage
 
 if TYPE_CHECKING:  # not needed at run time (and not imported before the first paint)
+    from collections.abc import Callable
+
     from desktop.core.documents import Document
     from desktop.core.exchange import ConversationSnapshot, ImportBundle, ImportResult
     from desktop.core.images import ImageFacts
+    from desktop.core.local_tools import (
+        LocalTool,
+        McpServerConfig,
+        ServerStatus,
+        ToolLimits,
+        ToolOutcome,
+    )
     from desktop.core.spend import UsageRecord
     from desktop.core.tree import Variants
 
@@ -333,4 +342,62 @@ class ConversationExchange(Protocol):
 
     def import_bundle(self, bundle: ImportBundle) -> ImportResult:
         """Add the bundle's conversations as new ones, each in one transaction."""
+        ...
+
+
+class LocalToolHost(Protocol):
+    """The user's MCP servers, running (`desktop.mcp_host.McpHost`; tests may pass fakes).
+
+    Called on the app's loop; the servers run on a loop of their own in another thread, so
+    nothing here blocks the UI. Servers start when first needed and are shared by every
+    conversation.
+    """
+
+    def configure(self, servers: Sequence[McpServerConfig]) -> None:
+        """Use these servers from now on: removed, disabled or changed ones stop at once
+        (a changed one starts again when next needed)."""
+        ...
+
+    def statuses(self) -> list[ServerStatus]:
+        """Every configured server's status, in the configured order."""
+        ...
+
+    def subscribe(self, callback: Callable[[ServerStatus], None]) -> None:
+        """`callback` runs on the app's loop each time a server's status changes."""
+        ...
+
+    async def tools(self) -> list[LocalTool]:
+        """The tools of every enabled server, starting those not running (in parallel).
+        A server that fails to start is left out; its status says why."""
+        ...
+
+    async def start(self, name: str) -> ServerStatus:
+        """Start (or restart) one server now and return its status once ready or failed."""
+        ...
+
+    async def call(
+        self, server: str, tool: str, arguments: dict[str, Any], limits: ToolLimits
+    ) -> ToolOutcome:
+        """Run one tool call within `limits` (timeout, result size). Failures (server down
+        or crashed, timeout, MCP errors) come back as `is_error` outcomes in words, never as
+        exceptions. Cancelling the awaiting task ends the call at once and stops that
+        server's process (it starts again when next needed)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop every server; no process is left running."""
+        ...
+
+
+class McpServerRepository(Protocol):
+    """Where the MCP servers' settings live: a file for the settings, the keyring for the
+    values of `env` and `headers` (which may hold tokens)."""
+
+    def load(self) -> tuple[list[McpServerConfig], str | None]:
+        """The servers with their secret values filled in, and a problem to show (None)."""
+        ...
+
+    def save(self, servers: Sequence[McpServerConfig]) -> str | None:
+        """Save atomically; returns a problem to show (e.g. no keyring: secret values are
+        kept for this run only), None when all is saved."""
         ...
