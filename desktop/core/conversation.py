@@ -158,8 +158,21 @@ class Message:
 
     @property
     def text(self) -> str:
-        """The visible text of all text blocks, joined."""
-        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+        """The visible text of all text blocks, joined; the text of each round of a tool loop
+        (after the app's `tool_result`s) starts a new paragraph."""
+        parts: list[str] = []
+        new_round = False
+        for block in self.content:
+            kind = block.get("type")
+            if kind == "tool_result":
+                new_round = bool(parts)
+            elif kind == "text":
+                text = block.get("text", "")
+                if new_round and text:
+                    parts.append("\n\n")
+                    new_round = False
+                parts.append(text)
+        return "".join(parts)
 
     @property
     def thinking_text(self) -> str:

@@ -110,3 +110,95 @@ def api_tool_name(server: str, tool: str) -> str:
 def needs_permission(tool: LocalTool, config: McpServerConfig) -> bool:
     """A call must be allowed by the user first: it may change something."""
     return not tool.read_only and tool.name not in config.always_allowed
+
+
+def tool_param(tool: LocalTool) -> dict[str, Any]:
+    """The request's `tools` entry for `tool` (a client tool: the app runs it)."""
+    schema = tool.input_schema if tool.input_schema else {"type": "object", "properties": {}}
+    param: dict[str, Any] = {
+        "name": api_tool_name(tool.server, tool.name),
+        "input_schema": schema,
+    }
+    description = tool.description or tool.title
+    if description:
+        param["description"] = description
+    return param
+
+
+def tool_result_block(tool_use_id: str, outcome: ToolOutcome) -> dict[str, Any]:
+    """The `tool_result` block that answers `tool_use_id` (kept as the API takes it)."""
+    block: dict[str, Any] = {
+        "type": "tool_result",
+        "tool_use_id": tool_use_id,
+        "content": [dict(b) for b in outcome.content] or [{"type": "text", "text": "(no output)"}],
+    }
+    if outcome.is_error:
+        block["is_error"] = True
+    return block
+
+
+def error_outcome(text: str) -> ToolOutcome:
+    return ToolOutcome(({"type": "text", "text": text},), is_error=True)
+
+
+DENIED = "The user denied this tool call. Do not retry it; ask the user what to do instead."
+STOPPED = "The user stopped the answer before this tool call finished."
+
+
+def unknown_tool(name: str) -> ToolOutcome:
+    return error_outcome(f"There is no tool named {name!r} (its server may be disabled).")
+
+
+def rounds_of(content: list[dict[str, Any]]) -> int:
+    """Requests an answer took: one, plus one per batch of the app's tool results that Claude
+    answered (blocks follow it)."""
+    rounds, in_results = 1, False
+    for block in content:
+        is_result = block.get("type") == "tool_result"
+        if in_results and not is_result:
+            rounds += 1
+        in_results = is_result
+    return rounds
+
+
+def result_text(block: dict[str, Any]) -> str:
+    """The text of a `tool_result` block (images named, not shown)."""
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    parts = []
+    for item in content if isinstance(content, list) else []:
+        if item.get("type") == "text":
+            parts.append(str(item.get("text", "")))
+        else:
+            parts.append(f"[{item.get('type', 'content')}]")
+    return "\n".join(parts)
+
+
+def display_name(api_name: str) -> str:
+    """`server__tool` as a person reads it: "server › tool"."""
+    server, sep, tool = api_name.partition("__")
+    return f"{server} › {tool}" if sep else api_name
+
+
+def arguments_text(arguments: Any, limit: int = 80) -> str:
+    """A call's arguments on one line: `timezone: Europe/Paris, repo: /tmp/x` (cut at `limit`)."""
+    if not isinstance(arguments, dict) or not arguments:
+        return ""
+    text = ", ".join(f"{k}: {v}" for k, v in arguments.items()).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def call_text(use: dict[str, Any]) -> str:
+    """What a `tool_use` is doing: "Using time › get_current_time (timezone: UTC)"."""
+    args = arguments_text(use.get("input"))
+    return f"Using {display_name(str(use.get('name') or 'tool'))}" + (f" ({args})" if args else "")
+
+
+def outcome_line(use: dict[str, Any] | None, result: dict[str, Any]) -> str:
+    """The collapsed line of a finished call: "✓ time › get_current_time — {…" or "✗ …"."""
+    name = display_name(str((use or {}).get("name") or "tool"))
+    first = next((line for line in result_text(result).splitlines() if line.strip()), "")
+    first = first if len(first) <= 80 else first[:79] + "…"
+    mark = "✗" if result.get("is_error") else "✓"
+    return f"{mark} {name}" + (f" — {first}" if first else "")

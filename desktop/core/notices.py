@@ -53,6 +53,14 @@ def notice_for(message: Message) -> Notice | None:
         )
     if reason == "refusal":
         return Notice(_refusal_text(message), "warning", can_retry=True)
+    if reason == "tool_use":
+        return Notice(
+            "Claude wanted to use another tool, but this answer reached its limit of tool "
+            "rounds (Settings › Tools) or the tool is no longer available. Continue lets "
+            "Claude carry on from here.",
+            "warning",
+            can_continue=True,
+        )
     if reason == "model_context_window_exceeded":
         return Notice(
             "The conversation has filled the model's context window, so the answer ended "

@@ -37,25 +37,38 @@ def _thinking_params(settings: ConversationSettings, spec: ModelSpec) -> dict[st
     return params
 
 
-def _api_content(message: Message) -> list[dict[str, Any]]:
+def _api_content(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Content to send back: blocks the API accepts, empty text blocks dropped.
 
-    Server tool blocks (`server_tool_use` and its `*_tool_result`) go back as they came; a
-    `server_tool_use` without its result (an answer stopped mid-search) is left out, since the
-    API pairs them.
+    Tool blocks go back as they came; a `server_tool_use` or `tool_use` without its result (an
+    answer stopped mid-call) is left out, since the API pairs them.
     """
-    answered = {b.get("tool_use_id") for b in message.content if b.get("tool_use_id")}
+    answered = {b.get("tool_use_id") for b in content if b.get("tool_use_id")}
     blocks = []
-    for block in message.content:
+    for block in content:
         kind = block.get("type")
         if kind == "text" and not block.get("text"):
             continue
         if kind == "thinking" and not block.get("signature"):
             continue  # an unsigned (cut off) thinking block would be rejected
-        if kind == "server_tool_use" and block.get("id") not in answered:
+        if kind in ("server_tool_use", "tool_use") and block.get("id") not in answered:
             continue
         blocks.append(block)
     return blocks
+
+
+def answer_turns(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An answer's content as API turns: a tool loop keeps every round in one answer, its
+    `tool_result` blocks (the app's replies to Claude's tool calls) going back as user turns
+    between the assistant turns."""
+    turns: list[dict[str, Any]] = []
+    for block in _api_content(content):
+        role = Role.USER.value if block.get("type") == "tool_result" else Role.ASSISTANT.value
+        if turns and turns[-1]["role"] == role:
+            turns[-1]["content"].append(block)
+        else:
+            turns.append({"role": role, "content": [block]})
+    return turns
 
 
 def api_messages(history: list[Message]) -> list[dict[str, Any]]:
@@ -66,13 +79,16 @@ def api_messages(history: list[Message]) -> list[dict[str, Any]]:
             continue
         if message.role is Role.ASSISTANT and message.stop_reason == "refusal":
             continue  # a refused answer's partial text must not be sent back
-        content = _api_content(message)
-        if not content:
-            continue
-        if out and out[-1]["role"] == message.role.value:
-            out[-1]["content"] = [*out[-1]["content"], *content]
+        if message.role is Role.ASSISTANT:
+            turns = answer_turns(message.content)
         else:
-            out.append({"role": message.role.value, "content": content})
+            content = _api_content(message.content)
+            turns = [{"role": message.role.value, "content": content}] if content else []
+        for turn in turns:
+            if out and out[-1]["role"] == turn["role"]:
+                out[-1]["content"] = [*out[-1]["content"], *turn["content"]]
+            else:
+                out.append(turn)
     while out and out[-1]["role"] == Role.ASSISTANT.value:
         out.pop()  # no assistant prefill on current models
     return out

@@ -53,6 +53,7 @@ class ServerTools:
     fetch_max_uses: int = 0
     fetch_allowed_domains: list[str] = field(default_factory=list)
     fetch_blocked_domains: list[str] = field(default_factory=list)
+    local_tools: bool = True  # offer the tools of the user's MCP servers (Settings › Tools)
 
     @property
     def any_enabled(self) -> bool:
@@ -70,6 +71,7 @@ class ServerTools:
             "fetch_max_uses": self.fetch_max_uses,
             "fetch_allowed_domains": list(self.fetch_allowed_domains),
             "fetch_blocked_domains": list(self.fetch_blocked_domains),
+            "local_tools": self.local_tools,
         }
 
     @classmethod
@@ -93,6 +95,7 @@ class ServerTools:
             fetch_max_uses=_count(data.get("fetch_max_uses")),
             fetch_allowed_domains=_domains(data.get("fetch_allowed_domains")),
             fetch_blocked_domains=_domains(data.get("fetch_blocked_domains")),
+            local_tools=bool(data.get("local_tools", True)),
         )
 
     def copy(self) -> ServerTools:

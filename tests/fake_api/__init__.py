@@ -1,5 +1,6 @@
 """A fake Anthropic API server for tests and manual runs (standard library only)."""
 
+from tests.fake_api.client_tools import LocalCall, ToolUseReply
 from tests.fake_api.script import (
     DropConnection,
     ErrorReply,
@@ -19,6 +20,7 @@ __all__ = [
     "ErrorReply",
     "FakeAnthropic",
     "Fetch",
+    "LocalCall",
     "MalformedEvent",
     "MidStreamError",
     "RecordedRequest",
@@ -29,4 +31,5 @@ __all__ = [
     "Stall",
     "TextReply",
     "ToolReply",
+    "ToolUseReply",
 ]

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.fake_api import models
 from tests.fake_api.batches import PREFIX as BATCHES_PREFIX
 from tests.fake_api.batches import RESULTS_PREFIX
+from tests.fake_api.client_tools import UnansweredToolUse, check_tool_pairs
 from tests.fake_api.estimate import input_tokens
 from tests.fake_api.prompt_cache import TooManyBreakpoints, check_breakpoints
 from tests.fake_api.render import (
@@ -130,7 +131,8 @@ class Handler(BaseHTTPRequestHandler):
         reads and writes the prompt cache (a scripted error never does)."""
         try:
             check_breakpoints(body)
-        except TooManyBreakpoints as exc:
+            check_tool_pairs(body)
+        except (TooManyBreakpoints, UnansweredToolUse) as exc:
             return error_response(400, "invalid_request_error", str(exc), request_id)
         reply = self.fake.next_reply(body)
         cache = None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fake_api import sse
+from tests.fake_api.client_tools import ToolUseReply, stream_tool_use
 from tests.fake_api.estimate import input_tokens, output_tokens
 from tests.fake_api.script import (
     DropConnection,
@@ -227,6 +228,13 @@ def render(reply: Reply, ctx: Context) -> Rendered:
         if not ctx.streaming:
             return error_response(400, "invalid_request_error", "ToolReply streams", ctx.request_id)
         return Rendered(steps=_paced(stream_tools(reply, ctx.body, ctx.message_id), reply.delay))
+    if isinstance(reply, ToolUseReply):
+        if not ctx.streaming:
+            return error_response(
+                400, "invalid_request_error", "ToolUseReply streams", ctx.request_id
+            )
+        events = stream_tool_use(reply, ctx.body, ctx.message_id)
+        return Rendered(steps=_paced(events, reply.delay))
     return _render_fault(reply, ctx)
 
 

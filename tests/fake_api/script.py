@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fake_api.client_tools import ToolUseReply
 from tests.fake_api.server_tools import ToolReply
 
 
@@ -111,4 +112,5 @@ Reply = (
     | MalformedEvent
     | Stall
     | ToolReply
+    | ToolUseReply
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from desktop.core.conversation import Message
     from desktop.core.ports import AttachmentStore, ChatBackend
+    from desktop.ui.chat.local_tools import LocalToolAccess
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,4 +24,5 @@ class AnswerHooks:
     save: Callable[[Message], None]  # the partial answer, every second
     stalled: Callable[[int, float], None]  # message id, seconds without data (0: data again)
     done: Callable[[Message], None]  # the final state, however the run ended
-    tool: Callable[[int, dict[str, Any]], None] | None = None  # a server tool block, finished
+    tool: Callable[[int, dict[str, Any]], None] | None = None  # a tool block, finished
+    local: Callable[[], LocalToolAccess | None] = lambda: None  # the user's MCP tools, if any

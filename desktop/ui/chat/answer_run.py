@@ -13,15 +13,19 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from desktop.core import streaming
-from desktop.core.conversation import Message, MessageStatus
+from desktop.core.caching import Ttl, place_breakpoints
+from desktop.core.conversation import Message, MessageStatus, Usage
 from desktop.core.errors import DeskError, Overloaded, RateLimited, TimedOut
+from desktop.core.local_tools import LocalTool, tool_param
 from desktop.core.notices import stall_timeout_text
-from desktop.core.requests import inline_blobs
+from desktop.core.requests import answer_turns, inline_blobs
+from desktop.core.spend import add_usage
 
 if TYPE_CHECKING:  # asyncio (~40 ms to import) loads after the window's first paint
     import asyncio
 
     from desktop.ui.chat.answer_hooks import AnswerHooks
+    from desktop.ui.chat.local_tools import LocalToolAccess
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +39,25 @@ STALL_TIMEOUT_S = 120.0  # seconds without an event before the request is ended 
 class AnswerRun:
     """One streamed answer: events to the reducer, deltas to the view, saves to the store."""
 
-    def __init__(self, hooks: AnswerHooks, message: Message, params: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        hooks: AnswerHooks,
+        message: Message,
+        params: dict[str, Any],
+        cache_ttl: str = "5m",
+        local_tools: bool = False,
+    ) -> None:
+        """`params` without cache breakpoints (placed here, after the tools are known);
+        `local_tools`: offer the user's MCP tools (a tool loop runs until the answer ends)."""
         self.hooks = hooks
         self.message = message
         self.params = params
+        self.cache_ttl: Ttl = "1h" if cache_ttl == "1h" else "5m"
+        self.local_tools = local_tools
         self.state = streaming.StreamState()
+        self._rounds_done: list[dict[str, Any]] = []  # content of the finished tool rounds
+        self._usage_done: Usage | None = None  # their usage, summed
+        self.rounds = 0  # tool rounds run (requests after the first)
         self._text: list[str] = []
         self._thinking: list[str] = []
         self._got_output = False
@@ -50,6 +68,7 @@ class AnswerRun:
         self._stalled = False  # the stall notice is shown
         self._timed_out = False
         self._task: asyncio.Task[Any] | None = None
+        self._new_round = False  # the next text starts a new paragraph (after tool results)
 
     async def run(self) -> None:
         import asyncio
@@ -58,7 +77,56 @@ class AnswerRun:
         blobs = self.hooks.blobs
         if blobs is not None:
             self.params = await asyncio.to_thread(inline_blobs, self.params, blobs.get)
+        local = self.hooks.local() if self.local_tools else None
+        tools = await self._declare(local) if local is not None else {}
+        self.params = place_breakpoints(self.params, self.cache_ttl)
+        first_messages = list(self.params["messages"])
+        while True:
+            await self._stream_with_retries()
+            uses = [b for b in self.state.content() if b.get("type") == "tool_use"]
+            if local is None or not tools or not uses or self.state.stop_reason != "tool_use":
+                return
+            if self.rounds >= local.limits().max_rounds:
+                return  # the notice for stop_reason "tool_use" says the limit was reached
+            await self._run_tools(local, uses, tools)
+            turns = answer_turns(self._rounds_done)
+            params = {**self.params, "messages": first_messages + turns}
+            self.params = place_breakpoints(params, self.cache_ttl)
+
+    async def _declare(self, local: LocalToolAccess) -> dict[str, LocalTool]:
+        """Start the user's MCP servers if needed and add their tools to the request."""
+        assert self.message.id is not None
+        if local.any_enabled():
+            self.hooks.wait(self.message.id, "Starting local tools…", 0.0)
+        tools = await local.declare()
+        self.hooks.wait(self.message.id, "", 0.0)
+        if tools:
+            declared = [tool_param(tool) for tool in tools.values()]
+            self.params = {**self.params, "tools": [*self.params.get("tools", []), *declared]}
+        return tools
+
+    async def _run_tools(
+        self, local: LocalToolAccess, uses: list[dict[str, Any]], tools: dict[str, LocalTool]
+    ) -> None:
+        """Close this round and answer each of its tool calls, in order."""
+        self._flush()
+        self._fill_message()
+        self._rounds_done = list(self.message.content)
+        self._usage_done = self.message.usage
+        self.state = streaming.StreamState()
+        self.rounds += 1
+        assert self.message.id is not None
+        for use in uses:
+            result = await local.run(self.message.id, use, tools)
+            self._rounds_done.append(result)
+            if self.hooks.tool is not None:
+                self.hooks.tool(self.message.id, result)
+            self._save_partial()
+        self._new_round = True
+
+    async def _stream_with_retries(self) -> None:
         attempt = 0
+        self._got_output = False
         while True:
             try:
                 await self._stream_once()
@@ -151,6 +219,10 @@ class AnswerRun:
     def _collect_delta(self, delta: dict[str, Any], loop: asyncio.AbstractEventLoop) -> None:
         kind = delta.get("type")
         if kind == "text_delta":
+            if self._new_round:
+                self._new_round = False
+                if self.message.text:
+                    self._text.append("\n\n")  # as `Message.text` joins the rounds
             self._text.append(delta["text"])
         elif kind == "thinking_delta":
             self._thinking.append(delta["thinking"])
@@ -197,10 +269,11 @@ class AnswerRun:
 
     def _fill_message(self) -> None:
         state = self.state
-        self.message.content = state.content()
+        self.message.content = [*self._rounds_done, *state.content()]
         self.message.stop_reason = state.stop_reason
         self.message.stop_details = state.stop_details
-        self.message.usage = state.usage
+        done = self._usage_done
+        self.message.usage = state.usage if done is None else add_usage(done, state.usage)
         if state.model:
             self.message.model = state.model
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.core.caching import place_breakpoints
 from desktop.core.catalog import Catalog
 from desktop.core.conversation import (
     Conversation,
@@ -36,6 +35,7 @@ from desktop.ui.chat.backend_slot import BackendSlot
 from desktop.ui.chat.costs import ConversationCosts
 from desktop.ui.chat.history import OpenHistory
 from desktop.ui.chat.image_limits import WAIT_FOR_IMAGES, ImageLimits
+from desktop.ui.chat.local_tools import LocalToolAccess
 from desktop.ui.common.tasks import TaskRegistry
 from desktop.ui.documents.model import ContextDocuments
 
@@ -96,6 +96,7 @@ class ChatController(QObject):
         self.costs.forward_to(self.cost_changed, self.usage_changed)
         self.blob_keepers = self.files.keepers  # blobs in use elsewhere (pending, batches)
         self.attachments: PendingImages | None = None
+        self.local_tools: LocalToolAccess | None = None  # the user's MCP tools, once started
         self._image_limits: ImageLimits | None = None
         if images is not None and blobs is not None:
             self._setup_images(images, blobs)
@@ -112,6 +113,7 @@ class ChatController(QObject):
             self.stream_stalled.emit,
             self.answer_done,
             self.stream_tool.emit,
+            lambda: self.local_tools,
         )
 
     # -- services -------------------------------------------------------------------------
@@ -364,14 +366,13 @@ class ChatController(QObject):
             return
         documents = self.documents.blocks() if self.documents is not None else None
         params = build_params(settings, self.catalog.get(settings.model), history, documents)
-        params = place_breakpoints(params, "1h" if settings.cache_ttl == "1h" else "5m")
         self.history.added(answer)
         self.message_added.emit(answer)
         self._streaming_id = answer.id
         self.busy_changed.emit(True)
         from desktop.ui.chat.answer_run import AnswerRun  # with the first answer (the reducer)
 
-        run = AnswerRun(self._hooks, answer, params)
+        run = AnswerRun(self._hooks, answer, params, settings.cache_ttl, settings.tools.local_tools)
         self.tasks.start(STREAM_GROUP, run.run(), on_done=run.finished)
 
     # -- reported by AnswerRun ------------------------------------------------------------

@@ -364,6 +364,9 @@ class MessageWidget(QFrame):
 
     def _on_wait_timer_timeout(self) -> None:
         left = self._wait_until - time.monotonic()
+        if left <= 0 and self._wait_reason.endswith("…"):  # a wait with no countdown
+            self.wait_label.setText(self._wait_reason)
+            return
         self.wait_label.setText(f"{self._wait_reason} Next try in {countdown(left)}.")
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -10,11 +10,14 @@ used tools gets one small `ToolActivity` frame, attached by `show_tool_block(s)`
 from __future__ import annotations
 
 import html
+import json
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from desktop.core.local_tools import call_text, outcome_line, result_text
 from desktop.render.citations import answer_markdown, has_citations
+from desktop.ui.common.restyle import repolish
 
 if TYPE_CHECKING:
     from desktop.ui.chat.message_widget import MessageWidget
@@ -33,12 +36,18 @@ _RESULT_TYPES = frozenset(
 )
 
 
+_CALL_TYPES = frozenset({"server_tool_use", "tool_use"})  # Anthropic's tools; the user's own
+
+
 def is_tool_block(block: Block) -> bool:
-    return block.get("type") == "server_tool_use" or block.get("type") in _RESULT_TYPES
+    kind = block.get("type")
+    return kind in _CALL_TYPES or kind in _RESULT_TYPES or kind == "tool_result"
 
 
 def doing_text(use: Block) -> str:
-    """What a `server_tool_use` is doing, in words."""
+    """What a `server_tool_use` (or a local `tool_use`) is doing, in words."""
+    if use.get("type") == "tool_use":
+        return call_text(use)
     name = str(use.get("name") or "")
     raw = use.get("input")
     args: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -63,6 +72,8 @@ def _error_of(content: Any) -> str | None:
 
 def result_summary(use: Block | None, result: Block) -> tuple[str, str]:
     """(the collapsed line, the rich text shown when opened) for a result block."""
+    if result.get("type") == "tool_result":
+        return outcome_line(use, result), _local_html(use, result)
     content = result.get("content")
     kind = result.get("type")
     what = doing_text(use) if use else "Tool"
@@ -95,6 +106,16 @@ def _clip(text: str) -> str:
     if len(text) <= OUTPUT_CHARS:
         return text
     return text[:OUTPUT_CHARS] + f"\n… ({len(text) - OUTPUT_CHARS:,} more characters)"
+
+
+def _local_html(use: Block | None, result: Block) -> str:
+    """A local tool call opened: its arguments (JSON) and its result's text."""
+    arguments = json.dumps((use or {}).get("input") or {}, indent=2, ensure_ascii=False)
+    label = "error" if result.get("is_error") else "result"
+    return (
+        f"<b>arguments</b><pre>{html.escape(_clip(arguments))}</pre>"
+        f"<b>{label}</b><pre>{html.escape(_clip(result_text(result)))}</pre>"
+    )
 
 
 def _output_html(content: Block) -> str:
@@ -135,6 +156,9 @@ class ToolRow(QFrame):
 
     def set_result(self, result: Block) -> None:
         line, details = result_summary(self.use, result)
+        if result.get("is_error"):
+            self.toggle.setProperty("error", True)
+            repolish(self.toggle)
         self.toggle.setText(("▸ " if details else "") + line)
         self.toggle.setAccessibleName(line)
         self.details.setText(details)
@@ -159,7 +183,7 @@ class ToolActivity(QFrame):
 
     def add_block(self, block: Block) -> None:
         """A `server_tool_use` adds a row; a result settles the row of its `tool_use_id`."""
-        if block.get("type") == "server_tool_use":
+        if block.get("type") in _CALL_TYPES:
             key = str(block.get("id") or len(self.rows))
             if key not in self.rows:
                 self.rows[key] = row = ToolRow(block, self)

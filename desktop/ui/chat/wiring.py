@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from desktop.ui.chat.branching import Branching
     from desktop.ui.chat.composer_row import ComposerRow
     from desktop.ui.chat.controller import ChatController
+    from desktop.ui.chat.local_tools import LocalToolAccess, PermissionRequest
     from desktop.ui.chat.view import ChatView
 
 
@@ -90,3 +91,26 @@ def connect_branching(view: ChatView, controller: ChatController, row: ComposerR
     view.variant_requested.connect(branching.show_variant)
     view.branch_requested.connect(branching.branch)
     return branching
+
+
+def connect_local_tools(
+    view: ChatView, controller: ChatController, access: LocalToolAccess
+) -> None:
+    """The chat's answers may call the user's MCP tools through `access`; their permission
+    prompts show under the answer that asks."""
+    from desktop.ui.chat.permission_prompt import close_prompt, show_prompt
+
+    def on_asked(request: PermissionRequest) -> None:
+        widget = view.message_widget(request.message_id)
+        if widget is not None:
+            show_prompt(widget, request, access)
+            view.ensureWidgetVisible(widget.footer)
+
+    def on_closed(request: PermissionRequest) -> None:
+        widget = view.message_widget(request.message_id)
+        if widget is not None:
+            close_prompt(widget, request)
+
+    controller.local_tools = access
+    access.permission_asked.connect(on_asked)
+    access.permission_closed.connect(on_closed)

@@ -33,6 +33,9 @@ QMainWindow, #chat_content, QScrollArea#chat_view {{ background: {window}; }}
 #message_notice[level="warning"] {{ background: {warning_bg}; }}
 #message_notice[level="error"] {{ background: {error_bg}; }}
 #wait_label {{ color: {wait_text}; }}
+#tool_toggle[error="true"] {{ color: {error_text}; }}
+#permission_prompt {{ border: 1px solid {accent}; border-radius: 8px; background: {info_bg}; }}
+#permission_arguments {{ color: {text_muted}; font-family: monospace; }}
 #stall_notice {{ border-radius: 6px; background: {warning_bg}; }}
 #send_queue_bar {{ border: 1px dashed {border_strong}; border-radius: 8px; background: {surface}; }}
 #send_queue_bar[problem="true"] {{ border-color: {error_text}; background: {error_bg}; }}
@@ -63,7 +66,8 @@ QPushButton:focus, QToolButton:focus, QComboBox:focus, QListView:focus {{
 #attachment_chip[preparing="true"] {{ border-style: dashed; }}
 #attachment_detail {{ color: {text_muted}; font-size: 11px; }}
 #attachment_message {{ color: {warning_text}; }}
-#retry_button, #continue_button, #cancel_wait_button {{ padding: 4px 12px; }}
+#retry_button, #continue_button, #cancel_wait_button, #permission_prompt QPushButton {{
+    padding: 4px 12px; }}
 QLabel[error="true"], QLabel[tone="error"] {{ color: {error_text}; }}
 QLabel[tone="warning"] {{ background: {warning_bg}; color: {text};
     border: 1px solid {border_strong}; border-radius: 4px; padding: 6px; }}

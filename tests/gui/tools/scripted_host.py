@@ -1,0 +1,78 @@
+"""A `LocalToolHost` with scripted tools, for the chat's tool loop tests (no processes)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from desktop.core.local_tools import (
+    LocalTool,
+    McpServerConfig,
+    ServerState,
+    ServerStatus,
+    ToolLimits,
+    ToolOutcome,
+)
+from desktop.ui.chat.local_tools import LocalToolAccess
+from desktop.ui.chat.wiring import connect_local_tools
+
+TOOLS = (
+    LocalTool("time", "get_time", "The current time", {"type": "object"}, read_only=True),
+    LocalTool("notes", "write_note", "Save a note", {"type": "object"}),
+    LocalTool("notes", "read_note", "Read the note", {"type": "object"}, read_only=True),
+)
+
+
+class ScriptedHost:
+    def __init__(self) -> None:
+        self.servers: list[McpServerConfig] = []
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.cancelled: list[str] = []
+        self.hang = False
+        self.running = False
+        self._callbacks: list[Callable[[ServerStatus], None]] = []
+
+    def configure(self, servers: Sequence[McpServerConfig]) -> None:
+        self.servers = list(servers)
+
+    def statuses(self) -> list[ServerStatus]:
+        return [ServerStatus(s.name, ServerState.READY) for s in self.servers]
+
+    def subscribe(self, callback: Callable[[ServerStatus], None]) -> None:
+        self._callbacks.append(callback)
+
+    async def tools(self) -> list[LocalTool]:
+        names = {s.name for s in self.servers if s.enabled}
+        return [t for t in TOOLS if t.server in names]
+
+    async def start(self, name: str) -> ServerStatus:
+        return ServerStatus(name, ServerState.READY)
+
+    async def call(
+        self, server: str, tool: str, arguments: dict[str, Any], limits: ToolLimits
+    ) -> ToolOutcome:
+        self.calls.append((server, tool, arguments))
+        if self.hang:
+            self.running = True
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                self.cancelled.append(server)
+                raise
+        if tool == "get_time":
+            return ToolOutcome(({"type": "text", "text": "12:00 UTC"},))
+        return ToolOutcome(({"type": "text", "text": f"saved: {arguments.get('text')}"},))
+
+    async def aclose(self) -> None:
+        pass
+
+
+def attach_local_tools(
+    desk: Any, host: ScriptedHost, servers: list[McpServerConfig]
+) -> LocalToolAccess:
+    """The desk's chat offers `host`'s tools of `servers` (as app.py wires the real host)."""
+    host.configure(servers)
+    access = LocalToolAccess(host, lambda: servers, ToolLimits)
+    connect_local_tools(desk.window.chat_view, desk.controller, access)
+    return access

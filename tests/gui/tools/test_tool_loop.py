@@ -1,0 +1,137 @@
+"""The tool loop in the chat, driven as a person would: Claude calls the user's local tools
+over several rounds; a tool that may change things asks first (Allow once / Always / Deny);
+every round is a request of its own, its usage counted in the answer; the calls, results
+and the final answer are shown while streaming and again after reopening.
+
+The host here is a scripted `LocalToolHost` (tests/gui/tools/scripted_host.py); the same
+loop against real MCP servers is in test_real_servers.py."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from desktop.core.local_tools import McpServerConfig
+from desktop.ui.chat.permission_prompt import PermissionPrompt
+from desktop.ui.chat.tool_blocks import tool_activity
+from tests.fake_api import LocalCall, TextReply, ToolUseReply
+from tests.gui.conftest import Desk
+from tests.gui.tools.scripted_host import ScriptedHost, attach_local_tools
+
+
+def _send(qtbot, desk: Desk, text: str) -> None:
+    qtbot.keyClicks(desk.window.composer, text)
+    qtbot.keyClick(desk.window.composer, Qt.Key.Key_Return)
+
+
+def _prompt(desk: Desk) -> PermissionPrompt | None:
+    answer = desk.last_answer()
+    prompts = answer.findChildren(PermissionPrompt) if answer is not None else []
+    visible = [p for p in prompts if p.isVisible()]
+    return visible[0] if visible else None
+
+
+def _click(qtbot, desk: Desk, name: str) -> None:
+    desk.until(lambda: _prompt(desk) is not None, timeout=20)
+    prompt = _prompt(desk)
+    assert prompt is not None
+    qtbot.mouseClick(prompt.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
+
+
+def test_three_rounds_with_allow_once_and_deny(desk: Desk, qtbot, fake_api) -> None:
+    host = ScriptedHost()
+    servers = [McpServerConfig("time"), McpServerConfig("notes")]
+    attach_local_tools(desk, host, servers)
+    fake_api.enqueue(
+        ToolUseReply([LocalCall("time__get_time", {"zone": "UTC"})], "Let me check the time.")
+    )
+    fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "lunch at noon"})]))
+    fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "again"})]))
+    fake_api.enqueue(TextReply("It is noon in UTC; I saved your note once."))
+    _send(qtbot, desk, "What time is it? Save a note.")
+
+    _click(qtbot, desk, "allow_once_button")  # round 2: write_note may change things
+    _click(qtbot, desk, "deny_button")  # round 3: denied, sent back as an error
+    desk.until(desk.idle, timeout=30)
+
+    assert host.calls == [
+        ("time", "get_time", {"zone": "UTC"}),
+        ("notes", "write_note", {"text": "lunch at noon"}),
+    ]
+    bodies = [r.body for r in fake_api.requests if r.path == "/v1/messages"]
+    assert len(bodies) == 4  # each round is a request
+    declared = {t["name"] for t in bodies[0]["tools"]}
+    assert {"time__get_time", "notes__write_note"} <= declared
+    last = bodies[-1]["messages"]
+    results = [
+        b
+        for m in last
+        if m["role"] == "user"
+        for b in m["content"]
+        if b.get("type") == "tool_result"
+    ]
+    assert len(results) == 3
+    assert results[2]["is_error"] is True and "denied" in results[2]["content"][0]["text"]
+    assert "12:00" in results[0]["content"][0]["text"]
+    assert servers[1].always_allowed == []  # "once" is not remembered
+
+    answer = desk.last_answer()
+    activity = tool_activity(answer)
+    lines = [row.toggle.text() for row in activity.rows.values()]
+    assert len(lines) == 3
+    assert lines[0].startswith("▸ ✓ time › get_time")
+    assert lines[2].startswith("▸ ✗ notes › write_note") and "denied" in lines[2]
+    assert answer.body.markdown_text().startswith("Let me check the time.\n\nIt is noon")
+    usage = desk.controller.history.messages()[-1].usage
+    assert usage is not None and usage.output_tokens > 0
+    # every round's usage is in the answer's (four requests' input, summed)
+    assert usage.input_tokens >= 4
+
+    conversation = desk.controller.conversation
+    desk.controller.new_conversation()
+    desk.controller.open_conversation(conversation)
+    reopened = desk.shown(2)[-1]
+    again = [row.toggle.text() for row in tool_activity(reopened).rows.values()]
+    assert again == lines
+    assert reopened.body.markdown_text() == answer.body.markdown_text()
+
+
+def test_always_allow_is_remembered_and_stop_cancels_a_waiting_call(
+    desk: Desk, qtbot, fake_api
+) -> None:
+    host = ScriptedHost()
+    servers = [McpServerConfig("notes")]
+    access = attach_local_tools(desk, host, servers)
+    allowed: list[tuple[str, str]] = []
+    access.always_allowed.connect(
+        lambda s, t: (allowed.append((s, t)), servers[0].always_allowed.append(t))
+    )
+    fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "a"})]))
+    fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "b"})]))
+    fake_api.enqueue(TextReply("Saved both."))
+    _send(qtbot, desk, "Save two notes.")
+    _click(qtbot, desk, "allow_always_button")
+    desk.until(desk.idle, timeout=30)
+    assert allowed == [("notes", "write_note")]
+    assert [c[2]["text"] for c in host.calls] == ["a", "b"]  # the second ran without asking
+
+    host.hang = True  # the next call never ends
+    fake_api.enqueue(ToolUseReply([LocalCall("notes__read_note", {})]))
+    _send(qtbot, desk, "Read it back.")
+    desk.until(lambda: host.running, timeout=20)
+    qtbot.mouseClick(desk.window.composer_row.stop_button, Qt.MouseButton.LeftButton)
+    desk.until(desk.idle, timeout=20)
+    assert host.cancelled == ["notes"]
+    message = desk.controller.history.messages()[-1]
+    assert message.status == "stopped"
+    assert [b["type"] for b in message.content] == ["tool_use"]  # no result: not sent back
+
+    fake_api.enqueue(TextReply("Fine."))
+    _send(qtbot, desk, "Never mind.")
+    desk.until(desk.idle, timeout=30)
+    sent = [r.body for r in fake_api.requests if r.path == "/v1/messages"][-1]["messages"]
+    assert all(
+        b.get("type") != "tool_use" or b.get("name") != "notes__read_note"
+        for m in sent
+        for b in m["content"]
+    )
