@@ -17,6 +17,7 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.exchange import ConversationSnapshot
 from desktop.core.formatting import usage_line
 from desktop.core.images import BLOB_SOURCE, URL_SOURCE
+from desktop.core.local_tools import call_text, result_text, rounds_of
 from desktop.core.names import safe_stem
 from desktop.core.tree import MessageTree
 
@@ -88,6 +89,8 @@ def _block(
     kind = block.get("type")
     if kind == "text":
         return str(block.get("text", "")).strip()
+    if kind in ("tool_use", "tool_result", "server_tool_use"):
+        return _tool_block(block)
     raw = block.get("source")
     source: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if kind == "document":
@@ -107,6 +110,30 @@ def _block(
     return f"![{_alt(name)}]({urllib.parse.quote(relative)})"
 
 
+RESULT_CHARS = 4000  # a longer tool result is cut in the export (with a note)
+
+
+def _tool_block(block: dict[str, Any]) -> str:
+    """A tool call as a line, a local tool's result folded (its text in a code fence)."""
+    kind = block.get("type")
+    if kind == "tool_use":
+        return f"🔧 *{call_text(block)}*"
+    if kind == "server_tool_use":
+        raw = block.get("input")
+        args: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        if block.get("name") == "web_search":
+            return f"🔎 *Searched the web: {args.get('query', '')}*"
+        if block.get("name") == "web_fetch":
+            return f"🌐 *Read: {args.get('url', '')}*"
+        return "⚙️ *Ran code*"
+    text = result_text(block)
+    if len(text) > RESULT_CHARS:
+        text = text[:RESULT_CHARS] + f"\n… ({len(text) - RESULT_CHARS:,} more characters)"
+    label = "Tool error" if block.get("is_error") else "Tool result"
+    fence = "````" if "```" in text else "```"
+    return f"<details>\n<summary>{label}</summary>\n\n{fence}\n{text}\n{fence}\n\n</details>"
+
+
 def _outcome(message: Message, spec_for: SpecFor) -> list[str]:
     lines: list[str] = []
     if message.status is MessageStatus.STOPPED:
@@ -115,7 +142,7 @@ def _outcome(message: Message, spec_for: SpecFor) -> list[str]:
         lines.append(f"> **Error:** {message.error or 'the answer failed'}")
     if message.role is Role.ASSISTANT and message.usage is not None:
         spec = spec_for(message.model) if message.model else None
-        line = usage_line(message.usage, spec)
+        line = usage_line(message.usage, spec, rounds_of(message.content))
         if line:
             lines.append(f"<sub>{line}</sub>")
     return lines

@@ -24,6 +24,7 @@ from desktop.core.local_tools import (
     api_tool_name,
     error_outcome,
     needs_permission,
+    tool_param,
     tool_result_block,
     unknown_tool,
 )
@@ -68,6 +69,13 @@ class LocalToolAccess(QObject):
 
     def any_enabled(self) -> bool:
         return any(config.enabled for config in self._configs())
+
+    def known_params(self) -> list[Block]:
+        """The `tools` entries of the servers running now (for the estimate before sending;
+        servers not started yet add theirs when the message is sent)."""
+        enabled = {config.name for config in self._configs() if config.enabled}
+        statuses = self.host.statuses()
+        return [tool_param(t) for s in statuses if s.name in enabled for t in s.tools]
 
     async def declare(self) -> dict[str, LocalTool]:
         """The tools an answer may call, by the name they have in the request."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 
@@ -22,9 +21,11 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
-from desktop.core.images import facts_from_block, url_file_name, url_from_block
+from desktop.core.images import facts_from_block, url_from_block
+from desktop.core.local_tools import rounds_of
 from desktop.core.notices import notice_for
 from desktop.render.citations import answer_markdown
+from desktop.ui.attachments.url_label import url_image_label
 from desktop.ui.chat.message_actions import MessageActions, ModelChoices
 from desktop.ui.chat.message_body import MessageBody
 from desktop.ui.common.restyle import repolish
@@ -294,7 +295,9 @@ class MessageWidget(QFrame):
             self.retry_button.setVisible(notice.can_retry)
             self.continue_button.setVisible(notice.can_continue)
         self.footer.setText(
-            "" if message.role is Role.USER else usage_line(message.usage, self._spec)
+            ""
+            if message.role is Role.USER
+            else usage_line(message.usage, self._spec, rounds_of(message.content))
         )
         self.footer.setVisible(bool(self.footer.text()))
         self.copy_button.setVisible(not streaming and bool(message.text))
@@ -386,17 +389,3 @@ class MessageWidget(QFrame):
     def _on_copy_clicked(self) -> None:
         text = self.body.markdown_text() or self.message.text
         QGuiApplication.clipboard().setText(text)
-
-
-def url_image_label(url: str, parent: QWidget) -> QLabel:
-    """An image Claude downloaded from the web: its file name, a link to open it."""
-    label = QLabel(parent)
-    label.setObjectName("message_image_url")
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setOpenExternalLinks(True)
-    label.setText(
-        f'🔗 <a href="{html.escape(url)}">{html.escape(url_file_name(url))}</a> (from URL)'
-    )
-    label.setToolTip(url)
-    label.setAccessibleName(f"Image from {url}")
-    return label

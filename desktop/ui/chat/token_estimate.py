@@ -135,7 +135,11 @@ class TokenEstimator(QObject):
         settings = controller.settings
         spec = controller.catalog.get(settings.model)
         past = [m for m in history if m.status is not MessageStatus.STREAMING]
-        return build_params(settings, spec, [*past, draft], documents)
+        params = build_params(settings, spec, [*past, draft], documents)
+        local = controller.local_tools
+        if settings.tools.local_tools and local is not None and (tools := local.known_params()):
+            params["tools"] = [*params.get("tools", []), *tools]  # the running servers' tools
+        return params
 
     def _pending_blocks(self) -> list[dict[str, Any]]:
         pending = self._controller.attachments
