@@ -140,6 +140,17 @@ def test_twenty_thousand_deltas_through_the_reducer() -> None:
         f"ratio {ratio:.1f}"
     )
     assert ratio < 200  # a generous guard; the measured ratio is printed above
+    small = text_stream(5_000)
+    small_app, _ = median_times(lambda: _reduce(small), floor)
+    large_app, _ = median_times(lambda: _reduce(events), floor)
+    print(f"reducer, 20k vs 5k deltas: x{large_app / small_app:.1f} (linear: ~4, quadratic: ~16)")
+
+
+def _reduce(events: list[dict[str, Any]]) -> str:
+    state = StreamState()
+    for event in events:
+        state = apply(event, state)
+    return state.text
 
 
 # -- the store: listing 1,000 conversations --------------------------------------------------

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -533,40 +530,6 @@ def _text_stream(deltas: int) -> list[Event]:
         {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {}},
         {"type": "message_stop"},
     ]
-
-
-def _best_time(events: list[Event], check: Callable[[StreamState], None]) -> float:
-    """Best of 5, with the collector off while timing: late in a full run the test process
-    holds so many objects that one collection (~40 ms) would decide the ratio."""
-    best = float("inf")
-    for _ in range(5):
-        gc.disable()
-        try:
-            begin = time.perf_counter()
-            state = StreamState()
-            for event in events:
-                state = apply(event, state)
-            text = state.text
-            best = min(best, time.perf_counter() - begin)
-        finally:
-            gc.enable()
-        assert len(text) == 4 * (len(events) - 5)
-        check(state)
-    return best
-
-
-def test_twenty_thousand_deltas_linear() -> None:
-    """Relative to 5k deltas measured in the same run (kept here: O(1) per delta is the
-    reducer's contract; quadratic joining would give ~16x). Absolute speed against a plain
-    list-and-join floor: tests/bench/test_core_speed.py."""
-
-    def check(state: StreamState) -> None:
-        assert state.finished
-        assert state.content()[0]["text"].startswith("abc abc")
-
-    small = _best_time(_text_stream(5_000), check)
-    large = _best_time(_text_stream(20_000), check)  # an 80 KB answer
-    assert large < small * 8, f"5k: {small:.4f}s, 20k: {large:.4f}s — not linear"
 
 
 # --- coalescing (the streaming child process joins deltas into batches) -------------------
