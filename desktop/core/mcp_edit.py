@@ -123,26 +123,28 @@ class ImportPlan:
     skipped: list[str] = field(default_factory=list)
 
 
-def plan_import(existing: Sequence[McpServerConfig], imported: Sequence[McpServerConfig]) -> ImportPlan:
-    """Add every imported server: one that is already here (same name, same command or URL)
-    is skipped; one whose name is taken by a different server gets a free name (`name-2`)."""
+def plan_import(
+    existing: Sequence[McpServerConfig], imported: Sequence[McpServerConfig]
+) -> ImportPlan:
+    """Add every imported server: one already here (the same command or URL, under any name)
+    is skipped; one whose name a different server has gets a free name (`name-2`)."""
     plan = ImportPlan()
     taken = {s.name.casefold(): s for s in existing}
     for server in imported:
-        there = taken.get(server.name.casefold())
-        if there is not None and same_server(there, server):
+        if any(same_server(there, server) for there in taken.values()):
             plan.skipped.append(server.name)
             continue
         new = server
-        if there is not None:
-            new = replace(server, name=free_name(server.name, taken))
+        if server.name.casefold() in taken:
+            new = replace(server, name=free_name(server.name, list(taken)))
             plan.renamed.append((server.name, new.name))
         taken[new.name.casefold()] = new
         plan.added.append(new)
     return plan
 
 
-def free_name(name: str, taken: dict[str, McpServerConfig] | Sequence[str]) -> str:
+def free_name(name: str, taken: Sequence[str]) -> str:
+    """`name-2` (or -3, …): the first not in `taken` (compared without case)."""
     used = {n.casefold() for n in taken}
     number = 2
     while f"{name}-{number}".casefold() in used:

@@ -95,3 +95,5 @@ def test_an_import_skips_what_is_there_and_renames_clashes() -> None:
     assert plan.renamed == [("git", "git-3")]
     assert [s.name for s in plan.added] == ["git-3", "fetch"]
     assert plan.added[0].args == ["mcp-server-git"]
+    again = plan_import([*existing, *plan.added], [git, new])
+    assert again.added == [] and again.skipped == ["git", "fetch"]
