@@ -25,8 +25,8 @@ from desktop.cli import Options
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
-from desktop.core.ports import KeySource, SecretStore
 from desktop.core.local_tools import ToolLimits
+from desktop.core.ports import KeySource, SecretStore
 from desktop.core.preferences import Preferences
 from desktop.core.sealed import Sealed
 from desktop.preparers import LazyDocumentPreparer, LazyImagePreparer

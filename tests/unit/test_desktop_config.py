@@ -93,5 +93,7 @@ def test_the_official_app_keeps_its_config_per_platform() -> None:
     assert str(default_config_path("darwin", "/Users/ann", {})) == (
         "/Users/ann/Library/Application Support/Claude/claude_desktop_config.json"
     )
-    windows = default_config_path("win32", "C:\\Users\\ann", {"APPDATA": "C:\\Users\\ann\\AppData\\Roaming"})
+    windows = default_config_path(
+        "win32", "C:\\Users\\ann", {"APPDATA": "C:\\Users\\ann\\AppData\\Roaming"}
+    )
     assert str(windows) == "C:\\Users\\ann\\AppData\\Roaming\\Claude\\claude_desktop_config.json"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.local_tools import LocalTool, McpServerConfig, ServerState, ServerStatus, Transport
+from desktop.core.local_tools import (
+    LocalTool,
+    McpServerConfig,
+    ServerState,
+    ServerStatus,
+    Transport,
+)
 from desktop.core.mcp_edit import (
     join_arguments,
     name_hint,
@@ -63,14 +69,20 @@ def test_names_must_be_there_and_unique() -> None:
     assert name_problem("  ", []) == "Give the server a name."
     assert "already a server named “Git”" in str(name_problem("Git", ["git", "time"]))
     assert name_problem("fetch", ["git"]) is None
-    assert name_hint("my server") .startswith("Claude sees its tools as “my_server__…”")
+    assert name_hint("my server").startswith("Claude sees its tools as “my_server__…”")
     assert name_hint("my-server_2") == ""
 
 
 @pytest.mark.parametrize(
     ("url", "ok"),
-    [("https://x.org/mcp", True), ("http://127.0.0.1:8000/mcp", True), ("", False),
-     ("x.org/mcp", False), ("ftp://x.org", False), ("https://", False)],
+    [
+        ("https://x.org/mcp", True),
+        ("http://127.0.0.1:8000/mcp", True),
+        ("", False),
+        ("x.org/mcp", False),
+        ("ftp://x.org", False),
+        ("https://", False),
+    ],
 )
 def test_urls(url: str, ok: bool) -> None:
     assert (url_problem(url) is None) is ok
@@ -88,9 +100,16 @@ def test_variables_and_headers() -> None:
 def test_an_import_skips_what_is_there_and_renames_clashes() -> None:
     time = McpServerConfig("time", command="uvx", args=["mcp-server-time"])
     git = McpServerConfig("git", command="uvx", args=["mcp-server-git"])
-    existing = [time, McpServerConfig("Git", command="other"), McpServerConfig("git-2", command="o")]
+    existing = [
+        time,
+        McpServerConfig("Git", command="other"),
+        McpServerConfig("git-2", command="o"),
+    ]
     new = McpServerConfig("fetch", command="uvx", args=["mcp-server-fetch"])
-    plan = plan_import(existing, [McpServerConfig("time", command="uvx", args=["mcp-server-time"], enabled=False), git, new])
+    plan = plan_import(
+        existing,
+        [McpServerConfig("time", command="uvx", args=["mcp-server-time"], enabled=False), git, new],
+    )
     assert plan.skipped == ["time"]
     assert plan.renamed == [("git", "git-3")]
     assert [s.name for s in plan.added] == ["git-3", "fetch"]

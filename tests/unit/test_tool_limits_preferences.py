@@ -47,7 +47,10 @@ def test_limits_round_trip_through_the_file(tmp_path: Path) -> None:
         ("lots", ToolLimits()),
         ({"max_rounds": "ten", "call_timeout_s": None}, ToolLimits()),
         ({"max_rounds": True, "max_result_chars": float("nan")}, ToolLimits()),
-        ({"max_rounds": 0, "call_timeout_s": 99999, "max_result_chars": 5}, ToolLimits(1, 3600.0, 1000)),
+        (
+            {"max_rounds": 0, "call_timeout_s": 99999, "max_result_chars": 5},
+            ToolLimits(1, 3600.0, 1000),
+        ),
         ({"max_rounds": 7.9}, ToolLimits(max_rounds=7)),
     ],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 TRACK = QSize(34, 18)
@@ -39,6 +39,6 @@ class Switch(QAbstractButton):
         painter.drawRoundedRect(track, radius, radius)
         knob = track.height() - 4
         x = track.right() - knob - 2 if on else track.left() + 2
-        painter.setBrush(palette.color(role.Light))
+        painter.setBrush(palette.color(role.BrightText))  # the theme's text on its accent
         painter.drawEllipse(QRectF(x, track.top() + 2, knob, knob))
         painter.end()

@@ -40,6 +40,7 @@ from desktop.ui.settings.mcp_import import (
     import_file,
     pick_config_file,
     report,
+    tell,
 )
 from desktop.ui.settings.mcp_row import ServerRow
 from desktop.ui.settings.tool_limits import ToolLimitsForm
@@ -82,7 +83,7 @@ class LocalToolsSection(QGroupBox):
         self.servers: list[McpServerConfig] = []
         self.rows: dict[str, ServerRow] = {}
         self._statuses: dict[str, ServerStatus] = {}
-        self._io: ThreadPoolExecutor | None = None  # one thread: saves land in the order made
+        self._io = _IoThread()  # one thread: saves land in the order made
         self.message_box: QMessageBox | None = None  # the last question or report shown
         self.dialog: ServerDialog | None = None
         column = QVBoxLayout(self)
@@ -94,7 +95,7 @@ class LocalToolsSection(QGroupBox):
             column.addWidget(note)
             return
         self._build(column, wiring)
-        self.destroyed.connect(self._stop_io_thread)
+        self.destroyed.connect(self._io.stop)
         self._subscribe(wiring.host)
         wiring.tasks.start(LOAD_GROUP, self._load())
 
@@ -160,7 +161,7 @@ class LocalToolsSection(QGroupBox):
 
     async def _load(self) -> None:
         assert self.wiring is not None
-        servers, problem = await self._in_io_thread(self.wiring.servers.load)
+        servers, problem = await self._io.run(self.wiring.servers.load)
         self.servers = list(servers)
         for server in self.servers:
             self._add_row(server)
@@ -179,18 +180,7 @@ class LocalToolsSection(QGroupBox):
 
     async def _write(self, snapshot: list[McpServerConfig]) -> None:
         assert self.wiring is not None
-        self._show_problem(await self._in_io_thread(self.wiring.servers.save, snapshot))
-
-    async def _in_io_thread(self, func: Callable[..., Any], *args: Any) -> Any:
-        import asyncio
-
-        if self._io is None:
-            self._io = ThreadPoolExecutor(1, "mcp-settings")
-        return await asyncio.get_running_loop().run_in_executor(self._io, func, *args)
-
-    def _stop_io_thread(self) -> None:
-        if self._io is not None:
-            self._io.shutdown(wait=False)
+        self._show_problem(await self._io.run(self.wiring.servers.save, snapshot))
 
     def start_server(self, name: str) -> None:
         """Start (or restart) a server now; its status arrives through the host's updates."""
@@ -338,7 +328,8 @@ class LocalToolsSection(QGroupBox):
         try:
             outcome = import_file(path, self.servers, self.wiring.parse)
         except ValueError as why:
-            self._tell("Nothing was imported", f"{why}\n\nNothing was changed.", path, error=True)
+            text = f"{why}\n\nNothing was changed."
+            self.message_box = tell(self, "Nothing was imported", text, path, error=True)
             return
         for server in outcome.plan.added:
             self.servers.append(server)
@@ -346,13 +337,22 @@ class LocalToolsSection(QGroupBox):
         self._update_empty()
         if outcome.plan.added:
             self._save()
-        self._tell("Import from Claude Desktop", report(outcome), path)
+        self.message_box = tell(self, "Import from Claude Desktop", report(outcome), path)
 
-    def _tell(self, title: str, text: str, path: Path, *, error: bool = False) -> None:
-        icon = QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("mcp_import_report")
-        box.setInformativeText(f"From {path}")
-        box.finished.connect(box.deleteLater)
-        self.message_box = box
-        box.open()
+
+class _IoThread:
+    """One worker thread for the repository (keyring calls may take longer than a frame)."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    async def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        import asyncio
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, "mcp-settings")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)

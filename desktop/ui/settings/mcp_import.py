@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.core.desktop_config import DesktopConfig, default_config_path, read_desktop_config
 from desktop.core.local_tools import McpServerConfig
@@ -20,7 +20,9 @@ from desktop.core.mcp_edit import ImportPlan, plan_import
 
 ParseConfig = Callable[[str], "DesktopConfig | list[McpServerConfig]"]
 FindConfig = Callable[[], "Path | None"]
-FILE_FILTER = "Claude Desktop config (claude_desktop_config.json);;JSON files (*.json);;All files (*)"
+FILE_FILTER = (
+    "Claude Desktop config (claude_desktop_config.json);;JSON files (*.json);;All files (*)"
+)
 
 
 def find_desktop_config() -> Path | None:
@@ -74,9 +76,22 @@ def report(outcome: ImportOutcome) -> str:
         if count
         else "No new servers were imported."
     ]
-    lines += [f"“{old}” was renamed “{new}”: another server has that name." for old, new in plan.renamed]
+    lines += [
+        f"“{old}” was renamed “{new}”: another server has that name." for old, new in plan.renamed
+    ]
     if plan.skipped:
         skipped = ", ".join(f"“{n}”" for n in plan.skipped)
         lines.append(f"Skipped {skipped}: already set up here.")
     lines += outcome.warnings
     return "\n".join(lines)
+
+
+def tell(parent: QWidget, title: str, text: str, path: Path, *, error: bool = False) -> QMessageBox:
+    """Show what an import did (or why it did nothing), naming the file; returns the box."""
+    icon = QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("mcp_import_report")
+    box.setInformativeText(f"From {path}")
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box

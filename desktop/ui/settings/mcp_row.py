@@ -48,7 +48,7 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
-    def resizeEvent(self, event: object) -> None:  # noqa: D102
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._elide()
 
@@ -130,9 +130,9 @@ class ServerRow(QFrame):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.stderr_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.stderr_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.stderr_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.stderr_view.setMaximumHeight(120)
+        self.stderr_view.setMaximumHeight(140)
         self.stderr_view.setVisible(False)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -209,7 +209,9 @@ class ServerRow(QFrame):
         self.status = status
         enabled = self.server.enabled
         state = status.state if status and enabled else None
-        self.status_label.setText(("● " if state is ServerState.READY else "") + status_text(status, enabled))
+        self.status_label.setText(
+            ("● " if state is ServerState.READY else "") + status_text(status, enabled)
+        )
         self._set_tone(self.status_label, TONES.get(state, "muted") if state else "muted")
         failed = state is ServerState.FAILED
         self.failure.setVisible(failed)
@@ -250,19 +252,27 @@ class ServerRow(QFrame):
         for row, tool in enumerate(tools):
             self._add_tool(row, tool)
 
-    def _add_tool(self, row: int, tool: LocalTool) -> None:
-        about = tool.title or tool.description
+    def _add_tool(self, index: int, tool: LocalTool) -> None:
+        """Name (and a read-only mark), what it does, and for a tool that may change something
+        its "Allow without asking" box, each on a line of its own (the panel is narrow)."""
+        row = index * 3
         name = ElidedLabel(tool.name, self.details)
         name.setObjectName("mcp_tool_name")
-        name.setToolTip(f"{tool.name}\n\n{tool.description}".strip() if tool.description else tool.name)
-        self.tools_grid.addWidget(name, row * 2, 0)
+        name.setToolTip(f"{tool.name}\n\n{tool.description}" if tool.description else tool.name)
+        self.tools_grid.addWidget(name, row, 0)
         if tool.read_only:
             mark = QLabel("read-only", self.details)
             mark.setObjectName("mcp_read_only_mark")
             mark.setProperty("tone", "muted")
             mark.setToolTip("It only reads, so it runs without asking.")
-            self.tools_grid.addWidget(mark, row * 2, 1, Qt.AlignmentFlag.AlignRight)
-        else:
+            self.tools_grid.addWidget(mark, row, 1, Qt.AlignmentFlag.AlignRight)
+        if about := tool.title or tool.description:
+            line = ElidedLabel(about, self.details)
+            line.setObjectName("mcp_tool_about")
+            line.setProperty("tone", "muted")
+            line.setToolTip(tool.description or about)
+            self.tools_grid.addWidget(line, row + 1, 0, 1, 2)
+        if not tool.read_only:
             box = QCheckBox("Allow without asking", self.details)
             box.setObjectName("mcp_allow_checkbox")
             box.setAccessibleName(f"Allow {tool.name} without asking")
@@ -272,13 +282,7 @@ class ServerRow(QFrame):
                 lambda on, t=tool.name: self.allowed_toggled.emit(self.server.name, t, on)
             )
             self.allow_boxes[tool.name] = box
-            self.tools_grid.addWidget(box, row * 2, 1, Qt.AlignmentFlag.AlignRight)
-        if about:
-            line = ElidedLabel(about, self.details)
-            line.setObjectName("mcp_tool_about")
-            line.setProperty("tone", "muted")
-            line.setToolTip(tool.description or about)
-            self.tools_grid.addWidget(line, row * 2 + 1, 0, 1, 2)
+            self.tools_grid.addWidget(box, row + 2, 0, 1, 2)
 
     @staticmethod
     def _set_tone(label: QLabel, tone: str) -> None:

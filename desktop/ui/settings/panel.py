@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QLabel,
     QFrame,
+    QLabel,
     QPlainTextEdit,
     QScrollArea,
     QSpinBox,
@@ -42,8 +42,8 @@ class SettingsPanel(QWidget):
         self.setObjectName("settings_panel")
         self.catalog = catalog
         self._settings = ConversationSettings(model=catalog.default_model)
-        self.scroll = _FittingScroll(self)
-        content = QWidget(self.scroll)
+        self.scroll_area = _FittingScroll(self)
+        content = QWidget(self.scroll_area)
         content.setObjectName("settings_content")
         self.system_prompt = QPlainTextEdit(content)
         self.system_prompt.setObjectName("system_prompt")
@@ -101,10 +101,10 @@ class SettingsPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.local_tools)
         layout.addStretch(1)
-        self.scroll.setWidget(content)
+        self.scroll_area.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
 
     def show_settings(self, settings: ConversationSettings) -> None:
         self._settings = settings.copy()

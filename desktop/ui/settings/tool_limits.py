@@ -27,7 +27,9 @@ class ToolLimitsForm(QWidget):
         self.rounds.setToolTip("Claude may call local tools this many times before it must answer.")
         self.timeout = self._spin("tool_timeout", "Time limit per tool call", TIMEOUT_RANGE, 10)
         self.timeout.setSuffix(" s")
-        self.timeout.setToolTip("A call still running after this is stopped and reported as failed.")
+        self.timeout.setToolTip(
+            "A call still running after this is stopped and reported as failed."
+        )
         self.result = self._spin("tool_result_limit", "Largest tool result", RESULT_RANGE, 10_000)
         self.result.setSuffix(" characters")
         self.result.setGroupSeparatorShown(True)

@@ -70,6 +70,8 @@ QLabel[tone="warning"] {{ background: {warning_bg}; color: {text};
 QLabel[tone="muted"] {{ color: {text_muted}; }}
 #mcp_server_row {{ background: {surface}; border: 1px solid {border}; border-radius: 6px; }}
 #mcp_server_name {{ font-weight: 600; }}
+#mcp_expander {{ border: none; background: transparent; }}
+#mcp_tool_name {{ font-family: monospace; }}
 #tool_limits_heading {{ font-weight: 600; }}
 QScrollBar:vertical {{ background: {window}; width: 11px; margin: 0; border: none; }}
 QScrollBar:horizontal {{ background: {window}; height: 11px; margin: 0; border: none; }}

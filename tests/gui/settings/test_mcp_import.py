@@ -65,7 +65,9 @@ def test_one_click_imports_from_the_usual_place(qtbot, aloop, tmp_path: Path) ->
 
 def test_without_the_usual_file_a_file_is_picked(qtbot, aloop, tmp_path: Path) -> None:
     tools = build_tools(qtbot, aloop)
-    tools.picked[0] = write(tmp_path, json.dumps({"mcpServers": {"time": CONFIG["mcpServers"]["time"]}}))
+    tools.picked[0] = write(
+        tmp_path, json.dumps({"mcpServers": {"time": CONFIG["mcpServers"]["time"]}})
+    )
     click(qtbot, tools.section.import_button)
     tools.until(lambda: tools.repo.saves == 1)
     assert tools.names() == ["time"]

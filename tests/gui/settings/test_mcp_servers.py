@@ -6,7 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from desktop.core.local_tools import LocalTool, McpServerConfig, ServerState, ServerStatus, Transport
+from desktop.core.local_tools import (
+    LocalTool,
+    McpServerConfig,
+    ServerState,
+    ServerStatus,
+    Transport,
+)
 from desktop.ui.settings.mcp_dialog import ServerDialog
 from tests.gui.fit import clipped_texts
 from tests.gui.settings.mcp_helpers import (
@@ -97,7 +103,11 @@ def test_a_bad_server_is_said_in_the_dialog_and_nothing_typed_is_lost(qtbot, alo
     click(qtbot, dialog.save_button)
     tools.until(lambda: tools.repo.saves == 1)
     clock = tools.repo.stored[1]
-    assert (clock.transport, clock.url, clock.command) == (Transport.HTTP, "https://example.com/mcp", "")
+    assert (clock.transport, clock.url, clock.command) == (
+        Transport.HTTP,
+        "https://example.com/mcp",
+        "",
+    )
     assert clock.headers == {"Authorization": "Bearer abc"}
 
 
@@ -224,7 +234,9 @@ def test_limits_are_edited_and_handed_to_the_preferences(qtbot, aloop) -> None:
 def test_the_panel_fits_and_every_control_has_a_name(qtbot, aloop) -> None:
     tools = build_tools(qtbot, aloop, [TIME, GIT])
     tools.host.push(ServerStatus("git", ServerState.READY, tools=TOOLS))
-    tools.host.push(ServerStatus("time", ServerState.FAILED, error="uvx was not found.", stderr_tail="x"))
+    tools.host.push(
+        ServerStatus("time", ServerState.FAILED, error="uvx was not found.", stderr_tail="x")
+    )
     for row in tools.section.rows.values():
         click(qtbot, row.expander)
     click(qtbot, tools.section.rows["time"].stderr_toggle)
