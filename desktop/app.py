@@ -25,6 +25,7 @@ from desktop.cli import Options
 from desktop.core.catalog import Catalog, CatalogError
 from desktop.core.conversation import Conversation
 from desktop.core.errors import StorageError
+from desktop.core.local_tools import ToolLimits
 from desktop.core.ports import KeySource, SecretStore
 from desktop.core.preferences import Preferences
 from desktop.core.sealed import Sealed
@@ -461,10 +462,17 @@ class DeskApp:
         its flushes takes ~15 ms)."""
         preferences = edited.copy()
         preferences.window = self.preferences.window  # the window's place as this run knows it
+        preferences.tool_limits = self.preferences.tool_limits  # edited in Settings › Tools
         self.preferences = preferences
         self.controller.defaults = preferences.defaults
         self.window.composer.set_send_key(preferences.send_key)
         self.controller.tasks.start(PREFERENCES_GROUP, self._write_preferences(preferences.copy()))
+
+    def set_tool_limits(self, limits: ToolLimits) -> None:
+        """Settings › Tools changed the tool loop's limits: use and save them."""
+        self.preferences.tool_limits = limits
+        preferences = self.preferences.copy()
+        self.controller.tasks.start(PREFERENCES_GROUP, self._write_preferences(preferences))
 
     async def _write_preferences(self, preferences: Preferences) -> None:
         import asyncio

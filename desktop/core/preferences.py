@@ -11,8 +11,14 @@ from enum import StrEnum
 from typing import Any
 
 from desktop.core.conversation import ConversationSettings
+from desktop.core.local_tools import ToolLimits
 
 FORMAT_VERSION = 1
+
+# What Settings › Tools lets a person choose for the tool loop (inclusive ranges).
+ROUNDS_RANGE = (1, 100)
+TIMEOUT_RANGE = (1, 3600)  # seconds
+RESULT_RANGE = (1_000, 10_000_000)  # characters
 
 
 class SendKey(StrEnum):
@@ -65,6 +71,7 @@ class Preferences:
     defaults: ConversationSettings
     send_key: SendKey = SendKey.ENTER
     window: WindowState = field(default_factory=WindowState)
+    tool_limits: ToolLimits = field(default_factory=ToolLimits)  # the chat's tool loop reads it
 
     @classmethod
     def initial(cls, default_model: str) -> Preferences:
@@ -77,6 +84,7 @@ class Preferences:
             "new_conversation": self.defaults.to_dict(),
             "send_key": self.send_key.value,
             "window": self.window.to_dict(),
+            "tool_limits": limits_to_dict(self.tool_limits),
         }
 
     @classmethod
@@ -95,8 +103,43 @@ class Preferences:
             send_key = SendKey(data.get("send_key", SendKey.ENTER.value))
         except ValueError:
             send_key = SendKey.ENTER
-        return cls(settings, send_key, WindowState.from_dict(data.get("window")))
+        window = WindowState.from_dict(data.get("window"))
+        return cls(settings, send_key, window, limits_from_dict(data.get("tool_limits")))
 
     def copy(self) -> Preferences:
         window = WindowState(self.window.geometry, dict(self.window.splitter))
-        return Preferences(self.defaults.copy(), self.send_key, window)
+        limits = copy_limits(self.tool_limits)
+        return Preferences(self.defaults.copy(), self.send_key, window, limits)
+
+
+def limits_to_dict(limits: ToolLimits) -> dict[str, Any]:
+    return {
+        "max_rounds": limits.max_rounds,
+        "call_timeout_s": limits.call_timeout_s,
+        "max_result_chars": limits.max_result_chars,
+    }
+
+
+def limits_from_dict(data: object) -> ToolLimits:
+    """Tool limits from JSON; a missing or odd value takes its default, one out of range the
+    nearest allowed value."""
+    default = ToolLimits()
+    if not isinstance(data, dict):
+        return default
+    return ToolLimits(
+        max_rounds=int(_number(data.get("max_rounds"), default.max_rounds, ROUNDS_RANGE)),
+        call_timeout_s=_number(data.get("call_timeout_s"), default.call_timeout_s, TIMEOUT_RANGE),
+        max_result_chars=int(
+            _number(data.get("max_result_chars"), default.max_result_chars, RESULT_RANGE)
+        ),
+    )
+
+
+def copy_limits(limits: ToolLimits) -> ToolLimits:
+    return ToolLimits(limits.max_rounds, limits.call_timeout_s, limits.max_result_chars)
+
+
+def _number(value: object, default: float, bounds: tuple[int, int]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return default
+    return float(min(max(value, bounds[0]), bounds[1]))

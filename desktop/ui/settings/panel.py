@@ -1,14 +1,17 @@
-"""Per-conversation settings: model, system prompt, max output, thinking and effort."""
+"""Per-conversation settings: model, system prompt, max output, thinking and effort; below
+them the app-wide local tools (MCP servers) and the tool loop's limits. The panel scrolls."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.core.catalog import Catalog, ModelSpec
 from desktop.core.conversation import ConversationSettings, ThinkingSettings
 from desktop.ui.common.panels import SIDE_PANEL_MIN_WIDTH
+from desktop.ui.settings.local_tools import LocalToolsSection, LocalToolsWiring
 from desktop.ui.settings.tools_section import ToolsSection
 
 DEFAULT_EFFORT_LABEL = "Model default"
@@ -27,33 +31,42 @@ class SettingsPanel(QWidget):
 
     settings_edited = Signal(object)
 
-    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        parent: QWidget | None = None,
+        *,
+        local_tools: LocalToolsWiring | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("settings_panel")
         self.catalog = catalog
         self._settings = ConversationSettings(model=catalog.default_model)
-        self.system_prompt = QPlainTextEdit(self)
+        self.scroll_area = _FittingScroll(self)
+        content = QWidget(self.scroll_area)
+        content.setObjectName("settings_content")
+        self.system_prompt = QPlainTextEdit(content)
         self.system_prompt.setObjectName("system_prompt")
         self.system_prompt.setPlaceholderText("Optional instructions for this conversation")
         self._prompt_timer = QTimer(self, singleShot=True, interval=400)
         self._prompt_timer.timeout.connect(self._emit)
         self.system_prompt.textChanged.connect(self._prompt_timer.start)
-        self.max_tokens = QSpinBox(self)
+        self.max_tokens = QSpinBox(content)
         self.max_tokens.setObjectName("max_tokens")
         self.max_tokens.setRange(1, 128_000)
         self.max_tokens.setSingleStep(1000)
         self.max_tokens.setGroupSeparatorShown(True)
         self.max_tokens.valueChanged.connect(self._emit)
-        self.thinking = QCheckBox("Adaptive thinking", self)
+        self.thinking = QCheckBox("Adaptive thinking", content)
         self.thinking.setObjectName("thinking_checkbox")
         self.thinking.toggled.connect(self._emit)
-        self.effort = QComboBox(self)
+        self.effort = QComboBox(content)
         self.effort.setObjectName("effort_picker")
         self.effort.currentIndexChanged.connect(self._emit)
-        self.summaries = QCheckBox("Show thinking summaries", self)
+        self.summaries = QCheckBox("Show thinking summaries", content)
         self.summaries.setObjectName("summaries_checkbox")
         self.summaries.toggled.connect(self._emit)
-        self.cache_ttl = QComboBox(self)
+        self.cache_ttl = QComboBox(content)
         self.cache_ttl.setObjectName("cache_ttl_picker")
         self.cache_ttl.setAccessibleName("How long documents stay cached")
         self.cache_ttl.addItem("5 minutes", "5m")
@@ -64,7 +77,7 @@ class SettingsPanel(QWidget):
             "request, 1 hour from the 3rd."
         )
         self.cache_ttl.currentIndexChanged.connect(self._emit)
-        self.thinking_note = QLabel(self)
+        self.thinking_note = QLabel(content)
         self.thinking_note.setObjectName("thinking_note")
         self.thinking_note.setWordWrap(True)
         self.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
@@ -77,15 +90,21 @@ class SettingsPanel(QWidget):
         form.addRow(self.summaries)
         form.addRow(self.thinking_note)
         form.addRow("Keep documents cached for", self.cache_ttl)
-        self.tools = ToolsSection(self)  # web search, fetch, code execution (tools_section.py)
+        self.tools = ToolsSection(content)  # web search, fetch, code execution (tools_section.py)
         self.tools.changed.connect(self._emit)
         form.addRow(self.tools)
-        layout = QVBoxLayout(self)
-        heading = QLabel("Conversation settings", self)
+        self.local_tools = LocalToolsSection(local_tools, content)  # MCP servers (local_tools.py)
+        layout = QVBoxLayout(content)
+        heading = QLabel("Conversation settings", content)
         heading.setObjectName("panel_heading")
         layout.addWidget(heading)
         layout.addLayout(form)
+        layout.addWidget(self.local_tools)
         layout.addStretch(1)
+        self.scroll_area.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
 
     def show_settings(self, settings: ConversationSettings) -> None:
         self._settings = settings.copy()
@@ -164,3 +183,24 @@ def _thinking_note(spec: ModelSpec) -> str:
     if spec.thinking == "none":
         return "This model does not think before answering."
     return ""
+
+
+class _FittingScroll(QScrollArea):
+    """Scrolls vertically only; asks for its content's whole size (a dialog shows it all, a
+    side panel gets the window's height and scrolls)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_scroll")
+        self.setAccessibleName("Settings")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setAutoFillBackground(False)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        hint = content.sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())

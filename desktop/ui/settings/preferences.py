@@ -51,6 +51,7 @@ class PreferencesDialog(QDialog):
         for heading in self.panel.findChildren(QLabel, "panel_heading"):
             heading.setText("New conversations start with")
         self.panel.show_settings(preferences.defaults)
+        self.panel.local_tools.setVisible(False)  # app-wide, edited in the side panel
         self.send_enter = QRadioButton("Enter sends; Shift+Enter adds a line", self)
         self.send_enter.setObjectName("send_enter_radio")
         self.send_ctrl_enter = QRadioButton("Ctrl+Enter sends; Enter adds a line", self)

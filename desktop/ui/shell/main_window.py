@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the Spend view loads when first opened; types only used in 
 
     from desktop.core.ports import ExportFiles
     from desktop.core.spend import UsageSource
+    from desktop.ui.settings.local_tools import LocalToolsWiring
     from desktop.ui.settings.panel import SettingsPanel
     from desktop.ui.spend.view import SpendView
 
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.side_panels = SidePanels(self, splitter)
         self.side_panels.on_closed(self._on_side_panel_closed)
         self._settings_panel: SettingsPanel | None = None  # built after the first paint
+        self.local_tools: LocalToolsWiring | None = None  # MCP servers, set by the app before
         self._side_panels_scheduled = False
         self.panel_widths = self.side_panels.widths  # remembered widths of side panels, by name
         self.key_status = QLabel(self)
@@ -124,7 +126,9 @@ class MainWindow(QMainWindow):
         if self._settings_panel is None:
             from desktop.ui.settings.panel import SettingsPanel  # after the first paint
 
-            panel = SettingsPanel(self.controller.catalog, self._splitter)
+            panel = SettingsPanel(
+                self.controller.catalog, self._splitter, local_tools=self.local_tools
+            )
             panel.setVisible(False)
             panel.show_settings(self.controller.settings)
             panel.settings_edited.connect(self.controller.update_settings)

@@ -71,6 +71,12 @@ QPushButton:focus, QToolButton:focus, QComboBox:focus, QListView:focus {{
 QLabel[error="true"], QLabel[tone="error"] {{ color: {error_text}; }}
 QLabel[tone="warning"] {{ background: {warning_bg}; color: {text};
     border: 1px solid {border_strong}; border-radius: 4px; padding: 6px; }}
+QLabel[tone="muted"] {{ color: {text_muted}; }}
+#mcp_server_row {{ background: {surface}; border: 1px solid {border}; border-radius: 6px; }}
+#mcp_server_name {{ font-weight: 600; }}
+#mcp_expander {{ border: none; background: transparent; }}
+#mcp_tool_name {{ font-family: monospace; }}
+#tool_limits_heading {{ font-weight: 600; }}
 QScrollBar:vertical {{ background: {window}; width: 11px; margin: 0; border: none; }}
 QScrollBar:horizontal {{ background: {window}; height: 11px; margin: 0; border: none; }}
 QScrollBar::handle {{ background: {border_strong}; border-radius: 4px; margin: 2px; }}
