@@ -1,6 +1,9 @@
-"""The Spend view's table: one row per model (chats and batches apart) with tokens and cost."""
+"""The Spend view's table: one row per model (chats and batches apart) with tokens, web tool
+requests, and what tokens and tools cost, apart and together."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,7 +19,22 @@ from desktop.core.spend import ModelSpend, SpendSummary
 from desktop.ui.common.theme_state import colour, theme_signals
 from desktop.ui.spend.chart import series_color
 
-COLUMNS = ("Model", "Kind", "Requests", "Input", "Output", "Cache writes", "Cache reads", "Cost")
+COLUMNS = (
+    "Model",
+    "Kind",
+    "Requests",
+    "Input",
+    "Output",
+    "Cache writes",
+    "Cache reads",
+    "Searches",
+    "Fetches",
+    "Token cost",
+    "Tool cost",
+    "Total",
+)
+UNKNOWN = "price unknown"
+NONE = "—"  # no searches, so no tool fee (also for answers stored before tools were counted)
 
 
 class SpendTable(QTableWidget):
@@ -53,8 +71,8 @@ class SpendTable(QTableWidget):
                     )
                 if column == 0 and index is not None:
                     item.setForeground(series_color(index))
-                if column == len(COLUMNS) - 1 and index is None:
-                    item.setForeground(colour("warning_text"))  # price unknown
+                if text == UNKNOWN:
+                    item.setForeground(colour("warning_text"))
                 self.setItem(row, column, item)
 
     def row_texts(self) -> list[list[str]]:
@@ -65,10 +83,19 @@ class SpendTable(QTableWidget):
         ]
 
 
+def _usd(amount: Decimal | None) -> str:
+    return UNKNOWN if amount is None else format_usd(amount)
+
+
+def _tool_cost(spend: ModelSpend) -> str:
+    if not spend.usage.web_search_requests:
+        return NONE
+    return _usd(spend.tool_cost)
+
+
 def _cells(spend: ModelSpend) -> list[str]:
     usage = spend.usage
     writes = sum(cache_write_split(usage))
-    price = "price unknown" if spend.cost is None else format_usd(spend.cost.total)
     return [
         spend.model,
         spend.kind,
@@ -77,5 +104,9 @@ def _cells(spend: ModelSpend) -> list[str]:
         f"{usage.output_tokens:,}",
         f"{writes:,}",
         f"{usage.cache_read_input_tokens:,}",
-        price,
+        f"{usage.web_search_requests:,}",
+        f"{usage.web_fetch_requests:,}",
+        _usd(spend.token_cost),
+        _tool_cost(spend),
+        _usd(None if spend.cost is None else spend.cost.total),
     ]

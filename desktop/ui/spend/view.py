@@ -37,6 +37,7 @@ from desktop.core.spend import (
     first_day,
     in_range,
     summarize,
+    tools_text,
 )
 from desktop.ui.common.tasks import TaskRegistry
 from desktop.ui.common.windows import close_on_escape
@@ -104,12 +105,15 @@ class SpendView(QDialog):
         top.addWidget(self.range_picker)
         top.addWidget(self.total_label, 1)
         column.addLayout(top)
+        self.tools_label = self._label("spend_tools", "Token and web tool costs")
+        self.tools_label.setWordWrap(True)
         self.saved_label = self._label("spend_saved", "What prompt caching saved")
         self.unpriced_label = self._label("spend_unpriced", "Models without a known price")
         self.unpriced_label.setWordWrap(True)
         self.chart = SpendChart(self)
         self.table = SpendTable(self)
-        for widget in (self.saved_label, self.unpriced_label, self.chart, self.table):
+        labels = (self.tools_label, self.saved_label, self.unpriced_label)
+        for widget in (*labels, self.chart, self.table):
             column.addWidget(widget)
         column.setStretchFactor(self.chart, 3)
         column.setStretchFactor(self.table, 1)
@@ -180,6 +184,7 @@ class SpendView(QDialog):
         self.total_label.setText(
             f"{format_usd(summary.total.total)} · {summary.requests:,} {noun} · {label}"
         )
+        self.tools_label.setText(tools_text(summary))
         self.saved_label.setText(_saved_text(summary))
         self.unpriced_label.setText(_unpriced_text(summary))
         self.unpriced_label.setVisible(bool(summary.unpriced))
