@@ -282,7 +282,7 @@ def counted(n: int, one: str, many: str) -> str:
 
 
 def tool_counts(searches: int, fetches: int) -> str:
-    """"3 searches · 1 fetch"; "" for neither."""
+    """ "3 searches · 1 fetch"; "" for neither."""
     parts = [counted(searches, "search", "searches")] if searches else []
     if fetches:
         parts.append(counted(fetches, "fetch", "fetches"))

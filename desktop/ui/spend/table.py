@@ -33,7 +33,7 @@ COLUMNS = (
     "Tool cost",
     "Total",
 )
-UNKNOWN = "price unknown"
+UNKNOWN = "unknown"  # under a "… cost" header: the price is unknown
 NONE = "—"  # no searches, so no tool fee (also for answers stored before tools were counted)
 
 
@@ -47,9 +47,9 @@ class SpendTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(COLUMNS)):
+        for column in range(len(COLUMNS) - 1):  # model ids in full, every count and price
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # the rest
         self._summary: SpendSummary | None = None
         theme_signals().changed.connect(self._on_theme_changed)
 

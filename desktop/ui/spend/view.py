@@ -80,7 +80,7 @@ class SpendView(QDialog):
         self.setAccessibleName("Spend")
         self.setWindowTitle("Spend — Claude Desk")
         close_on_escape(self)
-        self.resize(860, 640)
+        self.resize(1000, 660)  # twelve columns with millions of tokens; fits 1280×800
         self.sources = sources
         self._spec_for = spec_for
         self._tasks = tasks
