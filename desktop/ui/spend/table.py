@@ -4,6 +4,7 @@ requests, and what tokens and tools cost, apart and together."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +19,9 @@ from desktop.core.pricing import cache_write_split, format_usd
 from desktop.core.spend import ModelSpend, SpendSummary
 from desktop.ui.common.theme_state import colour, theme_signals
 from desktop.ui.spend.chart import series_color
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
 
 COLUMNS = (
     "Model",
@@ -47,9 +51,8 @@ class SpendTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        for column in range(len(COLUMNS) - 1):  # model ids in full, every count and price
+        for column in range(len(COLUMNS)):  # every model id, count and price in full
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # the rest
         self._summary: SpendSummary | None = None
         theme_signals().changed.connect(self._on_theme_changed)
 
@@ -74,6 +77,29 @@ class SpendTable(QTableWidget):
                 if text == UNKNOWN:
                     item.setForeground(colour("warning_text"))
                 self.setItem(row, column, item)
+        self._fit_columns()
+
+    def needed_width(self) -> int:
+        """Pixels the table needs to show every column whole (header labels, cells, frame)."""
+        header = self.horizontalHeader()
+        columns = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        )
+        bar = self.verticalScrollBar()
+        return columns + 2 * self.frameWidth() + (bar.width() if bar.isVisible() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The model column takes the room left over; with none left, every column keeps its
+        contents' width and the table scrolls sideways (a cell is never cut)."""
+        fits = self.needed_width() <= self.width()
+        mode = QHeaderView.ResizeMode.Stretch if fits else QHeaderView.ResizeMode.ResizeToContents
+        if self.horizontalHeader().sectionResizeMode(0) != mode:
+            self.horizontalHeader().setSectionResizeMode(0, mode)
 
     def row_texts(self) -> list[list[str]]:
         """The table as text, row by row (what a person reads; used by tests)."""

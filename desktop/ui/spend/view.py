@@ -88,6 +88,7 @@ class SpendView(QDialog):
         self.exports = exports
         self.records: list[UsageRecord] = []
         self.summary: SpendSummary | None = None
+        self._widened = False  # grown once to show the table whole
         self._build()
 
     def _build(self) -> None:
@@ -190,7 +191,20 @@ class SpendView(QDialog):
         self.unpriced_label.setVisible(bool(summary.unpriced))
         self.chart.set_data(summary.days, summary.series)
         self.table.show_summary(summary)
+        self._widen_for_table()
         self.export_button.setEnabled(bool(in_range(self.records, self.range_start)))
+
+    def _widen_for_table(self) -> None:
+        """Once, when the first rows are shown: grow (never shrink) so every column shows
+        whole, within the screen's width — larger fonts or nine-digit counts need more than
+        the size the view opens with. Later a person's own size is kept."""
+        if self._widened or not self.table.rowCount():
+            return
+        self._widened = True
+        need = self.table.needed_width() + self.width() - self.table.width()
+        screen = self.screen().availableGeometry().width()
+        if need > self.width() and self.width() < screen:
+            self.resize(min(need, screen), self.height())
 
     def _on_range_picker_changed(self, _index: int) -> None:
         self.show_range()

@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolTip
 
 from desktop.core.conversation import ConversationSettings, Message, Role, Usage, text_block
@@ -151,27 +153,62 @@ def test_spend_view_shows_tool_costs_apart_and_fits(
     view.close()
 
 
-def test_a_long_model_id_and_big_numbers_fit_as_it_opens(desk: Desk, qtbot) -> None:
+def _heavy() -> list[UsageRecord]:
+    """A long model id (unpriced, batch) and nine-digit counts: the widest rows there are."""
     today = date.today().isoformat()
     huge = Usage(123_456_789, 12_345_678, 0, 98_765_432)
     huge.web_search_requests, huge.web_fetch_requests = 123_456, 45_678
+    return [
+        UsageRecord(today, "claude-sonnet-4-5-20250929", huge, batch=True, requests=234_567),
+        UsageRecord(today, "claude-opus-4-8", huge, requests=234_567),
+    ]
 
-    def heavy() -> list[UsageRecord]:
-        return [
-            UsageRecord(today, "claude-sonnet-4-5-20250929", huge, batch=True, requests=234_567),
-            UsageRecord(today, "claude-opus-4-8", huge, requests=234_567),
-        ]
 
-    desk.window.add_spend_source(heavy)
+@pytest.fixture(params=[9.0, 11.0], ids=["9pt", "11pt"])
+def font_size(request, qapp) -> Iterator[float]:  # type: ignore[no-untyped-def]
+    """The app's font at a size (9 pt: Qt's default here; 11 pt: GNOME's), put back after."""
+    before = QFont(qapp.font())
+    font = QFont(before)
+    font.setPointSizeF(request.param)
+    qapp.setFont(font)
+    yield request.param
+    qapp.setFont(before)
+
+
+def test_big_numbers_fit_at_1280x800_and_scroll_rather_than_cut(
+    desk: Desk, qtbot, font_size: float
+) -> None:
+    desk.window.add_spend_source(_heavy)
     desk.window.show_spend()
     view = desk.window.spend_view
     assert view is not None
     desk.until(lambda: view.summary is not None and view.summary.requests)
     qtbot.wait(30)
-    for size in ((view.width(), view.height()), (1280, 800)):
-        view.resize(*size)
-        qtbot.wait(30)
-        assert clipped_texts(view) == [], size
-        assert not view.table.horizontalScrollBar().isVisible(), size  # every column in view
-    assert view.width() <= 1280 and view.height() <= 800
+    assert clipped_texts(view) == []  # as it opens
+    view.resize(1280, 800)
+    qtbot.wait(30)
+    assert clipped_texts(view) == []
+    assert not view.table.horizontalScrollBar().isVisible()  # every column in view
+    view.resize(640, 600)  # narrower than the columns: the table scrolls, nothing is cut
+    qtbot.wait(30)
+    assert clipped_texts(view) == []
+    assert view.table.horizontalScrollBar().isVisible()
+    view.close()
+
+
+def test_opens_wide_enough_for_its_columns_within_the_screen(desk: Desk, qtbot) -> None:
+    desk.window.add_spend_source(_heavy)
+    desk.window.show_spend()
+    view = desk.window.spend_view
+    assert view is not None
+    view.resize(600, 600)  # e.g. a small size before the rows came
+    desk.until(lambda: view.summary is not None and view.summary.requests)
+    qtbot.wait(30)
+    screen = view.screen().availableGeometry().width()
+    assert 600 < view.width() <= screen  # grown, but never past the screen
+    whole = view.table.needed_width() <= view.table.width()
+    assert whole or view.width() == screen  # as wide as it needs, or as the screen allows
+    view.resize(620, 600)  # a person's own size afterwards is kept
+    view.range_picker.setCurrentIndex(view.range_picker.findText("All time"))
+    assert view.width() == 620
     view.close()
