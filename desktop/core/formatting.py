@@ -88,9 +88,16 @@ def countdown(seconds: float) -> str:
 def conversation_cost_label(
     usage_by_model: dict[str, Usage], spec_for: Callable[[str], ModelSpec]
 ) -> tuple[str, str]:
-    """A conversation's total ("$0.0123") and its tooltip, each model's usage at its price."""
+    """A conversation's total ("$0.0123") and its tooltip, each model's usage at its price.
+
+    The total includes web search fees; the tooltip says how much of it they were.
+    """
     total = sum_costs(cost(u, spec_for(model)) for model, u in usage_by_model.items())
     tip = "What this conversation has cost so far, at the prices in models.toml"
+    searches = sum(u.web_search_requests for u in usage_by_model.values())
+    if total.cost.tools:
+        fees = format_usd(total.cost.tools)
+        tip += f", including {fees} for {_counted(searches, 'web search', 'web searches')}"
     if total.unpriced:
         tip += " (answers from models without a known price are not included)"
     return total.label(), tip + "."

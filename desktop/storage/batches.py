@@ -33,6 +33,8 @@ _USAGE_FIELDS = (
     "cache_write_5m_tokens",
     "cache_write_1h_tokens",
     "thinking_tokens",
+    "web_search_requests",  # absent from results stored before they were counted: 0
+    "web_fetch_requests",
 )
 _USAGE_SQL = (
     "SELECT date(b.ended_at, 'unixepoch', 'localtime') AS day, COALESCE(r.model, b.model), "

@@ -453,7 +453,8 @@ async def image_url_draft(desk, out: Path) -> None:  # type: ignore[no-untyped-d
 
 
 async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
-    """Two weeks of history with two models (a few answers reading the cache), then Spend."""
+    """Two weeks of history with two models (a few answers reading the cache, some Opus ones
+    searching and fetching the web), then Spend."""
     import random
     import time
 
@@ -473,6 +474,9 @@ async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
                     output_tokens=chance.randint(300, 4_000),
                     cache_read_input_tokens=chance.choice([0, 0, 60_000, 120_000]),
                 )
+                if model == "claude-opus-4-8" and chance.random() < 0.4:  # web tools used
+                    usage.web_search_requests = chance.randint(1, 5)
+                    usage.web_fetch_requests = chance.randint(0, 2)
                 when = time.time() - days_ago * 86400 + chance.random() * 3600
                 store.add_message(
                     Message(
@@ -485,8 +489,7 @@ async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
                     )
                 )
     desk.window.show_spend()
-    view = desk.window.spend_view
-    view.resize(900, 660)
+    view = desk.window.spend_view  # at the size it opens with
     for _ in range(100):
         await asyncio.sleep(0.05)
         if view.summary is not None:

@@ -135,7 +135,7 @@ def test_store_keeps_batches_results_and_spending(tmp_path: Path) -> None:
     text = (
         '{"custom_id": "b", "result": {"type": "succeeded", "message": {"model": "claude-opus-4-8", '
         '"content": [{"type": "text", "text": "B!"}], "usage": {"input_tokens": 10, "output_tokens": 5, '
-        '"cache_read_input_tokens": 100}}}}\n'
+        '"cache_read_input_tokens": 100, "server_tool_use": {"web_search_requests": 2}}}}}\n'
         '{"custom_id": "a", "result": {"type": "succeeded", "message": {"model": "claude-opus-4-8", '
         '"content": [{"type": "text", "text": "A!"}], "usage": {"input_tokens": 3, "output_tokens": 2}}}}\n'
     )
@@ -148,6 +148,8 @@ def test_store_keeps_batches_results_and_spending(tmp_path: Path) -> None:
     [spent] = store.batch_usage_records()
     assert spent.day == "2026-11-20" and spent.model == "claude-opus-4-8"
     assert spent.batch and spent.requests == 2
-    assert spent.usage == Usage(input_tokens=13, output_tokens=7, cache_read_input_tokens=100)
+    assert spent.usage == Usage(
+        input_tokens=13, output_tokens=7, cache_read_input_tokens=100, web_search_requests=2
+    )  # a result's searches count in Spend (a result without them reads as none)
     store.close()
     assert SCHEMA_VERSION >= 2

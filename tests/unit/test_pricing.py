@@ -198,3 +198,22 @@ def test_conversation_cost_prices_each_answer_with_its_own_model() -> None:
 )
 def test_format_usd(amount: str, text: str) -> None:
     assert format_usd(Decimal(amount)) == text
+
+
+def test_conversation_cost_label_includes_search_fees() -> None:
+    from dataclasses import replace
+
+    from desktop.core.formatting import conversation_cost_label
+
+    opus = replace(OPUS, web_search_price=Decimal(10))
+    specs = {"claude-opus-4-8": opus, "claude-haiku-4-5": HAIKU}
+    usage = {
+        # 1,000 in × $5 + 100 out × $25 per million = $0.0075; 5 searches × $10 / 1,000 = $0.05
+        "claude-opus-4-8": Usage(input_tokens=1000, output_tokens=100, web_search_requests=5),
+        "claude-haiku-4-5": Usage(input_tokens=1000, web_fetch_requests=2),  # $0.001, no fee
+    }
+    label, tip = conversation_cost_label(usage, specs.__getitem__)
+    assert label == "$0.0585"
+    assert "including $0.0500 for 5 web searches" in tip
+    label, tip = conversation_cost_label({"claude-haiku-4-5": Usage(1000)}, specs.__getitem__)
+    assert label == "$0.0010" and "web search" not in tip  # answers from before: no fee line

@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPe
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from desktop.core.pricing import format_usd
-from desktop.core.spend import DaySpend
+from desktop.core.spend import DaySpend, day_tools_text
 from desktop.ui.common.theme_state import colour, current, theme_signals
 
 Series = tuple[str, bool]  # model, batch
@@ -102,6 +102,8 @@ class SpendChart(QWidget):
         for series in self.series:
             if amount := day.costs.get(series):
                 lines.append(f"  {series_name(series)}: {format_usd(amount)}")
+        if tools := day_tools_text(day):
+            lines.append(f"  {tools}")
         return "\n".join(lines)
 
     def _describe(self) -> str:

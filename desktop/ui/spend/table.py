@@ -1,6 +1,10 @@
-"""The Spend view's table: one row per model (chats and batches apart) with tokens and cost."""
+"""The Spend view's table: one row per model (chats and batches apart) with tokens, web tool
+requests, and what tokens and tools cost, apart and together."""
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,7 +20,25 @@ from desktop.core.spend import ModelSpend, SpendSummary
 from desktop.ui.common.theme_state import colour, theme_signals
 from desktop.ui.spend.chart import series_color
 
-COLUMNS = ("Model", "Kind", "Requests", "Input", "Output", "Cache writes", "Cache reads", "Cost")
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
+COLUMNS = (
+    "Model",
+    "Kind",
+    "Requests",
+    "Input",
+    "Output",
+    "Cache writes",
+    "Cache reads",
+    "Searches",
+    "Fetches",
+    "Token cost",
+    "Tool cost",
+    "Total",
+)
+UNKNOWN = "unknown"  # under a "… cost" header: the price is unknown
+NONE = "—"  # no searches, so no tool fee (also for answers stored before tools were counted)
 
 
 class SpendTable(QTableWidget):
@@ -29,8 +51,7 @@ class SpendTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(COLUMNS)):
+        for column in range(len(COLUMNS)):  # every model id, count and price in full
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self._summary: SpendSummary | None = None
         theme_signals().changed.connect(self._on_theme_changed)
@@ -53,9 +74,32 @@ class SpendTable(QTableWidget):
                     )
                 if column == 0 and index is not None:
                     item.setForeground(series_color(index))
-                if column == len(COLUMNS) - 1 and index is None:
-                    item.setForeground(colour("warning_text"))  # price unknown
+                if text == UNKNOWN:
+                    item.setForeground(colour("warning_text"))
                 self.setItem(row, column, item)
+        self._fit_columns()
+
+    def needed_width(self) -> int:
+        """Pixels the table needs to show every column whole (header labels, cells, frame)."""
+        header = self.horizontalHeader()
+        columns = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.columnCount())
+        )
+        bar = self.verticalScrollBar()
+        return columns + 2 * self.frameWidth() + (bar.width() if bar.isVisible() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The model column takes the room left over; with none left, every column keeps its
+        contents' width and the table scrolls sideways (a cell is never cut)."""
+        fits = self.needed_width() <= self.width()
+        mode = QHeaderView.ResizeMode.Stretch if fits else QHeaderView.ResizeMode.ResizeToContents
+        if self.horizontalHeader().sectionResizeMode(0) != mode:
+            self.horizontalHeader().setSectionResizeMode(0, mode)
 
     def row_texts(self) -> list[list[str]]:
         """The table as text, row by row (what a person reads; used by tests)."""
@@ -65,10 +109,19 @@ class SpendTable(QTableWidget):
         ]
 
 
+def _usd(amount: Decimal | None) -> str:
+    return UNKNOWN if amount is None else format_usd(amount)
+
+
+def _tool_cost(spend: ModelSpend) -> str:
+    if not spend.usage.web_search_requests:
+        return NONE
+    return _usd(spend.tool_cost)
+
+
 def _cells(spend: ModelSpend) -> list[str]:
     usage = spend.usage
     writes = sum(cache_write_split(usage))
-    price = "price unknown" if spend.cost is None else format_usd(spend.cost.total)
     return [
         spend.model,
         spend.kind,
@@ -77,5 +130,9 @@ def _cells(spend: ModelSpend) -> list[str]:
         f"{usage.output_tokens:,}",
         f"{writes:,}",
         f"{usage.cache_read_input_tokens:,}",
-        price,
+        f"{usage.web_search_requests:,}",
+        f"{usage.web_fetch_requests:,}",
+        _usd(spend.token_cost),
+        _tool_cost(spend),
+        _usd(None if spend.cost is None else spend.cost.total),
     ]

@@ -37,6 +37,7 @@ from desktop.core.spend import (
     first_day,
     in_range,
     summarize,
+    tools_text,
 )
 from desktop.ui.common.tasks import TaskRegistry
 from desktop.ui.common.windows import close_on_escape
@@ -79,7 +80,7 @@ class SpendView(QDialog):
         self.setAccessibleName("Spend")
         self.setWindowTitle("Spend — Claude Desk")
         close_on_escape(self)
-        self.resize(860, 640)
+        self.resize(1000, 660)  # twelve columns with millions of tokens; fits 1280×800
         self.sources = sources
         self._spec_for = spec_for
         self._tasks = tasks
@@ -87,6 +88,7 @@ class SpendView(QDialog):
         self.exports = exports
         self.records: list[UsageRecord] = []
         self.summary: SpendSummary | None = None
+        self._widened = False  # grown once to show the table whole
         self._build()
 
     def _build(self) -> None:
@@ -104,12 +106,15 @@ class SpendView(QDialog):
         top.addWidget(self.range_picker)
         top.addWidget(self.total_label, 1)
         column.addLayout(top)
+        self.tools_label = self._label("spend_tools", "Token and web tool costs")
+        self.tools_label.setWordWrap(True)
         self.saved_label = self._label("spend_saved", "What prompt caching saved")
         self.unpriced_label = self._label("spend_unpriced", "Models without a known price")
         self.unpriced_label.setWordWrap(True)
         self.chart = SpendChart(self)
         self.table = SpendTable(self)
-        for widget in (self.saved_label, self.unpriced_label, self.chart, self.table):
+        labels = (self.tools_label, self.saved_label, self.unpriced_label)
+        for widget in (*labels, self.chart, self.table):
             column.addWidget(widget)
         column.setStretchFactor(self.chart, 3)
         column.setStretchFactor(self.table, 1)
@@ -180,12 +185,26 @@ class SpendView(QDialog):
         self.total_label.setText(
             f"{format_usd(summary.total.total)} · {summary.requests:,} {noun} · {label}"
         )
+        self.tools_label.setText(tools_text(summary))
         self.saved_label.setText(_saved_text(summary))
         self.unpriced_label.setText(_unpriced_text(summary))
         self.unpriced_label.setVisible(bool(summary.unpriced))
         self.chart.set_data(summary.days, summary.series)
         self.table.show_summary(summary)
+        self._widen_for_table()
         self.export_button.setEnabled(bool(in_range(self.records, self.range_start)))
+
+    def _widen_for_table(self) -> None:
+        """Once, when the first rows are shown: grow (never shrink) so every column shows
+        whole, within the screen's width — larger fonts or nine-digit counts need more than
+        the size the view opens with. Later a person's own size is kept."""
+        if self._widened or not self.table.rowCount():
+            return
+        self._widened = True
+        need = self.table.needed_width() + self.width() - self.table.width()
+        screen = self.screen().availableGeometry().width()
+        if need > self.width() and self.width() < screen:
+            self.resize(min(need, screen), self.height())
 
     def _on_range_picker_changed(self, _index: int) -> None:
         self.show_range()

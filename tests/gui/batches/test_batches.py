@@ -255,7 +255,10 @@ def test_an_ended_batch_appears_in_spend_as_batch_at_half_price(desk, batches, f
         await until(lambda: spend.summary is not None)
         rows = spend.table.row_texts()
         # Opus 4.8 input at $5 per million, halved: 200,000 tokens cost $0.50
-        assert ["claude-opus-4-8", "batch", "2", "200,000", "0", "0", "0", "$0.5000"] in rows
+        assert [
+            "claude-opus-4-8", "batch", "2", "200,000", "0", "0", "0",
+            "0", "0", "$0.5000", "—", "$0.5000",  # no searches or fetches, no tool fee
+        ] in rows  # fmt: skip
         spend.close()
 
     play(desk, scenario)

@@ -49,8 +49,10 @@ def test_spend_view_after_chatting(desk: Desk, qtbot, fake_api, monkeypatch, tmp
     assert view.saved_label.text().startswith("Prompt caching saved $0.0900")
     assert view.unpriced_label.isHidden()
     assert view.table.row_texts() == [
-        ["claude-opus-4-8", "chat", "2", "2,000", "4,000", "0", "20,000", "$0.1200"]
-    ]
+        ["claude-opus-4-8", "chat", "2", "2,000", "4,000", "0", "20,000",
+         "0", "0", "$0.1200", "—", "$0.1200"]  # no searches or fetches: no tool fee
+    ]  # fmt: skip
+    assert view.tools_label.text() == "Web tools: none used in this range."
     # the chart has today's bar, painted in the first series colour
     chart = view.chart
     assert chart.days[-1].day == date.today().isoformat()
@@ -70,7 +72,7 @@ def test_spend_view_after_chatting(desk: Desk, qtbot, fake_api, monkeypatch, tmp
     desk.until(lambda: saved)
     rows = list(csv.reader(target.open(encoding="utf-8")))
     expected = [date.today().isoformat(), "claude-opus-4-8", "chat", "2", "2000", "4000"]
-    expected += ["0", "0", "20000", "0.12", "0.09"]
+    expected += ["0", "0", "20000", "0.12", "0.09", "0", "0", "0.12", "0"]
     assert rows == [list(CSV_COLUMNS), expected]
     assert "Saved" in view.status_label.text()
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["spend.csv"]  # no temp left
@@ -92,9 +94,11 @@ def test_batch_source_is_shown_as_batch_at_half_price(desk: Desk, qtbot) -> None
     assert view is not None
     desk.until(lambda: view.summary is not None)
     assert view.table.row_texts() == [
-        ["claude-opus-4-8", "batch", "5", "1,000,000", "0", "0", "0", "$2.50"],
-        ["claude-mystery-1", "chat", "3", "5,000", "0", "0", "0", "price unknown"],
-    ]
+        ["claude-opus-4-8", "batch", "5", "1,000,000", "0", "0", "0",
+         "0", "0", "$2.50", "—", "$2.50"],
+        ["claude-mystery-1", "chat", "3", "5,000", "0", "0", "0",
+         "0", "0", "unknown", "—", "unknown"],
+    ]  # fmt: skip
     assert view.total_label.text() == "$2.50 · 8 answers · last 30 days"
     assert not view.unpriced_label.isHidden()
     assert "claude-mystery-1: 3 answers" in view.unpriced_label.text()
