@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from desktop.api import relay
-from desktop.api.background import BackgroundLoop
+from desktop.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
 from desktop.api.streamers import AnswerStreamer, SdkStreamer
