@@ -197,9 +197,9 @@ class McpHost:
         return await runner.call(tool, arguments, limits)
 
     async def _stop_all_here(self) -> None:
-        runners, self._runners = list(self._runners.values()), {}
-        stops = [asyncio.ensure_future(r.stop()) for r in runners]
+        stops = [asyncio.ensure_future(r.stop()) for r in self._runners.values()]
         await asyncio.gather(*stops, *self._retiring, return_exceptions=True)
+        self._runners = {}
 
 
 def _same_launch(a: McpServerConfig, b: McpServerConfig) -> bool:

@@ -96,9 +96,12 @@ class ServerRunner:
 
     async def ensure(self) -> bool:
         """Running (started now if needed, unless it failed too often): True once ready."""
-        if self._task is not None and not self._task.done():
-            assert self._ready is not None
-            return await asyncio.shield(self._ready)
+        task = self._task
+        if task is not None and not task.done():
+            if not self._ending():
+                assert self._ready is not None
+                return await asyncio.shield(self._ready)
+            await asyncio.wait([task])  # let it wind down and say why, then start anew
         if not self._may_start():
             return False
         return await self._launch()
@@ -148,10 +151,16 @@ class ServerRunner:
             return error_outcome(await self._call_failed(tool, exc))
         return tool_outcome(result, limits.max_result_chars)
 
+    def _ending(self) -> bool:
+        """Asked to stop, or its process has closed stdout (it exited or is exiting)."""
+        transport = self._transport
+        return self._stop.is_set() or (transport is not None and transport.closed.is_set())
+
     async def _call_failed(self, tool: str, exc: Exception) -> str:
         transport = self._transport
         if transport is not None and transport.closed.is_set():
-            await transport.wait_exit(2.0)
+            if self._task is not None:  # its status says FAILED before the call returns
+                await asyncio.wait([self._task], timeout=10)
             code = transport.exit_code
             how = f" (exit code {code})" if code is not None else ""
             return f"{self.config.name} stopped while running `{tool}`{how}."
