@@ -50,7 +50,11 @@ def test_every_usable_entry_becomes_a_server_and_the_rest_are_named() -> None:
         command="npx",
         args=["-y", "@modelcontextprotocol/server-filesystem", "/home/me/Desktop"],
     )
-    assert github.env == {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_abc", "RETRIES": "3", "DEBUG": "true"}
+    assert github.env == {
+        "GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_abc",
+        "RETRIES": "3",
+        "DEBUG": "true",
+    }
     assert (remote.transport, remote.url) == (Transport.HTTP, "https://mcp.example.com/mcp")
     assert remote.headers == {"Authorization": "Bearer t0ken"}
     assert old.transport is Transport.SSE
