@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -329,3 +330,33 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {port}")
+
+
+APP = """
+import asyncio, sys
+from desktop.mcp_host import McpHost
+from tests.mcp_processes import unruly
+
+async def main():
+    host = McpHost()
+    host.configure([unruly()])
+    await host.tools()
+    print(host.pid("unruly"), flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_servers_die_with_a_killed_app() -> None:
+    root = Path(__file__).parents[2]
+    app = subprocess.Popen([sys.executable, "-c", APP], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert app.stdout is not None
+        pid = int(app.stdout.readline())
+        assert alive(pid)
+    finally:
+        app.kill()  # SIGKILL: no aclose, no atexit
+        app.wait(10)
+    assert gone_soon(pid)
