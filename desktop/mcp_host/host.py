@@ -21,16 +21,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from desktop.background import BackgroundLoop
-from desktop.core.local_tools import (
-    LocalTool,
-    McpServerConfig,
-    ServerState,
-    ServerStatus,
-    ToolLimits,
-    ToolOutcome,
-)
+from desktop.core.local_tools import McpServerConfig, ServerState, ServerStatus
 
 if TYPE_CHECKING:
+    from desktop.core.local_tools import LocalTool, ToolLimits, ToolOutcome
     from desktop.mcp_host.runner import RunnerOptions, ServerRunner
 
 StatusCallback = Callable[[ServerStatus], None]
