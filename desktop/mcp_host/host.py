@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.background import BackgroundLoop
 from desktop.core.local_tools import McpServerConfig, ServerState, ServerStatus
+from desktop.mcp_host.options import RunnerOptions
 
 if TYPE_CHECKING:
     from desktop.core.local_tools import LocalTool, ToolLimits, ToolOutcome
-    from desktop.mcp_host.runner import RunnerOptions, ServerRunner
+    from desktop.mcp_host.runner import ServerRunner
 
 StatusCallback = Callable[[ServerStatus], None]
 
@@ -50,12 +51,12 @@ class McpHost:
         restart_window_s: float = 60.0,
         stop_grace_s: float = 1.0,
     ) -> None:
-        self._option_values = {
-            "start_timeout_s": start_timeout_s,
-            "max_restarts": max_restarts,
-            "restart_window_s": restart_window_s,
-            "stop_grace_s": stop_grace_s,
-        }
+        self._options = RunnerOptions(
+            start_timeout_s=start_timeout_s,
+            max_restarts=max_restarts,
+            restart_window_s=restart_window_s,
+            stop_grace_s=stop_grace_s,
+        )
         self._background = BackgroundLoop("mcp-host")
         self._lock = threading.Lock()
         self._configs: dict[str, McpServerConfig] = {}
@@ -64,12 +65,11 @@ class McpHost:
         # On the host's loop only:
         self._runners: dict[str, ServerRunner] = {}
         self._retiring: set[asyncio.Task[None]] = set()
-        self._options: RunnerOptions | None = None
 
     # -- the app's side (any thread; callbacks go to the subscriber's loop) ---------------------
 
     def configure(self, servers: Sequence[McpServerConfig]) -> None:
-        configs = {s.name: replace(s, args=list(s.args), env=dict(s.env)) for s in servers}
+        configs = {s.name: _copy(s) for s in servers}
         changed: list[ServerStatus] = []
         with self._lock:
             old, self._configs = self._configs, configs
@@ -144,10 +144,8 @@ class McpHost:
             return None
         runner = self._runners.get(name)
         if runner is None:
-            from desktop.mcp_host.runner import RunnerOptions, ServerRunner  # imports the SDK
+            from desktop.mcp_host.runner import ServerRunner  # imports the SDK
 
-            if self._options is None:
-                self._options = RunnerOptions(**self._option_values)  # type: ignore[arg-type]
             runner = self._runners[name] = ServerRunner(config, self._options, self._publish)
         return runner
 
@@ -199,6 +197,17 @@ class McpHost:
 def _same_launch(a: McpServerConfig, b: McpServerConfig) -> bool:
     """Whether `b` runs the same server as `a` (only permissions may differ)."""
     return replace(a, always_allowed=[]) == replace(b, always_allowed=[])
+
+
+def _copy(config: McpServerConfig) -> McpServerConfig:
+    """A copy the caller cannot change under the host's feet."""
+    return replace(
+        config,
+        args=list(config.args),
+        env=dict(config.env),
+        headers=dict(config.headers),
+        always_allowed=list(config.always_allowed),
+    )
 
 
 def _idle_status(config: McpServerConfig) -> ServerStatus:

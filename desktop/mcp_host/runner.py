@@ -12,7 +12,6 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
@@ -31,20 +30,12 @@ from desktop.core.local_tools import (
     Transport,
 )
 from desktop.mcp_host import words
+from desktop.mcp_host.options import RunnerOptions
 from desktop.mcp_host.results import error_outcome, tool_outcome
 from desktop.mcp_host.stdio import StderrTail, StdioTransport
 
 CLIENT_INFO = types.Implementation(name="claude-desk", version="1")
 MAX_TOOL_PAGES = 100
-
-
-@dataclass(frozen=True, slots=True)
-class RunnerOptions:
-    start_timeout_s: float = 30.0  # spawn, MCP handshake and the first tools/list
-    max_restarts: int = 3  # automatic starts after failures within `restart_window_s`
-    restart_window_s: float = 60.0
-    stop_grace_s: float = 1.0  # after stdin closes, before SIGTERM
-    stderr_lines: int = 20
 
 
 class ServerRunner:

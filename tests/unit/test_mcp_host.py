@@ -359,4 +359,5 @@ def test_servers_die_with_a_killed_app() -> None:
     finally:
         app.kill()  # SIGKILL: no aclose, no atexit
         app.wait(10)
+        app.stdout.close()  # type: ignore[union-attr]
     assert gone_soon(pid)
