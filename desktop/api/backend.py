@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from desktop.api import relay
-from desktop.api.background import BackgroundLoop
 from desktop.api.errors import to_desk_error
 from desktop.api.stream_process import StreamProcess, supported
 from desktop.api.streamers import AnswerStreamer, SdkStreamer
+from desktop.background import BackgroundLoop
 from desktop.core.catalog import RemoteModel
 from desktop.core.errors import MissingApiKey
 from desktop.core.ports import StreamEvent

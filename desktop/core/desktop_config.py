@@ -3,7 +3,7 @@
     {"mcpServers": {"time": {"command": "uvx", "args": ["mcp-server-time"], "env": {...}},
                     "docs": {"type": "http", "url": "https://…/mcp", "headers": {...}}}}
 
-Entries that cannot be used (no command or URL, the old SSE transport, odd values) are left
+Entries that cannot be used (no command or URL, unknown transports, odd values) are left
 out and named in `DesktopConfig.warnings`; text that is not such a file raises ValueError with
 words a person can act on. Pure: the caller reads the file (`default_config_path` says where
 the official app keeps it).
@@ -65,15 +65,16 @@ def _server(name: str, entry: Any) -> McpServerConfig:
         raise ValueError("its settings are not an object.")
     kind = str(entry.get("type") or entry.get("transport") or "").strip().lower()
     enabled = entry.get("disabled") is not True
-    if kind == "sse":
-        raise ValueError("it uses the older SSE transport; Claude Desk speaks streamable HTTP.")
-    if "url" in entry or kind in _HTTP_TYPES:
+    if kind not in ("", "stdio", "sse") and kind not in _HTTP_TYPES:
+        raise ValueError(f"its transport “{kind}” is not one Claude Desk knows.")
+    if "url" in entry or kind in _HTTP_TYPES or kind == "sse":
         url = entry.get("url")
         if not isinstance(url, str) or not url.strip():
             raise ValueError("it has no URL.")
         headers = _strings(entry.get("headers"), "headers")
+        transport = Transport.SSE if kind == "sse" else Transport.HTTP  # SSE: the older one
         return McpServerConfig(
-            name.strip(), Transport.HTTP, url=url.strip(), headers=headers, enabled=enabled
+            name.strip(), transport, url=url.strip(), headers=headers, enabled=enabled
         )
     if kind not in ("", "stdio"):
         raise ValueError(f"its transport “{kind}” is not one Claude Desk knows.")

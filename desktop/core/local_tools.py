@@ -18,6 +18,7 @@ from typing import Any
 class Transport(StrEnum):
     STDIO = "stdio"  # a local command speaking MCP on stdin/stdout
     HTTP = "http"  # a streamable-HTTP endpoint
+    SSE = "sse"  # the older HTTP+SSE transport (some servers in claude_desktop_config.json)
 
 
 @dataclass(slots=True)
@@ -67,6 +68,7 @@ class ServerStatus:
     error: str = ""  # why it failed, in words a person can act on
     stderr_tail: str = ""  # the last lines the server wrote to stderr
     tools: tuple[LocalTool, ...] = ()
+    warning: str = ""  # works, but something is off (e.g. it printed text that is not MCP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from desktop.api.background import BackgroundLoop
+from desktop.background import BackgroundLoop
 
 
 async def until(condition: Callable[[], object]) -> None:

@@ -50,7 +50,7 @@ def test_every_kind_of_entry_becomes_a_server() -> None:
     [
         ({"args": ["x"]}, "no command"),
         ({"command": "  "}, "no command"),
-        ({"type": "sse", "url": "https://x/sse"}, "SSE"),
+        ({"type": "sse"}, "no URL"),
         ({"type": "http"}, "no URL"),
         ({"type": "websocket", "command": "x"}, "“websocket”"),
         ({"command": "x", "args": "a b"}, '"args"'),

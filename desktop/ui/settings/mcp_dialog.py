@@ -139,7 +139,7 @@ class ServerDialog(QDialog):
 
     def _show(self, server: McpServerConfig) -> None:
         self.name.setText(server.name)
-        http = server.transport is Transport.HTTP
+        http = server.transport is not Transport.STDIO
         (self.http if http else self.stdio).setChecked(True)
         self._on_stdio_toggled(not http)
         self.command.setText(server.command)
@@ -188,10 +188,15 @@ class ServerDialog(QDialog):
         if problem := pairs_problem(pairs, "headers"):
             return None, problem, None
         server = replace(
-            self._original, name=self.name.text().strip(), transport=Transport.HTTP,
+            self._original, name=self.name.text().strip(), transport=self._http_transport(),
             url=self.url.text().strip(), headers=dict(pairs), command="", args=[], env={},
         )  # fmt: skip
         return server, "", None
+
+    def _http_transport(self) -> Transport:
+        """An imported server on the older SSE transport keeps it; others speak streamable HTTP."""
+        sse = self._original.transport is Transport.SSE
+        return Transport.SSE if sse else Transport.HTTP
 
     def accept(self) -> None:
         server, problem, field = self.edited()

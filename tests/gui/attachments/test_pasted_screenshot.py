@@ -46,7 +46,7 @@ def pasted(desk: Desk, qtbot, image: QImage) -> Image.Image:
 
 def counted(desk: Desk) -> bool:
     """The token estimate is not about to count, nor counting. (A count still starting when
-    the backend closes can leave its task waiting forever: api/background.py `run`.)"""
+    the backend closes can leave its task waiting forever: desktop/background.py `run`.)"""
     estimator = desk.window.estimator
     task = estimator._count_task
     return not estimator._timer.isActive() and (task is None or task.done())

@@ -20,7 +20,7 @@ CONFIG = {
             "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_imported"},
         },
         "docs": {"type": "http", "url": "https://docs.example.com/mcp"},
-        "old": {"type": "sse", "url": "https://old.example.com/sse"},
+        "old": {"type": "websocket", "url": "ws://old.example.com/mcp"},
     }
 }
 HERE = [
@@ -53,7 +53,7 @@ def test_one_click_imports_from_the_usual_place(qtbot, aloop, tmp_path: Path) ->
         "Imported 3 servers: git-2, github, docs.",
         "“git” was renamed “git-2”: another server has that name.",
         "Skipped “time”: already set up here.",
-        "“old” was left out: it uses the older SSE transport; Claude Desk speaks streamable HTTP.",
+        "“old” was left out: its transport “websocket” is not one Claude Desk knows.",
     ]
     assert str(tools.config_path[0]) in box.informativeText()
     click(qtbot, box.buttons()[0])

@@ -1,5 +1,6 @@
-"""A second asyncio loop in a daemon thread, for SDK calls whose CPU work should not run on the
-UI thread (building the request, parsing the answer: 5-30 ms per call on a busy machine).
+"""A second asyncio loop in a daemon thread, for work that should not run on the UI thread: SDK
+calls (building the request, parsing the answer: 5-30 ms per call on a busy machine) in
+`desktop.api`, the MCP servers' sessions in `desktop.mcp_host`.
 
 The caller awaits `BackgroundLoop.run` on the app's loop; cancelling the caller cancels the work
 on the background loop and waits until it has ended, so its connection is closed when `run`
