@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
 
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from desktop.mcp_host import McpHost
     from desktop.single_instance import SingleInstance
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batches.controller import BatchesController
@@ -231,6 +232,7 @@ class DeskApp:
         self.window.composer.set_send_key(self.preferences.send_key)
         restore_window_state(self.window, self.preferences.window)
         self.exchange: ExchangeFeature | None = None  # File › Export, Import (start_exchange)
+        self.mcp_host: McpHost | None = None  # the user's MCP servers (start_local_tools)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.preferences_requested.connect(self.show_preferences)
         self.window.about_requested.connect(self.show_about)
@@ -330,6 +332,7 @@ class DeskApp:
             themes.read_system_scheme()
         await self.start_exchange()
         await self.start_batches()
+        self.mcp_host = await start_local_tools(self)
         await self._collector_off_in_worker(importlib.import_module, "anthropic")
         if self.secrets is None:  # keyring's import (~40 ms) stays off the first paint
             secrets = await self._collector_off_in_worker(
@@ -531,9 +534,32 @@ class DeskApp:
         backend = self.controller.backend
         if backend is not None:
             await backend.aclose()
+        if self.mcp_host is not None:  # every MCP server process ends with the app
+            await self.mcp_host.aclose()
         self.store.close()
         if self.instance is not None:  # the history is closed: another run may open it
             self.instance.release()
+
+
+async def start_local_tools(desk: DeskApp) -> McpHost:
+    """The user's MCP servers (Settings › Tools, the chat's tool loop), after the first paint:
+    their settings are read off the UI thread (values in the keyring); the servers themselves
+    start when a conversation first needs them."""
+    modules = ("desktop.mcp_host", "desktop.storage.mcp_servers")
+    await desk._collector_off_in_worker(_import_all, modules)
+    from desktop.mcp_host import McpHost
+    from desktop.storage.mcp_servers import McpServerFile
+    from desktop.ui.shell.local_tools import attach_local_tools
+
+    repository = McpServerFile.in_config_dir(desk.paths.config_dir)
+    servers, problem = await desk._in_worker(repository.load)
+    host = McpHost()
+    host.configure(servers)
+    limits = lambda: desk.preferences.tool_limits  # noqa: E731 (as edited meanwhile)
+    attach_local_tools(desk.window, host, repository, limits, desk.set_tool_limits)
+    if problem:
+        desk.window.statusBar().showMessage(problem, 30_000)
+    return host
 
 
 def use_saved_theme(paths: AppPaths, keep_mode: bool = False) -> None:

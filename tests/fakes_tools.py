@@ -46,9 +46,8 @@ class FakeToolHost:
         for callback in list(self._subscribers):
             callback(status)
 
-    @property
     def servers(self) -> list[McpServerConfig]:
-        return self.configured[-1] if self.configured else []
+        return copy.deepcopy(self.configured[-1]) if self.configured else []
 
     # -- the port -------------------------------------------------------------------------------
 

@@ -358,6 +358,10 @@ class LocalToolHost(Protocol):
         (a changed one starts again when next needed)."""
         ...
 
+    def servers(self) -> list[McpServerConfig]:
+        """The servers as last configured (copies), in order."""
+        ...
+
     def statuses(self) -> list[ServerStatus]:
         """Every configured server's status, in the configured order."""
         ...

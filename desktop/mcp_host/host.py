@@ -85,6 +85,10 @@ class McpHost:
         self._notify(changed)
         self._background.loop.call_soon_threadsafe(self._apply, configs)
 
+    def servers(self) -> list[McpServerConfig]:
+        with self._lock:
+            return [_copy(config) for config in self._configs.values()]
+
     def statuses(self) -> list[ServerStatus]:
         with self._lock:
             return list(self._statuses.values())

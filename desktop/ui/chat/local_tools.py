@@ -55,15 +55,12 @@ class LocalToolAccess(QObject):
     always_allowed = Signal(str, str)  # server, tool: the user chose "Always for this tool"
 
     def __init__(
-        self,
-        host: LocalToolHost,
-        configs: Callable[[], list[McpServerConfig]],
-        limits: Callable[[], ToolLimits],
-        parent: QObject | None = None,
+        self, host: LocalToolHost, limits: Callable[[], ToolLimits], parent: QObject | None = None
     ) -> None:
+        """`limits`: the tool loop's limits as the preferences hold them now."""
         super().__init__(parent)
         self.host = host
-        self._configs = configs
+        self._configs = host.servers
         self.limits = limits
         self.pending: list[PermissionRequest] = []
 

@@ -86,6 +86,7 @@ class LocalToolsSection(QGroupBox):
         self._io = _IoThread()  # one thread: saves land in the order made
         self.message_box: QMessageBox | None = None  # the last question or report shown
         self.dialog: ServerDialog | None = None
+        self.loaded = False  # the servers have been read (see `allow_always`)
         column = QVBoxLayout(self)
         if wiring is None:
             note = QLabel(UNAVAILABLE, self)
@@ -168,6 +169,7 @@ class LocalToolsSection(QGroupBox):
         self._show_problem(problem)
         self._set_buttons_enabled(True)
         self._update_empty()
+        self.loaded = True
 
     def _save(self, *, start: str | None = None) -> None:
         """Apply the list to the host at once; save a snapshot of it off the UI thread."""
@@ -225,7 +227,7 @@ class LocalToolsSection(QGroupBox):
         row.edit_requested.connect(self._on_row_edit_requested)
         row.remove_requested.connect(self._on_row_remove_requested)
         row.start_requested.connect(self.start_server)
-        row.allowed_toggled.connect(self._on_row_allowed_toggled)
+        row.allowed_toggled.connect(self.set_allowed)
         self.list.addWidget(row)
         self.rows[server.name] = row
         return row
@@ -243,15 +245,20 @@ class LocalToolsSection(QGroupBox):
         self.rows[name].show_server(server)
         self._save()
 
-    def _on_row_allowed_toggled(self, name: str, tool: str, allowed: bool) -> None:
-        server = self._server(name)
-        if server is None or (tool in server.always_allowed) == allowed:
-            return
-        if allowed:
-            server.always_allowed.append(tool)
-        else:
-            server.always_allowed.remove(tool)
-        self._save()
+    def set_allowed(self, name: str, tool: str, allowed: bool) -> bool:
+        """Allow `tool` of `name` without asking (or not): its box, the chat's "Always allow
+        this tool". False (nothing done) until the servers are read, or for one not here."""
+        server = self._server(name) if self.loaded else None
+        if server is None:
+            return False
+        if (tool in server.always_allowed) != allowed:
+            if allowed:
+                server.always_allowed.append(tool)
+            else:
+                server.always_allowed.remove(tool)
+            self._save()
+        self.rows[name].show_server(server)
+        return True
 
     def _on_add_button_clicked(self) -> None:
         self._open_dialog(None)

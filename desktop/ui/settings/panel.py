@@ -106,6 +106,17 @@ class SettingsPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll_area)
 
+    def set_local_tools(self, wiring: LocalToolsWiring) -> None:
+        """The app's MCP servers are ready (after the first paint): the section shows them."""
+        old = self.local_tools
+        content = old.parentWidget()
+        assert content is not None
+        self.local_tools = LocalToolsSection(wiring, content)
+        layout = content.layout()
+        assert layout is not None
+        layout.replaceWidget(old, self.local_tools)
+        old.deleteLater()
+
     def show_settings(self, settings: ConversationSettings) -> None:
         self._settings = settings.copy()
         spec = self.catalog.get(settings.model)

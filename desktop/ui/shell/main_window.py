@@ -136,6 +136,12 @@ class MainWindow(QMainWindow):
             self._settings_panel = panel
         return self._settings_panel
 
+    def set_local_tools(self, wiring: LocalToolsWiring) -> None:
+        """The user's MCP servers, once the app has started them (Settings › Tools)."""
+        self.local_tools = wiring
+        if self._settings_panel is not None:
+            self._settings_panel.set_local_tools(wiring)
+
     def _add_context(self, panel: QWidget) -> None:
         self.side_panels.add(panel, 2)  # right of the conversation, left of the settings
 

@@ -45,7 +45,7 @@ def test_one_click_imports_from_the_usual_place(qtbot, aloop, tmp_path: Path) ->
     github = tools.repo.stored[3]
     assert github.env == {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_imported"}
     assert tools.repo.stored[4].transport is Transport.HTTP
-    assert [s.name for s in tools.host.servers] == tools.names()
+    assert [s.name for s in tools.host.servers()] == tools.names()
     assert list(tools.section.rows) == tools.names()
     box = tools.section.message_box
     assert box is not None and box.isVisible()

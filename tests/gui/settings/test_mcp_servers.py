@@ -60,7 +60,7 @@ def test_add_a_stdio_server_by_typing(qtbot, aloop) -> None:
     assert saved.name == "github"
     assert saved.args == ["-y", "@modelcontextprotocol/server-github", "--root", "My Files"]
     assert saved.env == {"GITHUB_TOKEN": "ghp_s3cret"}
-    assert [s.name for s in tools.host.servers] == ["github"]
+    assert [s.name for s in tools.host.servers()] == ["github"]
     assert not tools.section.empty.isVisible()
     row = tools.section.rows["github"]
     tools.until(lambda: row.status_label.text() == "● Ready · 0 tools")  # started to show it works
@@ -129,7 +129,7 @@ def test_edit_shows_the_server_as_it_is_and_saves_the_change(qtbot, aloop) -> No
     assert tools.repo.stored[1].args == ["mcp-server-git", "--repository", "/srv/code"]
     assert tools.section.rows["repo"] is row
     assert row.name_label.full_text() == "repo"
-    assert [s.name for s in tools.host.servers] == ["time", "repo"]
+    assert [s.name for s in tools.host.servers()] == ["time", "repo"]
 
 
 def test_switch_off_and_remove_with_confirmation(qtbot, aloop) -> None:
@@ -139,7 +139,7 @@ def test_switch_off_and_remove_with_confirmation(qtbot, aloop) -> None:
     click(qtbot, row.switch)
     tools.until(lambda: tools.repo.saves == 1)
     assert tools.repo.stored[0].enabled is False
-    assert tools.host.servers[0].enabled is False
+    assert tools.host.servers()[0].enabled is False
     assert row.status_label.text() == "Off"
     click(qtbot, row.expander)
     click(qtbot, row.remove_button)
@@ -152,7 +152,7 @@ def test_switch_off_and_remove_with_confirmation(qtbot, aloop) -> None:
     click(qtbot, box_button(box, "Remove"))
     tools.until(lambda: tools.repo.saves == 2)
     assert tools.names() == ["git"]
-    assert [s.name for s in tools.host.servers] == ["git"]
+    assert [s.name for s in tools.host.servers()] == ["git"]
     assert list(tools.section.rows) == ["git"]
 
 
@@ -197,7 +197,7 @@ def test_allow_without_asking_is_saved(qtbot, aloop) -> None:
     click_box(qtbot, box)
     tools.until(lambda: tools.repo.saves == 1)
     assert tools.repo.stored[0].always_allowed == ["git_commit"]
-    assert tools.host.servers[0].always_allowed == ["git_commit"]
+    assert tools.host.servers()[0].always_allowed == ["git_commit"]
     click_box(qtbot, box)
     tools.until(lambda: tools.repo.saves == 2)
     assert tools.repo.stored[0].always_allowed == []

@@ -26,7 +26,7 @@ TOOLS = (
 
 class ScriptedHost:
     def __init__(self) -> None:
-        self.servers: list[McpServerConfig] = []
+        self._servers: list[McpServerConfig] = []
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.cancelled: list[str] = []
         self.hang = False
@@ -34,16 +34,19 @@ class ScriptedHost:
         self._callbacks: list[Callable[[ServerStatus], None]] = []
 
     def configure(self, servers: Sequence[McpServerConfig]) -> None:
-        self.servers = list(servers)
+        self._servers = list(servers)
+
+    def servers(self) -> list[McpServerConfig]:
+        return list(self._servers)
 
     def statuses(self) -> list[ServerStatus]:
-        return [ServerStatus(s.name, ServerState.READY) for s in self.servers]
+        return [ServerStatus(s.name, ServerState.READY) for s in self._servers]
 
     def subscribe(self, callback: Callable[[ServerStatus], None]) -> None:
         self._callbacks.append(callback)
 
     async def tools(self) -> list[LocalTool]:
-        names = {s.name for s in self.servers if s.enabled}
+        names = {s.name for s in self._servers if s.enabled}
         return [t for t in TOOLS if t.server in names]
 
     async def start(self, name: str) -> ServerStatus:
@@ -73,6 +76,6 @@ def attach_local_tools(
 ) -> LocalToolAccess:
     """The desk's chat offers `host`'s tools of `servers` (as app.py wires the real host)."""
     host.configure(servers)
-    access = LocalToolAccess(host, lambda: servers, ToolLimits)
+    access = LocalToolAccess(host, ToolLimits)
     connect_local_tools(desk.window.chat_view, desk.controller, access)
     return access

@@ -73,7 +73,7 @@ def test_three_rounds_with_allow_once_and_deny(desk: Desk, qtbot, fake_api) -> N
     assert len(results) == 3
     assert results[2]["is_error"] is True and "denied" in results[2]["content"][0]["text"]
     assert "12:00" in results[0]["content"][0]["text"]
-    assert servers[1].always_allowed == []  # "once" is not remembered
+    assert host.servers()[1].always_allowed == []  # "once" is not remembered
 
     answer = desk.last_answer()
     activity = tool_activity(answer)
@@ -103,9 +103,13 @@ def test_always_allow_is_remembered_and_stop_cancels_a_waiting_call(
     servers = [McpServerConfig("notes")]
     access = attach_local_tools(desk, host, servers)
     allowed: list[tuple[str, str]] = []
-    access.always_allowed.connect(
-        lambda s, t: (allowed.append((s, t)), servers[0].always_allowed.append(t))
-    )
+
+    def on_always(server: str, tool: str) -> None:  # as the app does: the host's settings
+        allowed.append((server, tool))
+        servers[0].always_allowed.append(tool)
+        host.configure(servers)
+
+    access.always_allowed.connect(on_always)
     fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "a"})]))
     fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "b"})]))
     fake_api.enqueue(TextReply("Saved both."))
