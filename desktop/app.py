@@ -553,6 +553,10 @@ async def start_local_tools(desk: DeskApp) -> McpHost:
 
     repository = McpServerFile.in_config_dir(desk.paths.config_dir)
     servers, problem = await desk._in_worker(repository.load)
+    if any(server.enabled for server in servers):  # the SDK (~1 s) only for someone using it
+        from desktop.mcp_host import warm_up
+
+        await desk._collector_off_in_worker(warm_up)
     host = McpHost()
     host.configure(servers)
     limits = lambda: desk.preferences.tool_limits  # noqa: E731 (as edited meanwhile)

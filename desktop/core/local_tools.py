@@ -198,9 +198,9 @@ def call_text(use: dict[str, Any]) -> str:
 
 
 def outcome_line(use: dict[str, Any] | None, result: dict[str, Any]) -> str:
-    """The collapsed line of a finished call: "✓ time › get_current_time — {…" or "✗ …"."""
+    """The collapsed line of a finished call: "✓ time › now — {"zone": …" or "✗ …"."""
     name = display_name(str((use or {}).get("name") or "tool"))
-    first = next((line for line in result_text(result).splitlines() if line.strip()), "")
+    first = " ".join(result_text(result).split())  # one line, however the result is laid out
     first = first if len(first) <= 80 else first[:79] + "…"
     mark = "✗" if result.get("is_error") else "✓"
     return f"{mark} {name}" + (f" — {first}" if first else "")

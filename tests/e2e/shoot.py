@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 LONG_QUESTION = "Show me a Python function that merges two sorted lists, with a table of costs."
 
@@ -90,6 +90,7 @@ async def scenario(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     await table_then_text(desk, out)
     await variants(desk, out)
     await web_search(desk, out)
+    await local_tools(desk, out)
     window.close()
 
 
@@ -114,6 +115,59 @@ async def web_search(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
             row.toggle.setChecked(True)
     await asyncio.sleep(0.4)
     shot(window, out / "web-search.png")
+
+
+async def local_tools(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Claude calls the user's MCP servers (mcp-server-time, mcp-server-git over a fresh
+    repository): the read-only call runs at once, the one that writes asks first."""
+    import subprocess
+    import tempfile
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.ui.chat.permission_prompt import PermissionPrompt
+    from desktop.ui.chat.tool_blocks import tool_activity
+    from tests.fake_api import LocalCall, TextReply, ToolUseReply
+    from tests.mcp_processes import git_server, time_server
+
+    repo = Path(tempfile.mkdtemp(prefix="notes-"))
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)  # noqa: ASYNC221 (a moment)
+    (repo / "notes.md").write_text("- lunch at noon\n")
+    while desk.mcp_host is None:
+        await asyncio.sleep(0.1)
+    desk.mcp_host.configure([time_server(), git_server(repo)])
+    window, server = desk.window, desk.fake
+    desk.controller.new_conversation()
+    server.enqueue(
+        ToolUseReply(
+            [LocalCall("time__get_current_time", {"timezone": "Europe/Paris"})],
+            "I'll check the time in Paris, then stage your notes.",
+        )
+    )
+    add = {"repo_path": str(repo), "files": ["notes.md"]}
+    server.enqueue(ToolUseReply([LocalCall("git__git_add", add)]))
+    server.enqueue(TextReply("It's evening in Paris. I staged **notes.md**; nothing is committed."))
+    QTest.keyClicks(window.composer, "What time is it in Paris? Then stage my notes.")
+    QTest.keyClick(window.composer, Qt.Key.Key_Return)
+    prompt = None
+    for _ in range(400):
+        await asyncio.sleep(0.05)
+        answer = window.chat_view.message_widgets()[-1]
+        prompts = [p for p in answer.findChildren(PermissionPrompt) if p.isVisible()]
+        if prompts:
+            prompt = prompts[0]
+            break
+    assert prompt is not None, "no permission prompt"
+    await asyncio.sleep(0.4)
+    shot(window, out / "mcp-permission.png")
+    prompt.findChild(QPushButton, "allow_once_button").click()
+    await wait_idle(desk, 60)
+    activity = tool_activity(window.chat_view.message_widgets()[-1])
+    if activity is not None:
+        next(iter(activity.rows.values())).toggle.setChecked(True)
+    await asyncio.sleep(0.4)
+    shot(window, out / "mcp-tool-call.png")
 
 
 async def image_question(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
