@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from desktop.core.local_tools import (
-    LocalTool,
-    McpServerConfig,
-    ServerState,
-    ServerStatus,
-    ToolLimits,
-    ToolOutcome,
-)
+from desktop.core.local_tools import LocalTool, McpServerConfig, ToolLimits, ToolOutcome
 from desktop.ui.chat.local_tools import LocalToolAccess
 from desktop.ui.chat.wiring import connect_local_tools
+from tests.fakes_tools import FakeToolHost
 
 TOOLS = (
     LocalTool("time", "get_time", "The current time", {"type": "object"}, read_only=True),
@@ -24,33 +17,19 @@ TOOLS = (
 )
 
 
-class ScriptedHost:
+class ScriptedHost(FakeToolHost):
+    """`TOOLS` of the configured servers; calls answer at once (or never, with `hang`)."""
+
     def __init__(self) -> None:
-        self._servers: list[McpServerConfig] = []
+        super().__init__()
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.cancelled: list[str] = []
         self.hang = False
         self.running = False
-        self._callbacks: list[Callable[[ServerStatus], None]] = []
-
-    def configure(self, servers: Sequence[McpServerConfig]) -> None:
-        self._servers = list(servers)
-
-    def servers(self) -> list[McpServerConfig]:
-        return list(self._servers)
-
-    def statuses(self) -> list[ServerStatus]:
-        return [ServerStatus(s.name, ServerState.READY) for s in self._servers]
-
-    def subscribe(self, callback: Callable[[ServerStatus], None]) -> None:
-        self._callbacks.append(callback)
 
     async def tools(self) -> list[LocalTool]:
-        names = {s.name for s in self._servers if s.enabled}
+        names = {s.name for s in self.servers() if s.enabled}
         return [t for t in TOOLS if t.server in names]
-
-    async def start(self, name: str) -> ServerStatus:
-        return ServerStatus(name, ServerState.READY)
 
     async def call(
         self, server: str, tool: str, arguments: dict[str, Any], limits: ToolLimits
@@ -66,9 +45,6 @@ class ScriptedHost:
         if tool == "get_time":
             return ToolOutcome(({"type": "text", "text": "12:00 UTC"},))
         return ToolOutcome(({"type": "text", "text": f"saved: {arguments.get('text')}"},))
-
-    async def aclose(self) -> None:
-        pass
 
 
 def attach_local_tools(
