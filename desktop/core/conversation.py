@@ -45,6 +45,7 @@ class Usage:
     thinking_tokens: int = 0
     web_search_requests: int = 0  # usage.server_tool_use: searches and fetches the API ran
     web_fetch_requests: int = 0
+    extra_requests: int = 0  # requests after an answer's first (tool loop rounds, pause_turn)
 
     @property
     def total_input_tokens(self) -> int:

@@ -14,16 +14,16 @@ def tokens(n: int) -> str:
     return f"{n:,}"
 
 
-def usage_line(usage: Usage | None, spec: ModelSpec | None, requests: int = 1) -> str:
+def usage_line(usage: Usage | None, spec: ModelSpec | None) -> str:
     """Model, tokens and price of one answer: "Claude Opus 4.8 · 1,204 in · 310 out · $0.0138".
 
-    An answer that took `requests` > 1 (a tool loop: one request per round) says so; its
-    usage is the sum of the rounds'."""
+    An answer that took more than one request (a tool loop's rounds, a paused server-tool turn
+    sent back) says how many; its usage is the sum of theirs."""
     parts: list[str] = []
     if spec is not None:
         parts.append(spec.display_name)
-    if requests > 1:
-        parts.append(f"{requests} requests")
+    if usage is not None and usage.extra_requests:
+        parts.append(f"{usage.extra_requests + 1} requests")
     if usage is not None and (usage.total_input_tokens or usage.output_tokens):
         parts.append(f"{tokens(usage.total_input_tokens)} in")
         out = f"{tokens(usage.output_tokens)} out"

@@ -151,18 +151,6 @@ def unknown_tool(name: str) -> ToolOutcome:
     return error_outcome(f"There is no tool named {name!r} (its server may be disabled).")
 
 
-def rounds_of(content: list[dict[str, Any]]) -> int:
-    """Requests an answer took: one, plus one per batch of the app's tool results that Claude
-    answered (blocks follow it)."""
-    rounds, in_results = 1, False
-    for block in content:
-        is_result = block.get("type") == "tool_result"
-        if in_results and not is_result:
-            rounds += 1
-        in_results = is_result
-    return rounds
-
-
 def result_text(block: dict[str, Any]) -> str:
     """The text of a `tool_result` block (images named, not shown)."""
     content = block.get("content")

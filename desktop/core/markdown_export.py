@@ -17,7 +17,7 @@ from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.exchange import ConversationSnapshot
 from desktop.core.formatting import usage_line
 from desktop.core.images import BLOB_SOURCE, URL_SOURCE
-from desktop.core.local_tools import call_text, result_text, rounds_of
+from desktop.core.local_tools import call_text, result_text
 from desktop.core.names import safe_stem
 from desktop.core.tree import MessageTree
 
@@ -142,7 +142,7 @@ def _outcome(message: Message, spec_for: SpecFor) -> list[str]:
         lines.append(f"> **Error:** {message.error or 'the answer failed'}")
     if message.role is Role.ASSISTANT and message.usage is not None:
         spec = spec_for(message.model) if message.model else None
-        line = usage_line(message.usage, spec, rounds_of(message.content))
+        line = usage_line(message.usage, spec)
         if line:
             lines.append(f"<sub>{line}</sub>")
     return lines

@@ -57,12 +57,21 @@ def _api_content(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return blocks
 
 
-def answer_turns(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def answer_turns(content: list[dict[str, Any]], paused: bool = False) -> list[dict[str, Any]]:
     """An answer's content as API turns: a tool loop keeps every round in one answer, its
     `tool_result` blocks (the app's replies to Claude's tool calls) going back as user turns
-    between the assistant turns."""
+    between the assistant turns.
+
+    `paused`: the last round ended with `stop_reason: "pause_turn"` and goes back as it came
+    (a server tool call still without its result included) so Claude can go on with it.
+    """
+    cut = len(content)
+    if paused:
+        results = [i for i, b in enumerate(content) if b.get("type") == "tool_result"]
+        cut = results[-1] + 1 if results else 0
+    tail = [b for b in content[cut:] if b.get("type") != "text" or b.get("text")]
     turns: list[dict[str, Any]] = []
-    for block in _api_content(content):
+    for block in [*_api_content(content[:cut]), *tail]:
         role = Role.USER.value if block.get("type") == "tool_result" else Role.ASSISTANT.value
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"].append(block)

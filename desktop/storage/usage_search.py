@@ -185,4 +185,5 @@ def _usage_record(row: tuple[Any, ...]) -> UsageRecord:
     from desktop.core.spend import UsageRecord
 
     counts = {n: int(v) for n, v in zip(Usage.__slots__, row[3:], strict=True)}
-    return UsageRecord(str(row[0]), str(row[1]), Usage(**counts), False, int(row[2]))
+    usage = Usage(**counts)  # answers, and the extra requests of their tool loops
+    return UsageRecord(str(row[0]), str(row[1]), usage, False, int(row[2]) + usage.extra_requests)

@@ -17,7 +17,6 @@ from desktop.core.local_tools import (
     error_outcome,
     needs_permission,
     outcome_line,
-    rounds_of,
     tool_param,
     tool_result_block,
 )
@@ -89,11 +88,8 @@ def test_history_with_a_tool_loop_then_a_new_question() -> None:
     assert messages[-1]["content"] == [RESULT_1, _text("Thanks")]
 
 
-def test_rounds_and_text_of_a_multi_round_answer() -> None:
+def test_text_of_a_multi_round_answer() -> None:
     answer = Message(1, Role.ASSISTANT, LOOP)
-    assert rounds_of(LOOP) == 3
-    assert rounds_of([_text("plain")]) == 1
-    assert rounds_of([USE_1, RESULT_1]) == 1  # stopped before Claude read the result
     assert answer.text == "Checking.\n\nDone."
 
 
@@ -104,8 +100,9 @@ def test_call_and_outcome_lines() -> None:
 
 
 def test_footer_counts_requests_and_notice_for_the_round_limit() -> None:
-    line = usage_line(Usage(input_tokens=100, output_tokens=10), None, requests=3)
+    line = usage_line(Usage(input_tokens=100, output_tokens=10, extra_requests=2), None)
     assert line.startswith("3 requests · 100 in")
+    assert "requests" not in usage_line(Usage(input_tokens=100, output_tokens=10), None)
     hit = Message(1, Role.ASSISTANT, [USE_1], stop_reason="tool_use")
     notice = notice_for(hit)
     assert notice is not None and notice.can_continue and "limit of tool rounds" in notice.text
@@ -117,7 +114,7 @@ def test_markdown_export_shows_calls_and_folds_results() -> None:
     from desktop.core.markdown_export import markdown_export
 
     question = Message(1, Role.USER, [_text("What time is it?")], id=1)
-    usage = Usage(input_tokens=300, output_tokens=30)
+    usage = Usage(input_tokens=300, output_tokens=30, extra_requests=2)
     answer = Message(1, Role.ASSISTANT, LOOP, id=2, parent_id=1, usage=usage)
     snap = ConversationSnapshot(Conversation(1, "Time", 0.0, 0.0), [question, answer], 2, [])
     text, _files = markdown_export(snap, "time", lambda _m: None, 0.0)

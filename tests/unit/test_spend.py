@@ -356,3 +356,17 @@ def test_store_keeps_server_tool_counts_and_reads_older_usage_as_none(tmp_path: 
     )
     assert store.usage_by_model(conversation)["claude-opus-4-8"].web_search_requests == 5
     store.close()
+
+
+def test_a_tool_loops_extra_requests_count_in_spend(tmp_path: Path) -> None:
+    from desktop.core.conversation import ConversationSettings
+
+    store = SqliteConversationStore(tmp_path / "history.sqlite3")
+    conversation = store.create_conversation(ConversationSettings()).id
+    noon = time.mktime((2026, 11, 20, 12, 0, 0, 0, 0, -1))
+    _answer(store, conversation, "claude-opus-4-8", noon, input_tokens=10, extra_requests=3)
+    _answer(store, conversation, "claude-opus-4-8", noon + 60, input_tokens=5)
+    [record] = store.usage_records()
+    assert record.requests == 5  # 1 + 3 for the loop's rounds, 1 for the plain answer
+    assert record.usage.input_tokens == 15  # the rounds' usage, summed in the answer
+    store.close()

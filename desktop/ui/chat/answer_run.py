@@ -16,7 +16,7 @@ from desktop.core import streaming
 from desktop.core.caching import Ttl, place_breakpoints
 from desktop.core.conversation import Message, MessageStatus, Usage
 from desktop.core.errors import DeskError, Overloaded, RateLimited, TimedOut
-from desktop.core.local_tools import LocalTool, tool_param
+from desktop.core.local_tools import LocalTool, ToolLimits, tool_param
 from desktop.core.notices import stall_timeout_text
 from desktop.core.requests import answer_turns, inline_blobs
 from desktop.core.spend import add_usage
@@ -58,6 +58,7 @@ class AnswerRun:
         self._rounds_done: list[dict[str, Any]] = []  # content of the finished tool rounds
         self._usage_done: Usage | None = None  # their usage, summed
         self.rounds = 0  # tool rounds run (requests after the first)
+        self.state_container: dict[str, Any] | None = None  # a code container to reuse
         self._text: list[str] = []
         self._thinking: list[str] = []
         self._got_output = False
@@ -81,16 +82,23 @@ class AnswerRun:
         tools = await self._declare(local) if local is not None else {}
         self.params = place_breakpoints(self.params, self.cache_ttl)
         first_messages = list(self.params["messages"])
+        max_rounds = (local.limits() if local is not None else ToolLimits()).max_rounds
         while True:
             await self._stream_with_retries()
+            reason = self.state.stop_reason
             uses = [b for b in self.state.content() if b.get("type") == "tool_use"]
-            if local is None or not tools or not uses or self.state.stop_reason != "tool_use":
+            if reason == "pause_turn" and self.rounds < max_rounds:
+                self._close_round()  # a long server-tool turn: send it back to go on
+            elif local is None or not tools or not uses or reason != "tool_use":
                 return
-            if self.rounds >= local.limits().max_rounds:
+            elif self.rounds >= max_rounds:
                 return  # the notice for stop_reason "tool_use" says the limit was reached
-            await self._run_tools(local, uses, tools)
-            turns = answer_turns(self._rounds_done)
+            else:
+                await self._run_tools(local, uses, tools)
+            turns = answer_turns(self._rounds_done, paused=reason == "pause_turn")
             params = {**self.params, "messages": first_messages + turns}
+            if container := (self.state_container or {}).get("id"):
+                params["container"] = container  # the paused turn's code container
             self.params = place_breakpoints(params, self.cache_ttl)
 
     async def _declare(self, local: LocalToolAccess) -> dict[str, LocalTool]:
@@ -109,12 +117,8 @@ class AnswerRun:
         self, local: LocalToolAccess, uses: list[dict[str, Any]], tools: dict[str, LocalTool]
     ) -> None:
         """Close this round and answer each of its tool calls, in order."""
-        self._flush()
-        self._fill_message()
-        self._rounds_done = list(self.message.content)
-        self._usage_done = self.message.usage
-        self.state = streaming.StreamState()
-        self.rounds += 1
+        self._close_round()
+        self._new_round = True  # its text starts a new paragraph, as `Message.text` joins it
         assert self.message.id is not None
         for use in uses:
             result = await local.run(self.message.id, use, tools)
@@ -122,7 +126,16 @@ class AnswerRun:
             if self.hooks.tool is not None:
                 self.hooks.tool(self.message.id, result)
             self._save_partial()
-        self._new_round = True
+
+    def _close_round(self) -> None:
+        """The round's content and usage join the answer's; the next request streams anew."""
+        self._flush()
+        self._fill_message()
+        self._rounds_done = list(self.message.content)
+        self._usage_done = self.message.usage
+        self.state_container = self.state.container
+        self.state = streaming.StreamState()
+        self.rounds += 1
 
     async def _stream_with_retries(self) -> None:
         attempt = 0
@@ -274,6 +287,7 @@ class AnswerRun:
         self.message.stop_details = state.stop_details
         done = self._usage_done
         self.message.usage = state.usage if done is None else add_usage(done, state.usage)
+        self.message.usage.extra_requests = self.rounds  # each round was a request of its own
         if state.model:
             self.message.model = state.model
 

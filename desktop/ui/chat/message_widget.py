@@ -22,7 +22,6 @@ from desktop.core.catalog import ModelSpec
 from desktop.core.conversation import Message, MessageStatus, Role
 from desktop.core.formatting import countdown, usage_line
 from desktop.core.images import facts_from_block, url_from_block
-from desktop.core.local_tools import rounds_of
 from desktop.core.notices import notice_for
 from desktop.render.citations import answer_markdown
 from desktop.ui.attachments.url_label import url_image_label
@@ -295,9 +294,7 @@ class MessageWidget(QFrame):
             self.retry_button.setVisible(notice.can_retry)
             self.continue_button.setVisible(notice.can_continue)
         self.footer.setText(
-            ""
-            if message.role is Role.USER
-            else usage_line(message.usage, self._spec, rounds_of(message.content))
+            "" if message.role is Role.USER else usage_line(message.usage, self._spec)
         )
         self.footer.setVisible(bool(self.footer.text()))
         self.copy_button.setVisible(not streaming and bool(message.text))

@@ -86,6 +86,7 @@ def test_three_rounds_with_allow_once_and_deny(desk: Desk, qtbot, fake_api) -> N
     assert usage is not None and usage.output_tokens > 0
     # every round's usage is in the answer's (four requests' input, summed)
     assert usage.input_tokens >= 4
+    assert usage.extra_requests == 3 and "4 requests" in answer.footer.text()
 
     conversation = desk.controller.conversation
     desk.controller.new_conversation()
@@ -139,3 +140,29 @@ def test_always_allow_is_remembered_and_stop_cancels_a_waiting_call(
         for m in sent
         for b in m["content"]
     )
+
+
+def test_a_paused_server_tool_turn_is_sent_back_and_goes_on(desk: Desk, qtbot, fake_api) -> None:
+    from tests.fake_api import Search, ToolReply
+
+    sources = [("Tide tables", "https://tides.example.org/", "1 day")]
+    fake_api.enqueue(
+        ToolReply([Search("tides today", sources)], ["Still looking."], stop_reason="pause_turn")
+    )
+    fake_api.enqueue(TextReply("High tide is at 14:05."))
+    settings = desk.controller.settings.copy()
+    settings.tools.web_search = True
+    desk.controller.update_settings(settings)
+    _send(qtbot, desk, "When is high tide?")
+    desk.until(desk.idle, timeout=30)
+
+    bodies = [r.body for r in fake_api.requests if r.path == "/v1/messages"]
+    assert len(bodies) == 2
+    last = bodies[1]["messages"][-1]
+    assert last["role"] == "assistant"  # the paused turn, as it came, no user turn added
+    kinds = [b["type"] for b in last["content"]]
+    assert kinds == ["server_tool_use", "web_search_tool_result", "text"]
+    message = desk.controller.history.messages()[-1]
+    assert message.status == "complete" and message.stop_reason == "end_turn"
+    assert message.text == "Still looking.High tide is at 14:05."
+    assert "2 requests" in desk.last_answer().footer.text()
