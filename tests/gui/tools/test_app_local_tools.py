@@ -28,7 +28,7 @@ def key_and_streaming(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_app_offers_the_servers_tools_and_stops_them_at_quit(
-    aloop: asyncio.AbstractEventLoop, qtbot: Any, fake_api: FakeAnthropic
+    aloop: asyncio.AbstractEventLoop, qtbot: Any, fake_api: FakeAnthropic, memory_keyring: Any
 ) -> None:
     paths = AppPaths.resolve().ensure()
     server = time_server()
@@ -64,3 +64,4 @@ def test_the_app_offers_the_servers_tools_and_stops_them_at_quit(
     assert any(t["name"] == "time__get_current_time" for t in sent[0]["tools"])
     files = [f for d in paths.folders for f in d.rglob("*") if f.is_file()]
     assert files and not [f for f in files if SECRET.encode() in f.read_bytes()]
+    assert SECRET in memory_keyring.store.values()  # where the value lives
