@@ -548,11 +548,11 @@ async def spend_view(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.05)
         if view.summary is not None:
             break
-    view.range_picker.setCurrentIndex(0)  # the last 7 days
-    await asyncio.sleep(0.3)
+    view.range_picker.setCurrentIndex(0)  # the last 7 days (priced in a worker)
+    await asyncio.sleep(0.5)
     shot(view, out / "spend-7-days.png")
     view.range_picker.setCurrentIndex(1)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.5)
     shot(view, out / "spend.png")
     view.close()
 

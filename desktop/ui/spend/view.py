@@ -41,7 +41,7 @@ from desktop.core.spend import (
 )
 from desktop.ui.common.tasks import TaskRegistry
 from desktop.ui.common.windows import close_on_escape
-from desktop.ui.spend.chart import SpendChart
+from desktop.ui.spend.chart import Bars, SpendChart, bar_stacks
 from desktop.ui.spend.table import SpendTable
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 LOAD_GROUP = "spend:load"
 EXPORT_GROUP = "spend:export"
+RANGE_GROUP = "spend:range"
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
 
@@ -177,11 +178,36 @@ class SpendView(QDialog):
         return first_day(self.range_picker.currentData(), self._today())
 
     def show_range(self) -> None:
-        """Price the chosen range's records and show them."""
-        summary = summarize(self.records, self._spec_for, self.range_start, self._today())
+        """Price the chosen range's records in a worker thread (years of history take ~0.1 s)
+        and show them; a range chosen meanwhile supersedes the one being priced."""
+        import asyncio
+
+        records, start, today, spec_for = (
+            self.records,
+            self.range_start,
+            self._today(),
+            self._spec_for,
+        )
+
+        def price() -> tuple[SpendSummary, Bars]:
+            summary = summarize(records, spec_for, start, today)
+            return summary, bar_stacks(summary.days, summary.series)
+
+        self._tasks.start(RANGE_GROUP, asyncio.to_thread(price), on_done=self._on_range_done)
+
+    def _on_range_done(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            return
+        if (error := task.exception()) is not None:
+            log.error("spending could not be priced", exc_info=error)
+            self.status_label.setText(f"Spending could not be priced: {error}")
+            return
+        self._show_summary(*task.result())
+
+    def _show_summary(self, summary: SpendSummary, bars: Bars | None = None) -> None:
         self.summary = summary
         label = self.range_picker.currentText().lower()
-        noun = "answer" if summary.requests == 1 else "answers"
+        noun = "request" if summary.requests == 1 else "requests"
         self.total_label.setText(
             f"{format_usd(summary.total.total)} · {summary.requests:,} {noun} · {label}"
         )
@@ -189,7 +215,7 @@ class SpendView(QDialog):
         self.saved_label.setText(_saved_text(summary))
         self.unpriced_label.setText(_unpriced_text(summary))
         self.unpriced_label.setVisible(bool(summary.unpriced))
-        self.chart.set_data(summary.days, summary.series)
+        self.chart.set_data(summary.days, summary.series, bars)
         self.table.show_summary(summary)
         self._widen_for_table()
         self.export_button.setEnabled(bool(in_range(self.records, self.range_start)))
@@ -242,6 +268,7 @@ class SpendView(QDialog):
 
     def closeEvent(self, event: Any) -> None:
         self._tasks.cancel(LOAD_GROUP)
+        self._tasks.cancel(RANGE_GROUP)
         super().closeEvent(event)
 
 

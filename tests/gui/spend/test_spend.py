@@ -45,7 +45,7 @@ def test_spend_view_after_chatting(desk: Desk, qtbot, fake_api, monkeypatch, tmp
     assert action in view_menu.actions()
     view = open_spend_by_shortcut(desk, qtbot)
     assert view.isVisible()
-    assert view.total_label.text() == "$0.1200 · 2 answers · last 30 days"
+    assert view.total_label.text() == "$0.1200 · 2 requests · last 30 days"
     assert view.saved_label.text().startswith("Prompt caching saved $0.0900")
     assert view.unpriced_label.isHidden()
     assert view.table.row_texts() == [
@@ -99,7 +99,7 @@ def test_batch_source_is_shown_as_batch_at_half_price(desk: Desk, qtbot) -> None
         ["claude-mystery-1", "chat", "3", "5,000", "0", "0", "0",
          "0", "0", "unknown", "—", "unknown"],
     ]  # fmt: skip
-    assert view.total_label.text() == "$2.50 · 8 answers · last 30 days"
+    assert view.total_label.text() == "$2.50 · 8 requests · last 30 days"
     assert not view.unpriced_label.isHidden()
     assert "claude-mystery-1: 3 answers" in view.unpriced_label.text()
     assert view.chart.series == [("claude-opus-4-8", True)]
@@ -119,7 +119,8 @@ def test_range_choice_and_failing_source(desk: Desk, qtbot) -> None:
     desk.until(lambda: view.summary is not None)
     assert view.total_label.text().startswith("$10.00")
     view.range_picker.setCurrentIndex(view.range_picker.findText("All time"))
-    assert view.total_label.text().startswith("$15.00 · 2 answers · all time")
+    desk.until(lambda: "all time" in view.total_label.text())  # priced in a worker
+    assert view.total_label.text().startswith("$15.00 · 2 requests · all time")
     assert len(view.chart.days) > 9000  # every day since 2001
 
     def broken() -> list[UsageRecord]:
@@ -183,3 +184,22 @@ def test_chart_scale_and_day_tooltips(qtbot) -> None:
     ]
     assert chart.day_at(10) is None
     assert "the most on 2026-11-03" in chart.toolTip()
+
+
+def test_more_days_than_pixels_paint_each_columns_tallest_day(qtbot) -> None:
+    from decimal import Decimal
+
+    from desktop.core.spend import DaySpend
+    from desktop.ui.spend.chart import SpendChart
+
+    series = [("claude-opus-4-8", False)]
+    days = [DaySpend(f"d{i}", {series[0]: Decimal(1 + (i % 7 == 3) * 9)}) for i in range(3500)]
+    chart = SpendChart()
+    qtbot.addWidget(chart)
+    chart.resize(700, 260)
+    chart.set_data(days, series)
+    columns = chart._tallest_per_column(600 / len(days))
+    assert len(columns) < 700  # one bar per pixel column, not 3,500
+    assert {stack[0][1] for _, stack in columns} == {1.0}  # each column shows its tallest day
+    assert chart.peak() == Decimal(10)
+    chart.grab()  # paints without error

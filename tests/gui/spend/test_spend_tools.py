@@ -60,7 +60,7 @@ def test_web_search_answer_costs_its_searches_in_header_and_spend(
     view = open_spend_by_shortcut(desk, qtbot)
     [row] = view.table.row_texts()
     assert row[TOOL_COLUMNS] == ["2", "1", format_usd(tokens), "$0.0200", format_usd(tokens + fees)]
-    assert view.total_label.text().startswith(format_usd(tokens + fees) + " · 1 answer")
+    assert view.total_label.text().startswith(format_usd(tokens + fees) + " · 1 request")
     assert view.tools_label.text() == (
         f"Tokens {format_usd(tokens)} · web tools $0.0200 (2 searches · 1 fetch); "
         "fetches cost only the tokens they read."
@@ -108,13 +108,14 @@ def test_spend_view_shows_tool_costs_apart_and_fits(
     assert isinstance(view, SpendView)
     desk.until(lambda: view.summary is not None and view.summary.requests)
     view.range_picker.setCurrentIndex(view.range_picker.findText("Last 7 days"))
+    desk.until(lambda: "last 7 days" in view.total_label.text())  # priced in a worker
     assert view.table.row_texts() == [
         ["claude-opus-4-8", "chat", "2", "300,000", "10,000", "0", "0",
          "12", "3", "$1.75", "$0.1200", "$1.87"],
         ["claude-haiku-4-5", "chat", "1", "1,000,000", "0", "0", "0",
          "0", "0", "$1.00", "—", "$1.00"],
     ]  # fmt: skip
-    assert view.total_label.text() == "$2.87 · 3 answers · last 7 days"
+    assert view.total_label.text() == "$2.87 · 3 requests · last 7 days"
     assert view.tools_label.text() == (
         "Tokens $2.75 · web tools $0.1200 (12 searches · 3 fetches); "
         "fetches cost only the tokens they read."
@@ -210,5 +211,6 @@ def test_opens_wide_enough_for_its_columns_within_the_screen(desk: Desk, qtbot) 
     assert whole or view.width() == screen  # as wide as it needs, or as the screen allows
     view.resize(620, 600)  # a person's own size afterwards is kept
     view.range_picker.setCurrentIndex(view.range_picker.findText("All time"))
+    desk.until(lambda: "all time" in view.total_label.text())
     assert view.width() == 620
     view.close()
