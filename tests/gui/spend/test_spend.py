@@ -193,7 +193,7 @@ def test_more_days_than_pixels_paint_each_columns_tallest_day(qtbot) -> None:
     from desktop.ui.spend.chart import SpendChart
 
     series = [("claude-opus-4-8", False)]
-    days = [DaySpend(f"d{i}", {series[0]: Decimal(1 + (i % 7 == 3) * 9)}) for i in range(3500)]
+    days = [DaySpend(f"d{i}", {series[0]: Decimal(1 + (i % 5 == 3) * 9)}) for i in range(3500)]
     chart = SpendChart()
     qtbot.addWidget(chart)
     chart.resize(700, 260)
