@@ -168,10 +168,10 @@ class SpendView(QDialog):
             message = error.message if isinstance(error, DeskError) else str(error)
             self.total_label.setText("Spending could not be read")
             self.status_label.setText(message)
+            self.loaded.emit()
         else:
             self.records = task.result()
-            self.show_range()
-        self.loaded.emit()
+            self.show_range()  # `loaded` once the range is priced and shown
 
     @property
     def range_start(self) -> str | None:
@@ -201,8 +201,9 @@ class SpendView(QDialog):
         if (error := task.exception()) is not None:
             log.error("spending could not be priced", exc_info=error)
             self.status_label.setText(f"Spending could not be priced: {error}")
-            return
-        self._show_summary(*task.result())
+        else:
+            self._show_summary(*task.result())
+        self.loaded.emit()
 
     def _show_summary(self, summary: SpendSummary, bars: Bars | None = None) -> None:
         self.summary = summary
