@@ -101,7 +101,10 @@ class LocalToolsSection(QGroupBox):
         wiring.tasks.start(LOAD_GROUP, self._load())
 
     def _build(self, column: QVBoxLayout, wiring: LocalToolsWiring) -> None:
-        intro = QLabel("Programs and services that give Claude tools, in every conversation.")
+        intro = QLabel(
+            "Programs and services that give Claude tools, shared by all conversations "
+            "(each can turn them off in the composer's Tools menu)."
+        )
         intro.setParent(self)
         intro.setProperty("tone", "muted")
         intro.setWordWrap(True)
