@@ -98,6 +98,8 @@ def connect_local_tools(
 ) -> None:
     """The chat's answers may call the user's MCP tools through `access`; their permission
     prompts show under the answer that asks."""
+    from PySide6.QtWidgets import QApplication
+
     from desktop.ui.chat.permission_prompt import close_prompt, show_prompt
 
     def on_asked(request: PermissionRequest) -> None:
@@ -105,6 +107,7 @@ def connect_local_tools(
         if widget is not None:
             show_prompt(widget, request, access)
             view.ensureWidgetVisible(widget.footer)
+            QApplication.alert(view.window())  # the taskbar says so if the window is behind
 
     def on_closed(request: PermissionRequest) -> None:
         widget = view.message_widget(request.message_id)
