@@ -103,6 +103,7 @@ def server() -> Iterator[FakeAnthropic]:
 # frees such a loop while one of its timers is being delivered, Qt touches a deleted object and
 # the process segfaults. Closed loops are therefore kept alive for the whole test session.
 _CLOSED_LOOPS: list[asyncio.AbstractEventLoop] = []
+TEARDOWN_WAIT_S = 30.0  # for a test's tasks to end once cancelled
 
 
 @pytest.fixture
@@ -118,8 +119,13 @@ def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
             task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        stuck: set[asyncio.Task[object]] = set()
+        if pending:  # a task that ignores its cancellation fails the test instead of hanging it
+            _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=TEARDOWN_WAIT_S))
         asyncio.set_event_loop(None)
-        loop.close()
+        if not stuck:
+            loop.close()
         _CLOSED_LOOPS.append(loop)
+        assert not stuck, "tasks still running after cancel: " + "; ".join(
+            f"{t!r} at {t.get_stack(limit=3)}" for t in stuck
+        )
