@@ -20,6 +20,7 @@ from desktop.core.local_tools import (
     LocalTool,
     McpServerConfig,
     Permission,
+    ServerState,
     ToolLimits,
     api_tool_name,
     error_outcome,
@@ -53,6 +54,7 @@ class LocalToolAccess(QObject):
     permission_asked = Signal(object)  # PermissionRequest
     permission_closed = Signal(object)  # PermissionRequest (answered, or the answer stopped)
     always_allowed = Signal(str, str)  # server, tool: the user chose "Always for this tool"
+    servers_failed = Signal(str)  # why some servers' tools were not offered to an answer
 
     def __init__(
         self, host: LocalToolHost, limits: Callable[[], ToolLimits], parent: QObject | None = None
@@ -75,10 +77,20 @@ class LocalToolAccess(QObject):
         return [tool_param(t) for s in statuses if s.name in enabled for t in s.tools]
 
     async def declare(self) -> dict[str, LocalTool]:
-        """The tools an answer may call, by the name they have in the request."""
+        """The tools an answer may call, by the name they have in the request; servers that
+        failed to start are left out and said (`servers_failed`)."""
         if not self.any_enabled():
             return {}
-        return {api_tool_name(t.server, t.name): t for t in await self.host.tools()}
+        tools = {api_tool_name(t.server, t.name): t for t in await self.host.tools()}
+        failed = [s for s in self.host.statuses() if s.state is ServerState.FAILED]
+        if failed:
+            names = ", ".join(s.name for s in failed)
+            self.servers_failed.emit(
+                f"Local tools of {names} were not offered: "
+                f"{'it' if len(failed) == 1 else 'they'} could not start "
+                f"({failed[0].error or 'see Settings › Local tools'})."
+            )
+        return tools
 
     async def run(self, message_id: int, use: Block, tools: dict[str, LocalTool]) -> Block:
         """Answer one `tool_use` block: ask if needed, run the call, return its `tool_result`."""

@@ -48,6 +48,7 @@ def attach_local_tools(
         controller.tasks.start(ALLOW_GROUP, _save(repository, servers, window))
 
     access.always_allowed.connect(on_always_allowed)
+    access.servers_failed.connect(lambda text: window.statusBar().showMessage(text, 20_000))
     return access
 
 

@@ -138,3 +138,23 @@ def test_stop_during_a_call_ends_the_loop_and_the_server(desk: Desk, qtbot, fake
     message = desk.controller.history.messages()[-1]
     assert message.status == "stopped"
     assert len([r for r in fake_api.requests if r.path == "/v1/messages"]) == 2  # no more rounds
+
+
+def test_a_server_that_cannot_start_is_said_and_the_others_still_work(
+    desk: Desk, qtbot, fake_api, host
+) -> None:
+    from desktop.core.local_tools import McpServerConfig
+
+    broken = McpServerConfig("broken", command="no-such-mcp-server-command")
+    _wire(desk, host, [time_server(), broken])
+    fake_api.enqueue(ToolUseReply([LocalCall("time__get_current_time", {"timezone": "UTC"})]))
+    fake_api.enqueue(TextReply("Done."))
+    qtbot.keyClicks(desk.window.composer, "Time?")
+    qtbot.keyClick(desk.window.composer, Qt.Key.Key_Return)
+    desk.until(desk.idle, timeout=60)
+    said = desk.window.statusBar().currentMessage()
+    assert said.startswith("Local tools of broken were not offered: it could not start")
+    assert "command not found" in said
+    declared = {t["name"] for t in fake_api.requests[0].body["tools"]}
+    assert "time__get_current_time" in declared and not any("broken" in n for n in declared)
+    assert desk.controller.history.messages()[-1].status == "complete"
