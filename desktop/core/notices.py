@@ -61,6 +61,13 @@ def notice_for(message: Message) -> Notice | None:
             "warning",
             can_continue=True,
         )
+    if reason == "pause_turn":
+        return Notice(
+            "Claude paused a long turn with its tools and this answer reached its limit of "
+            "rounds (Settings › Tools). Continue lets Claude carry on from here.",
+            "info",
+            can_continue=True,
+        )
     if reason == "model_context_window_exceeded":
         return Notice(
             "The conversation has filled the model's context window, so the answer ended "

@@ -104,7 +104,7 @@ class AnswerRun:
     async def _declare(self, local: LocalToolAccess) -> dict[str, LocalTool]:
         """Start the user's MCP servers if needed and add their tools to the request."""
         assert self.message.id is not None
-        if local.any_enabled():
+        if local.starting_needed():
             self.hooks.wait(self.message.id, "Starting local tools…", 0.0)
         tools = await local.declare()
         self.hooks.wait(self.message.id, "", 0.0)

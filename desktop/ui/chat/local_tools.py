@@ -69,6 +69,12 @@ class LocalToolAccess(QObject):
     def any_enabled(self) -> bool:
         return any(config.enabled for config in self._configs())
 
+    def starting_needed(self) -> bool:
+        """Some enabled server is not running yet (an answer waits for it to start)."""
+        enabled = {config.name for config in self._configs() if config.enabled}
+        ready = {s.name for s in self.host.statuses() if s.state is ServerState.READY}
+        return bool(enabled - ready)
+
     def known_params(self) -> list[Block]:
         """The `tools` entries of the servers running now (for the estimate before sending;
         servers not started yet add theirs when the message is sent)."""

@@ -48,10 +48,10 @@ class ScriptedHost(FakeToolHost):
 
 
 def attach_local_tools(
-    desk: Any, host: ScriptedHost, servers: list[McpServerConfig]
+    desk: Any, host: ScriptedHost, servers: list[McpServerConfig], limits: ToolLimits | None = None
 ) -> LocalToolAccess:
     """The desk's chat offers `host`'s tools of `servers` (as app.py wires the real host)."""
     host.configure(servers)
-    access = LocalToolAccess(host, ToolLimits)
+    access = LocalToolAccess(host, lambda: limits or ToolLimits())
     connect_local_tools(desk.window.chat_view, desk.controller, access)
     return access

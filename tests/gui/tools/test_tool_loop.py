@@ -166,3 +166,25 @@ def test_a_paused_server_tool_turn_is_sent_back_and_goes_on(desk: Desk, qtbot, f
     assert message.status == "complete" and message.stop_reason == "end_turn"
     assert message.text == "Still looking.High tide is at 14:05."
     assert "2 requests" in desk.last_answer().footer.text()
+
+
+def test_the_round_limit_ends_the_answer_with_continue(desk: Desk, qtbot, fake_api) -> None:
+    from desktop.core.local_tools import ToolLimits
+
+    host = ScriptedHost()
+    attach_local_tools(desk, host, [McpServerConfig("time")], ToolLimits(max_rounds=2))
+    for _ in range(3):
+        fake_api.enqueue(ToolUseReply([LocalCall("time__get_time", {})], "Again. "))
+    _send(qtbot, desk, "Keep checking the time")
+    desk.until(desk.idle, timeout=30)
+    assert len(host.calls) == 2  # the third call is not run
+    answer = desk.last_answer()
+    assert answer.message.stop_reason == "tool_use"
+    assert "limit of tool rounds" in answer.notice_label.text()
+    assert answer.continue_button.isVisible()
+    fake_api.enqueue(TextReply("It is still noon."))
+    qtbot.mouseClick(answer.continue_button, Qt.MouseButton.LeftButton)
+    desk.until(lambda: desk.idle() and desk.last_answer() is not answer, timeout=30)
+    sent = [r.body for r in fake_api.requests if r.path == "/v1/messages"][-1]["messages"]
+    unanswered = [b for m in sent for b in m["content"] if b.get("type") == "tool_use"]
+    assert len(unanswered) == 2  # the third call (never run) is not sent back
