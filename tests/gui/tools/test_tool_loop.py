@@ -188,3 +188,33 @@ def test_the_round_limit_ends_the_answer_with_continue(desk: Desk, qtbot, fake_a
     sent = [r.body for r in fake_api.requests if r.path == "/v1/messages"][-1]["messages"]
     unanswered = [b for m in sent for b in m["content"] if b.get("type") == "tool_use"]
     assert len(unanswered) == 2  # the third call (never run) is not sent back
+
+
+def test_always_allow_in_the_chat_shows_in_settings_and_is_saved(
+    desk: Desk, qtbot, fake_api
+) -> None:
+    from desktop.core.local_tools import ServerState, ServerStatus, ToolLimits
+    from desktop.ui.shell.local_tools import attach_local_tools as attach_to_window
+    from tests.fakes_tools import MemoryMcpServers
+    from tests.gui.tools.scripted_host import TOOLS
+
+    host = ScriptedHost()
+    servers = MemoryMcpServers([McpServerConfig("notes")])
+    host.configure(servers.stored)
+    attach_to_window(desk.window, host, servers, ToolLimits, lambda _limits: None)
+    notes_tools = tuple(t for t in TOOLS if t.server == "notes")
+    host.push(ServerStatus("notes", ServerState.READY, tools=notes_tools))
+    desk.window.settings_button.click()  # Settings: the section reads the servers
+    section = desk.window.settings_panel.local_tools
+    desk.until(lambda: section.loaded and "notes" in section.rows)
+    box = section.rows["notes"].allow_boxes["write_note"]
+    assert not box.isChecked()
+
+    fake_api.enqueue(ToolUseReply([LocalCall("notes__write_note", {"text": "x"})]))
+    fake_api.enqueue(TextReply("Saved."))
+    _send(qtbot, desk, "Save a note")
+    _click(qtbot, desk, "allow_always_button")
+    desk.until(desk.idle, timeout=30)
+    assert box.isChecked()  # the settings show the choice
+    desk.until(lambda: servers.stored[0].always_allowed == ["write_note"])  # and it is saved
+    assert host.servers()[0].always_allowed == ["write_note"]  # the host asks no more
