@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fake_api.client_tools import TOOL_HELP, results_reply_text, tool_command
 from tests.fake_api.script import (
     DropConnection,
     ErrorReply,
@@ -80,6 +81,10 @@ def default_reply(body: dict[str, Any]) -> Reply:
     text = last_user_text(body)
     if text.strip().startswith("/fault"):
         return fault_reply(text.strip().split()[1:])
+    if (after_tools := results_reply_text(body)) is not None:
+        return TextReply(after_tools)
+    if text.strip().startswith("/tool"):
+        return tool_command(text, body) or TextReply(TOOL_HELP)
     if "web_search" in declared(body):
         return search_demo(text.strip() or "(nothing)")
     display = thinking_display(body)

@@ -104,3 +104,40 @@ def _results(message: dict[str, Any] | None) -> set[Any]:
             break  # tool results come first in their turn
         ids.add(block.get("tool_use_id"))
     return ids
+
+
+TOOL_HELP = "Tools: /tool <name as declared> {json input}, e.g. /tool time__get_current_time {}"
+
+
+def tool_command(text: str, body: dict[str, Any]) -> ToolUseReply | None:
+    """`/tool <name> {json}` typed by hand: Claude calls that declared tool (None: unknown)."""
+    name, _, raw = text.strip().removeprefix("/tool").strip().partition(" ")
+    names = {t.get("name") for t in body.get("tools") or () if isinstance(t, dict)}
+    if name not in names:
+        return None
+    try:
+        arguments = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return None
+    return ToolUseReply([LocalCall(name, arguments if isinstance(arguments, dict) else {})],
+                        f"Calling {name}.")  # fmt: skip
+
+
+def results_reply_text(body: dict[str, Any]) -> str | None:
+    """After the app's tool results: what Claude says of them (None: the last turn has none)."""
+    messages = body.get("messages") or []
+    content = messages[-1].get("content") if messages else None
+    results = [b for b in content or [] if isinstance(b, dict) and b.get("type") == "tool_result"]
+    if not results:
+        return None
+    parts = []
+    for result in results:
+        inner = result.get("content")
+        text = (
+            inner
+            if isinstance(inner, str)
+            else " ".join(str(b.get("text", "")) for b in inner or [] if isinstance(b, dict))
+        )
+        mark = "The tool failed" if result.get("is_error") else "The tool answered"
+        parts.append(f"{mark}:\n\n```\n{text[:600]}\n```")
+    return "\n\n".join(parts)

@@ -147,3 +147,26 @@ def test_fake_server_holds_the_app_to_the_pairing_rule() -> None:
     }
     with pytest.raises(UnansweredToolUse, match="unexpected"):
         check_tool_pairs(stray)
+
+
+def test_fake_server_by_hand_calls_a_declared_tool_and_reads_its_result() -> None:
+    from tests.fake_api.answers import default_reply
+    from tests.fake_api.client_tools import TOOL_HELP, ToolUseReply
+    from tests.fake_api.script import TextReply
+
+    tools = [{"name": "time__now", "input_schema": {"type": "object"}}]
+    ask = {"role": "user", "content": [_text('/tool time__now {"zone": "UTC"}')]}
+    reply = default_reply({"messages": [ask], "tools": tools})
+    assert isinstance(reply, ToolUseReply)
+    assert (reply.calls[0].name, reply.calls[0].input) == ("time__now", {"zone": "UTC"})
+    unknown = default_reply({"messages": [ask], "tools": []})
+    assert isinstance(unknown, TextReply) and unknown.text == TOOL_HELP
+    back = {
+        "messages": [
+            ask,
+            {"role": "assistant", "content": [USE_1]},
+            {"role": "user", "content": [RESULT_1]},
+        ]
+    }
+    answered = default_reply(back)
+    assert isinstance(answered, TextReply) and "12:00" in answered.text
