@@ -120,14 +120,20 @@ class ApiKeySettingsDialog(KeyDialog):
         self._refresh_and_report(note)
 
     def _on_remove_button_clicked(self) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Remove API key?",
-            REMOVE_QUESTION,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        """Ask first, without a nested event loop (`open`, not `exec`): the app's tasks go on
+        while the question shows."""
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, "Remove API key?", REMOVE_QUESTION, buttons)
+        box.setParent(self, box.windowFlags())
+        box.setObjectName("remove_key_question")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        box.finished.connect(lambda _result: self._on_remove_answered(box.clickedButton() is yes))
+        box.finished.connect(box.deleteLater)
+        box.open()
+
+    def _on_remove_answered(self, remove: bool) -> None:
+        if not remove:
             return
         try:
             self._store.remove()

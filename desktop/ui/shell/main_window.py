@@ -250,9 +250,18 @@ class MainWindow(QMainWindow):
             self._settings_panel.catalog = self.controller.catalog
 
     def _on_controller_storage_failed(self, message: str) -> None:
+        """One warning box, kept up to date (a failing disk fails every save), shown without
+        a nested event loop (`open`): the answer streaming meanwhile goes on."""
         from PySide6.QtWidgets import QMessageBox  # dialogs load on first use (startup)
 
-        QMessageBox.warning(self, "History storage problem", message)
+        box = self.findChild(QMessageBox, "storage_problem_box")
+        if box is None or not box.isVisible():
+            box = QMessageBox(QMessageBox.Icon.Warning, "History storage problem", message)
+            box.setParent(self, box.windowFlags())
+            box.setObjectName("storage_problem_box")
+            box.finished.connect(box.deleteLater)
+            box.open()
+        box.setText(message)
 
     def show_status(self, message: str) -> None:
         """A passing notice in the status bar."""

@@ -356,31 +356,28 @@ def test_settings_show_environment_source_and_masked_key(
     assert not child(dialog, QPushButton, "remove_key_button").isEnabled()
 
 
-def test_settings_remove_asks_first_then_removes(
-    qtbot: Any, aloop: Any, stored: Stored, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_settings_remove_asks_first_then_removes(qtbot: Any, aloop: Any, stored: Stored) -> None:
     stored.store.save(GOOD_KEY)
     dialog = settings(qtbot, stored.store)
     assert child(dialog, QLabel, "key_source_label").text() == (
         "Stored in the system keyring (service claude-desk)."
     )
-    asked: list[str] = []
-    answer = QMessageBox.StandardButton.No
-
-    def question(_parent: Any, title: str, *_args: Any) -> QMessageBox.StandardButton:
-        asked.append(title)
-        return answer
-
-    monkeypatch.setattr(QMessageBox, "question", question)
     remove = child(dialog, QPushButton, "remove_key_button")
 
-    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
-    assert asked == ["Remove API key?"]
+    def answer(button: QMessageBox.StandardButton) -> str:
+        """Click Remove, then `button` in the question that opens (as a person would)."""
+        qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+        boxes = dialog.findChildren(QMessageBox, "remove_key_question")
+        [box] = [b for b in boxes if b.isVisible()]  # (the last one answered may linger hidden)
+        title = box.windowTitle()
+        qtbot.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+        return title
+
+    assert answer(QMessageBox.StandardButton.No) == "Remove API key?"
     assert stored.read() == GOOD_KEY
 
-    answer = QMessageBox.StandardButton.Yes
     with qtbot.waitSignal(dialog.key_changed, timeout=10_000) as changed:
-        qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+        answer(QMessageBox.StandardButton.Yes)
     assert changed.args == [""]
     assert stored.read() is None
     assert child(dialog, QLabel, "key_source_label").text() == "No key"

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.app import open_desk
@@ -108,3 +108,20 @@ def test_quit_on_a_damaged_history_leaves_it_as_it_was(aloop: asyncio.AbstractEv
     assert offered == [["Move aside and start fresh", "Quit"]]
     assert paths.database_path.read_bytes() == damaged
     assert list(paths.data_dir.glob("*.corrupt-*")) == []
+
+
+def test_storage_problems_show_one_warning_that_does_not_stop_the_app(desk, qtbot) -> None:
+    """A failing disk fails every save: one warning box, kept up to date, shown without a
+    nested event loop (the app's tasks go on while it shows)."""
+    desk.controller.storage_failed.emit("The disk is full (first save).")
+    desk.controller.storage_failed.emit("The disk is full (second save).")
+    boxes = [
+        b for b in desk.window.findChildren(QMessageBox, "storage_problem_box") if b.isVisible()
+    ]
+    assert len(boxes) == 1
+    assert boxes[0].text() == "The disk is full (second save)."
+    ticks: list[int] = []
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    desk.until(lambda: ticks)  # the app's loop runs on while the box is up
+    qtbot.mouseClick(boxes[0].button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert not boxes[0].isVisible()
