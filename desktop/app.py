@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # asyncio and qasync (~40 ms) load after the window's first p
     from desktop.storage.batches import SqliteBatchStore
     from desktop.ui.batches.controller import BatchesController
     from desktop.ui.batches.wiring import BatchesFeature
+    from desktop.ui.common.collector import UiThreadCollector
     from desktop.ui.exchange.feature import ExchangeFeature
 
 log = logging.getLogger("desktop")
@@ -233,6 +234,7 @@ class DeskApp:
         restore_window_state(self.window, self.preferences.window)
         self.exchange: ExchangeFeature | None = None  # File › Export, Import (start_exchange)
         self.mcp_host: McpHost | None = None  # the user's MCP servers (start_local_tools)
+        self.collector: UiThreadCollector | None = None  # collects garbage (start_services)
         self.window.api_key_dialog_requested.connect(self.show_key_settings)
         self.window.preferences_requested.connect(self.show_preferences)
         self.window.about_requested.connect(self.show_about)
@@ -370,16 +372,22 @@ class DeskApp:
             await self.controller.refresh_models()
         gc.collect()
         gc.freeze()
+        from desktop.ui.common.collector import UiThreadCollector
+
+        self.collector = UiThreadCollector(self.window)  # from now on only the UI thread
+        self.collector.start()  # collects: workers could free Qt objects (see collector.py)
 
     async def _collector_off_in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
         """`func` (imports, mostly) in a worker thread with the garbage collector off meanwhile,
         so it can never free Qt objects off the UI thread (that crashes when the window is
         closing)."""
+        was_enabled = gc.isenabled()
         gc.disable()
         try:
             return await self._in_worker(func, *args)
         finally:
-            gc.enable()
+            if was_enabled:
+                gc.enable()
 
     async def _in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run `func` in a worker thread. Quitting waits for it (a thread cannot be cancelled),
@@ -539,6 +547,8 @@ class DeskApp:
         self.store.close()
         if self.instance is not None:  # the history is closed: another run may open it
             self.instance.release()
+        if self.collector is not None:  # Python's own collector again, for what follows
+            self.collector.stop()
 
 
 async def start_local_tools(desk: DeskApp) -> McpHost:

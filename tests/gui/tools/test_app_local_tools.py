@@ -5,6 +5,7 @@ server's env value stays in the keyring, and quitting ends the server's process.
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -54,12 +55,16 @@ def test_the_app_offers_the_servers_tools_and_stops_them_at_quit(
         seen["pid"] = pid = host.pid("time")
         seen["alive"] = pid is not None and alive(pid)
         seen["status"] = section.rows["time"].status_label.text()
+        await app.until(lambda: app.desk.collector is not None)  # services all started
+        seen["gc while running"] = gc.isenabled()  # only the UI thread collects (a timer)
         await app.close()
+        seen["gc after"] = gc.isenabled()
 
     aloop.run_until_complete(scenario())
     assert seen["rows"][0].startswith("▸ ✓ time › get_current_time")
     assert seen["alive"] and "Ready" in seen["status"]
     assert gone_soon(seen["pid"])  # quitting ended the server
+    assert (seen["gc while running"], seen["gc after"]) == (False, True)
     sent = [r.body for r in fake_api.requests if r.path == "/v1/messages"]
     assert any(t["name"] == "time__get_current_time" for t in sent[0]["tools"])
     files = [f for d in paths.folders for f in d.rglob("*") if f.is_file()]
