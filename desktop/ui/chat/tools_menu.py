@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from desktop.core.server_tools import has_dynamic_filtering
@@ -26,11 +27,13 @@ TOOLS = (
         "a tool that may change things asks you first",
     ),
 )
-NO_SERVERS = "Local tools (MCP): none enabled — add servers in Settings › Tools"
+NO_SERVERS = "Local tools (MCP): no server switched on yet"
 
 
 class ToolsButton(QToolButton):
     """ "Tools" with a menu of checkable server tools; the label counts the ones switched on."""
+
+    settings_requested = Signal()  # "MCP servers…": show Settings › Local tools (MCP)
 
     def __init__(self, controller: ChatController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +54,10 @@ class ToolsButton(QToolButton):
             action.setToolTip(tip)
             action.toggled.connect(self._on_action_toggled)
             self.actions_by_name[name] = action
+        servers = self.tools_menu.addAction("MCP servers…")
+        servers.setObjectName("tool_mcp_settings")
+        servers.setToolTip("Add, import or switch off the servers whose tools Claude may use")
+        servers.triggered.connect(self.settings_requested)
         self.tools_menu.setToolTipsVisible(True)
         self.tools_menu.aboutToShow.connect(self._on_menu_about_to_show)
         self.setMenu(self.tools_menu)

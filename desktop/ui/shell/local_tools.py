@@ -49,7 +49,17 @@ def attach_local_tools(
 
     access.always_allowed.connect(on_always_allowed)
     access.servers_failed.connect(lambda text: window.statusBar().showMessage(text, 20_000))
+    window.composer_row.tools_button.settings_requested.connect(lambda: show_servers(window))
     return access
+
+
+def show_servers(window: MainWindow) -> None:
+    """Open the settings panel at its "Local tools (MCP)" section (the Tools menu's item)."""
+    from PySide6.QtCore import QTimer
+
+    window.settings_button.setChecked(True)
+    panel = window.settings_panel
+    QTimer.singleShot(0, lambda: panel.scroll_area.ensureWidgetVisible(panel.local_tools))
 
 
 async def _save(

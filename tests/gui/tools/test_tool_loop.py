@@ -218,3 +218,29 @@ def test_always_allow_in_the_chat_shows_in_settings_and_is_saved(
     assert box.isChecked()  # the settings show the choice
     desk.until(lambda: servers.stored[0].always_allowed == ["write_note"])  # and it is saved
     assert host.servers()[0].always_allowed == ["write_note"]  # the host asks no more
+
+
+def test_the_tools_menu_opens_the_mcp_settings(desk: Desk, qtbot, fake_api) -> None:
+    from desktop.core.local_tools import ToolLimits
+    from desktop.ui.shell.local_tools import attach_local_tools as attach_to_window
+    from tests.fakes_tools import MemoryMcpServers
+    from tests.gui.chat.test_server_tools import _click_menu_action
+
+    host = ScriptedHost()
+    servers = MemoryMcpServers([McpServerConfig("notes")])
+    host.configure(servers.stored)
+    attach_to_window(desk.window, host, servers, ToolLimits, lambda _limits: None)
+    panel = desk.window.settings_panel  # built after the first paint, hidden
+    desk.until(lambda: panel.local_tools.loaded)
+    assert not panel.isVisible()
+    _click_menu_action(qtbot, desk, "MCP servers…")
+    section = panel.local_tools
+    desk.until(lambda: panel.isVisible() and section.isVisible())
+    viewport = panel.scroll_area.viewport()
+
+    def section_in_view() -> bool:
+        top = section.mapTo(viewport, section.rect().topLeft()).y()
+        return 0 <= top < viewport.height()
+
+    desk.until(section_in_view)
+    assert "notes" in section.rows
