@@ -6,6 +6,8 @@ both cancel a running key check when they close and grow to show all of their wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
@@ -37,7 +39,7 @@ class KeyDialog(QDialog):
     """A dialog around an `ApiKeyEntry`; subclasses say what a stored key means to them.
 
     Subclasses build their widgets and call `_add_key_entry` where the keyring warning and the
-    entry belong in the tab order, then override `_on_entry_key_stored`.
+    entry belong in the tab order, giving what to do once a key is stored.
     """
 
     keyring_warning: QLabel
@@ -62,8 +64,9 @@ class KeyDialog(QDialog):
         label.setAccessibleName(text)
         return label
 
-    def _add_key_entry(self, verify: VerifyKey) -> None:
-        """Create the (hidden) keyring warning box and the key entry, wired to this dialog."""
+    def _add_key_entry(self, verify: VerifyKey, stored: Callable[[str], None]) -> None:
+        """Create the (hidden) keyring warning box and the key entry, wired to this dialog;
+        `stored` runs with the key once it has been checked and saved."""
         self.keyring_warning = QLabel(self)
         self.keyring_warning.setObjectName("keyring_warning")
         self.keyring_warning.setWordWrap(True)
@@ -71,16 +74,13 @@ class KeyDialog(QDialog):
         self.keyring_warning.setProperty("tone", "warning")  # the theme's warning box
         self.keyring_warning.setVisible(False)
         self.entry = ApiKeyEntry(self._store, verify, self)
-        self.entry.key_stored.connect(self._on_entry_key_stored)
+        self.entry.key_stored.connect(stored)
         self.entry.keyring_problem_found.connect(self._show_keyring_problem)
 
     def _show_keyring_problem(self, problem: str | None) -> None:
         """Show what is wrong with the keyring, or hide the warning box when nothing is."""
         self.keyring_warning.setText(problem or "")
         self.keyring_warning.setVisible(bool(problem))
-
-    def _on_entry_key_stored(self, key: str) -> None:
-        raise NotImplementedError
 
     def done(self, result: int) -> None:
         self.entry.cancel()

@@ -53,7 +53,7 @@ class ApiKeySettingsDialog(KeyDialog):
         self.remove_button.setAutoDefault(False)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
 
-        self._add_key_entry(verify)
+        self._add_key_entry(verify, self._on_entry_key_stored)
         self.entry.setVisible(False)
 
         self.notice = paragraph("", self)

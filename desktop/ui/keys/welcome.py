@@ -32,7 +32,7 @@ class WelcomeDialog(KeyDialog):
         link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         link.setToolTip(KEYS_URL)
 
-        self._add_key_entry(verify)
+        self._add_key_entry(verify, self._on_entry_key_stored)
         self._show_keyring_problem(secret_store.keyring_problem())
 
         buttons = QDialogButtonBox(self)
