@@ -30,6 +30,20 @@ def git_server(repository: Path, name: str = "git") -> McpServerConfig:
     return McpServerConfig(name, command=sys.executable, args=args)
 
 
+def git_repository(repo: Path) -> Path:
+    """A git repository at `repo` with one commit (README), its author set."""
+    import subprocess
+
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "README").write_text("hello\n")
+    subprocess.run([*git, "add", "README"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
+    subprocess.run([*git, "config", "user.name", "Test"], check=True)
+    subprocess.run([*git, "config", "user.email", "t@example.com"], check=True)
+    return repo
+
+
 def group_alive(pgid: int) -> bool:
     """Whether any process of the group `pgid` still runs (zombies count as gone)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):

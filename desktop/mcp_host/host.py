@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from desktop.background import BackgroundLoop
-from desktop.core.local_tools import McpServerConfig, ServerState, ServerStatus
+from desktop.core.local_tools import McpServerConfig, ServerState, ServerStatus, error_outcome
 from desktop.mcp_host.options import RunnerOptions
 
 if TYPE_CHECKING:
@@ -183,7 +183,6 @@ class McpHost:
     async def _call_here(
         self, server: str, tool: str, arguments: dict[str, Any], limits: ToolLimits
     ) -> ToolOutcome:
-        from desktop.mcp_host.results import error_outcome
 
         runner = self._runner(server)
         if runner is None:

@@ -18,11 +18,6 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 Block = dict[str, Any]
 
 
-def error_outcome(text: str) -> ToolOutcome:
-    """A failed call, told in words."""
-    return ToolOutcome(content=({"type": "text", "text": text},), is_error=True)
-
-
 def tool_outcome(result: types.CallToolResult, max_chars: int) -> ToolOutcome:
     """`result` as content blocks, cut to `max_chars` characters (text and image data)."""
     blocks = [_block(item) for item in result.content]

@@ -28,10 +28,11 @@ from desktop.core.local_tools import (
     ToolLimits,
     ToolOutcome,
     Transport,
+    error_outcome,
 )
 from desktop.mcp_host import words
 from desktop.mcp_host.options import RunnerOptions
-from desktop.mcp_host.results import error_outcome, tool_outcome
+from desktop.mcp_host.results import tool_outcome
 from desktop.mcp_host.stdio import StderrTail, StdioTransport
 
 CLIENT_INFO = types.Implementation(name="claude-desk", version="1")

@@ -21,6 +21,7 @@ from desktop.mcp_host import McpHost
 from tests.mcp_processes import (
     LoopRunner,
     alive,
+    git_repository,
     git_server,
     gone_soon,
     time_server,
@@ -39,15 +40,7 @@ def run() -> Iterator[LoopRunner]:
 
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("repo")
-    git = ["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", "-C", str(repo)]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    (repo / "README").write_text("hello\n")
-    subprocess.run([*git, "add", "README"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
-    subprocess.run([*git, "config", "user.name", "Test"], check=True)
-    subprocess.run([*git, "config", "user.email", "t@example.com"], check=True)
-    return repo
+    return git_repository(tmp_path_factory.mktemp("repo"))
 
 
 @pytest.fixture(scope="module")

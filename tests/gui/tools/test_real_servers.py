@@ -22,17 +22,12 @@ from desktop.ui.shell.local_tools import attach_local_tools
 from tests.fake_api import LocalCall, TextReply, ToolUseReply
 from tests.fakes_tools import MemoryMcpServers
 from tests.gui.conftest import Desk
-from tests.mcp_processes import alive, git_server, gone_soon, time_server, unruly
+from tests.mcp_processes import alive, git_repository, git_server, gone_soon, time_server, unruly
 
 
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(repo)]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    (repo / "README").write_text("hello\n")
-    subprocess.run([*git, "add", "README"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
+    repo = git_repository(tmp_path)
     (repo / "notes.txt").write_text("lunch at noon\n")
     return repo
 
