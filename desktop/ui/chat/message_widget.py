@@ -121,6 +121,7 @@ class MessageWidget(QFrame):
         self._notice: QFrame | None = None
         self._wait_reason = ""
         self._wait_until = 0.0
+        self._wait_counts = False  # a countdown to a retry (else the reason alone)
         self._wait_timer = QTimer(self)
         self._wait_timer.setInterval(500)
         self._wait_timer.timeout.connect(self._on_wait_timer_timeout)
@@ -349,24 +350,26 @@ class MessageWidget(QFrame):
         self._refresh_chrome()
 
     def show_wait(self, reason: str, seconds: float) -> None:
-        """Show a visible countdown before an automatic retry; empty reason hides it."""
+        """Show why the answer waits: with `seconds`, a countdown to an automatic retry;
+        without, the reason alone (e.g. local tools starting). An empty reason hides it."""
         self._wait_reason = reason
         self._wait_until = time.monotonic() + seconds
+        self._wait_counts = seconds > 0
         if not reason and self._wait_row is None:
             self._wait_timer.stop()
             return
         self.wait_row.setVisible(bool(reason))
-        if reason:
-            self._on_wait_timer_timeout()
+        self._on_wait_timer_timeout()
+        if reason and self._wait_counts:
             self._wait_timer.start()
         else:
             self._wait_timer.stop()
 
     def _on_wait_timer_timeout(self) -> None:
-        left = self._wait_until - time.monotonic()
-        if left <= 0 and self._wait_reason.endswith("…"):  # a wait with no countdown
+        if not self._wait_counts:
             self.wait_label.setText(self._wait_reason)
             return
+        left = self._wait_until - time.monotonic()
         self.wait_label.setText(f"{self._wait_reason} Next try in {countdown(left)}.")
 
     def resizeEvent(self, event: QResizeEvent) -> None:

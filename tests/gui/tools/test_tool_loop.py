@@ -244,3 +244,21 @@ def test_the_tools_menu_opens_the_mcp_settings(desk: Desk, qtbot, fake_api) -> N
 
     desk.until(section_in_view)
     assert "notes" in section.rows
+
+
+def test_the_answer_says_while_local_tools_start(desk: Desk, qtbot, fake_api) -> None:
+    import asyncio
+
+    class SlowStart(ScriptedHost):
+        async def tools(self):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(0.5)  # servers starting
+            return await super().tools()
+
+    attach_local_tools(desk, SlowStart(), [McpServerConfig("time")])
+    fake_api.enqueue(TextReply("No tools needed."))
+    _send(qtbot, desk, "Hello")
+    answer = desk.last_answer()
+    desk.until(lambda: answer._wait_row is not None and answer.wait_row.isVisible())
+    assert answer.wait_label.text() == "Starting local tools…"  # no retry countdown
+    desk.until(desk.idle, timeout=30)
+    assert not answer.wait_row.isVisible()
